@@ -1,0 +1,71 @@
+package io.qga.client;
+
+import java.nio.file.Path;
+
+/** Where an agent channel is: a unix socket on the host, or a vsock {@code CID:PORT}. */
+public sealed interface AgentAddress permits AgentAddress.Unix, AgentAddress.Vsock {
+
+  /** A unix stream socket (a virtio-serial chardev of QEMU, or qemu-ga in unix-listen mode). */
+  record Unix(Path path) implements AgentAddress {
+    public Unix {
+      if (path == null || path.toString().isBlank()) {
+        throw new IllegalArgumentException("unix socket path must not be blank");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "unix:" + path;
+    }
+  }
+
+  /** An AF_VSOCK address: context id of the guest and port qemu-ga listens on. */
+  record Vsock(int cid, int port) implements AgentAddress {
+    public Vsock {
+      if (cid < 0) {
+        throw new IllegalArgumentException("vsock CID must not be negative: " + cid);
+      }
+      if (port < 0) {
+        throw new IllegalArgumentException("vsock port must not be negative: " + port);
+      }
+    }
+
+    /** Parses {@code CID:PORT}, e.g. {@code 3:1234}. */
+    public static Vsock parse(String text) {
+      String s = text == null ? "" : text.trim();
+      int colon = s.indexOf(':');
+      if (colon <= 0 || colon == s.length() - 1 || s.indexOf(':', colon + 1) >= 0) {
+        throw new IllegalArgumentException(
+            "\"" + text + "\" is not a vsock address (use CID:PORT, e.g. 3:1234)");
+      }
+      try {
+        long cid = Long.parseLong(s.substring(0, colon));
+        long port = Long.parseLong(s.substring(colon + 1));
+        if (cid < 0 || cid > 0xFFFFFFFFL || port < 0 || port > 0xFFFFFFFFL) {
+          throw new NumberFormatException();
+        }
+        return new Vsock((int) cid, (int) port);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "\"" + text + "\" is not a vsock address (CID and PORT are unsigned 32-bit numbers)");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "vsock:" + Integer.toUnsignedString(cid) + ":" + Integer.toUnsignedString(port);
+    }
+  }
+
+  static AgentAddress unix(Path path) {
+    return new Unix(path);
+  }
+
+  static AgentAddress unix(String path) {
+    return new Unix(Path.of(path));
+  }
+
+  static AgentAddress vsock(String cidColonPort) {
+    return Vsock.parse(cidColonPort);
+  }
+}

@@ -1,0 +1,30 @@
+package io.qga.client.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * One entry of {@code guest-get-fsinfo}. Byte counts are absent before 3.0 and on Windows
+ * volumes without a mount path.
+ */
+public record Filesystem(
+    @JsonProperty("name") String name,
+    @JsonProperty("mountpoint") String mountpoint,
+    @JsonProperty("type") String type,
+    @JsonProperty("used-bytes") Long usedBytes,
+    @JsonProperty("total-bytes") Long totalBytes,
+    @JsonProperty("total-bytes-privileged") Long totalBytesPrivileged,
+    @JsonProperty("disk") List<Disk> disks) {
+  public Filesystem {
+    disks = disks == null ? List.of() : List.copyOf(disks);
+  }
+
+  /** A disk under the filesystem. */
+  public record Disk(
+      @JsonProperty("bus-type") String busType,
+      @JsonProperty("bus") Integer bus,
+      @JsonProperty("target") Integer target,
+      @JsonProperty("unit") Integer unit,
+      @JsonProperty("serial") String serial,
+      @JsonProperty("dev") String dev) {}
+}

@@ -1,0 +1,335 @@
+package io.qga.client.api;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qga.client.AgentChannel;
+import io.qga.client.AgentCommand;
+import io.qga.client.AgentProtocolException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The typed guest agent API: one method per command, records for replies. Thread-safe as its
+ * channel is. Every method throws the {@link io.qga.client.AgentException} branches of {@link
+ * AgentChannel#execute}; a reply of the wrong shape is an {@link AgentProtocolException}.
+ *
+ * <p>{@link #withTimeout(Duration)} gives a view whose calls use that deadline instead of the
+ * per-command defaults of {@link io.qga.client.Deadlines}.
+ */
+public final class GuestAgent {
+  static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+          .build();
+
+  private final AgentChannel channel;
+  private final Duration timeout;
+  private final AtomicReference<Capabilities> capabilities;
+
+  public GuestAgent(AgentChannel channel) {
+    this(channel, null, new AtomicReference<>());
+  }
+
+  private GuestAgent(
+      AgentChannel channel, Duration timeout, AtomicReference<Capabilities> capabilities) {
+    this.channel = Objects.requireNonNull(channel, "channel");
+    this.timeout = timeout;
+    this.capabilities = capabilities;
+  }
+
+  /** A view of this agent whose calls wait {@code timeout} instead of the defaults. */
+  public GuestAgent withTimeout(Duration timeout) {
+    return new GuestAgent(channel, timeout, capabilities);
+  }
+
+  public AgentChannel channel() {
+    return channel;
+  }
+
+  /** Any command, untyped: the {@code return} value as JSON. */
+  public JsonNode execute(String command, ObjectNode arguments) {
+    return channel.execute(AgentCommand.of(command, arguments), timeout);
+  }
+
+  private <T> T call(String command, ObjectNode arguments, Class<T> type) {
+    return convert(command, execute(command, arguments), type);
+  }
+
+  private <T> List<T> callList(String command, ObjectNode arguments, Class<T> element) {
+    JsonNode value = execute(command, arguments);
+    if (!value.isArray()) {
+      throw new AgentProtocolException(command + ": expected an array, got " + value.getNodeType());
+    }
+    return convert(
+        command,
+        value,
+        MAPPER.getTypeFactory().constructCollectionType(List.class, element));
+  }
+
+  static <T> T convert(String command, JsonNode value, Class<T> type) {
+    try {
+      return MAPPER.treeToValue(value, type);
+    } catch (Exception e) {
+      throw new AgentProtocolException(command + ": reply of unexpected shape: " + e.getMessage(), e);
+    }
+  }
+
+  static <T> T convert(
+      String command, JsonNode value, com.fasterxml.jackson.databind.JavaType type) {
+    try {
+      return MAPPER.convertValue(value, type);
+    } catch (Exception e) {
+      throw new AgentProtocolException(command + ": reply of unexpected shape: " + e.getMessage(), e);
+    }
+  }
+
+  static <T> T convert(String command, JsonNode value, TypeReference<T> type) {
+    return convert(command, value, MAPPER.getTypeFactory().constructType(type));
+  }
+
+  private long callLong(String command, ObjectNode arguments) {
+    JsonNode value = execute(command, arguments);
+    if (!value.canConvertToExactIntegral() || !value.canConvertToLong()) {
+      throw new AgentProtocolException(command + ": expected an integer, got " + value);
+    }
+    return value.asLong();
+  }
+
+  // --- information -------------------------------------------------------------------------
+
+  public void ping() {
+    execute("guest-ping", null);
+  }
+
+  public GuestInfo info() {
+    GuestInfo info = call("guest-info", null, GuestInfo.class);
+    capabilities.set(Capabilities.from(info));
+    return info;
+  }
+
+  /**
+   * The agent's capabilities, from {@code guest-info}: fetched on first use and again when
+   * {@link #info()} is called (callers refresh when the agent's version changes).
+   */
+  public Capabilities capabilities() {
+    Capabilities c = capabilities.get();
+    if (c == null) {
+      info();
+      c = capabilities.get();
+    }
+    return c;
+  }
+
+  /** The last capabilities seen, without asking the agent; null before the first guest-info. */
+  public Capabilities cachedCapabilities() {
+    return capabilities.get();
+  }
+
+  /** Guest clock, nanoseconds since the epoch (UTC). */
+  public long getTime() {
+    return callLong("guest-get-time", null);
+  }
+
+  public List<NetworkInterface> networkGetInterfaces() {
+    return callList("guest-network-get-interfaces", null, NetworkInterface.class);
+  }
+
+  public List<Filesystem> getFsinfo() {
+    return callList("guest-get-fsinfo", null, Filesystem.class);
+  }
+
+  public List<User> getUsers() {
+    return callList("guest-get-users", null, User.class);
+  }
+
+  public List<MemoryBlock> getMemoryBlocks() {
+    return callList("guest-get-memory-blocks", null, MemoryBlock.class);
+  }
+
+  public MemoryBlockInfo getMemoryBlockInfo() {
+    return call("guest-get-memory-block-info", null, MemoryBlockInfo.class);
+  }
+
+  public List<Vcpu> getVcpus() {
+    return callList("guest-get-vcpus", null, Vcpu.class);
+  }
+
+  public OsInfo getOsinfo() {
+    return call("guest-get-osinfo", null, OsInfo.class);
+  }
+
+  public HostName getHostName() {
+    return call("guest-get-host-name", null, HostName.class);
+  }
+
+  public Timezone getTimezone() {
+    return call("guest-get-timezone", null, Timezone.class);
+  }
+
+  public List<DiskInfo> getDisks() {
+    return callList("guest-get-disks", null, DiskInfo.class);
+  }
+
+  public List<DiskStats> getDiskstats() {
+    return callList("guest-get-diskstats", null, DiskStats.class);
+  }
+
+  public List<CpuStats> getCpustats() {
+    return callList("guest-get-cpustats", null, CpuStats.class);
+  }
+
+  public Load getLoad() {
+    return call("guest-get-load", null, Load.class);
+  }
+
+  public FreezeStatus fsfreezeStatus() {
+    JsonNode value = execute("guest-fsfreeze-status", null);
+    if (!value.isTextual()) {
+      throw new AgentProtocolException("guest-fsfreeze-status: expected a string, got " + value);
+    }
+    try {
+      return FreezeStatus.parse(value.asText());
+    } catch (IllegalArgumentException e) {
+      throw new AgentProtocolException("guest-fsfreeze-status: " + e.getMessage(), e);
+    }
+  }
+
+  // --- actions -----------------------------------------------------------------------------
+
+  /** Sets the guest clock to {@code nanos} (then the RTC); empty: the guest reads its RTC. */
+  public void setTime(OptionalLong nanos) {
+    ObjectNode args = AgentCommand.args();
+    nanos.ifPresent(n -> args.put("time", n));
+    execute("guest-set-time", args);
+  }
+
+  public FstrimResult fstrim(OptionalLong minimum) {
+    ObjectNode args = AgentCommand.args();
+    minimum.ifPresent(m -> args.put("minimum", m));
+    return call("guest-fstrim", args, FstrimResult.class);
+  }
+
+  /** Freezes every freezable filesystem; returns how many were frozen. */
+  public long fsfreezeFreeze() {
+    return callLong("guest-fsfreeze-freeze", null);
+  }
+
+  public long fsfreezeFreezeList(List<String> mountpoints) {
+    ObjectNode args = AgentCommand.args();
+    if (mountpoints != null) {
+      mountpoints.forEach(args.putArray("mountpoints")::add);
+    }
+    return callLong("guest-fsfreeze-freeze-list", args);
+  }
+
+  /** Thaws; returns how many filesystems were thawed. */
+  public long fsfreezeThaw() {
+    return callLong("guest-fsfreeze-thaw", null);
+  }
+
+  /** No reply on success: returns once the agent accepted it or stayed silent until the deadline. */
+  public void shutdown(ShutdownMode mode) {
+    ObjectNode args = AgentCommand.args();
+    if (mode != null) {
+      args.put("mode", mode.wire());
+    }
+    execute("guest-shutdown", args);
+  }
+
+  public void suspendDisk() {
+    execute("guest-suspend-disk", null);
+  }
+
+  public void suspendRam() {
+    execute("guest-suspend-ram", null);
+  }
+
+  public void suspendHybrid() {
+    execute("guest-suspend-hybrid", null);
+  }
+
+  public long exec(String path, List<String> args, boolean captureOutput) {
+    ObjectNode a = AgentCommand.args();
+    a.put("path", path);
+    if (args != null && !args.isEmpty()) {
+      args.forEach(a.putArray("arg")::add);
+    }
+    a.put("capture-output", captureOutput);
+    JsonNode value = execute("guest-exec", a);
+    JsonNode pid = value.get("pid");
+    if (pid == null || !pid.canConvertToLong()) {
+      throw new AgentProtocolException("guest-exec: expected {pid}, got " + value);
+    }
+    return pid.asLong();
+  }
+
+  public ExecStatus execStatus(long pid) {
+    ObjectNode a = AgentCommand.args();
+    a.put("pid", pid);
+    return call("guest-exec-status", a, ExecStatus.class);
+  }
+
+  public long fileOpen(String path, String mode) {
+    ObjectNode a = AgentCommand.args();
+    a.put("path", path);
+    if (mode != null) {
+      a.put("mode", mode);
+    }
+    return callLong("guest-file-open", a);
+  }
+
+  public FileRead fileRead(long handle, Long count) {
+    ObjectNode a = AgentCommand.args();
+    a.put("handle", handle);
+    if (count != null) {
+      a.put("count", count);
+    }
+    return call("guest-file-read", a, FileRead.class);
+  }
+
+  public void fileClose(long handle) {
+    ObjectNode a = AgentCommand.args();
+    a.put("handle", handle);
+    execute("guest-file-close", a);
+  }
+
+  /** {@code passwordBase64} is the base64 of the password (crypted or clear text). */
+  public void setUserPassword(String username, String passwordBase64, boolean crypted) {
+    ObjectNode a = AgentCommand.args();
+    a.put("username", username);
+    a.put("password", passwordBase64);
+    a.put("crypted", crypted);
+    execute("guest-set-user-password", a);
+  }
+
+  public List<String> sshGetAuthorizedKeys(String username) {
+    ObjectNode a = AgentCommand.args();
+    a.put("username", username);
+    JsonNode value = execute("guest-ssh-get-authorized-keys", a);
+    return convert("guest-ssh-get-authorized-keys", value.path("keys"), new TypeReference<>() {});
+  }
+
+  public void sshAddAuthorizedKeys(String username, List<String> keys, boolean reset) {
+    ObjectNode a = AgentCommand.args();
+    a.put("username", username);
+    keys.forEach(a.putArray("keys")::add);
+    a.put("reset", reset);
+    execute("guest-ssh-add-authorized-keys", a);
+  }
+
+  public void sshRemoveAuthorizedKeys(String username, List<String> keys) {
+    ObjectNode a = AgentCommand.args();
+    a.put("username", username);
+    keys.forEach(a.putArray("keys")::add);
+    execute("guest-ssh-remove-authorized-keys", a);
+  }
+}
