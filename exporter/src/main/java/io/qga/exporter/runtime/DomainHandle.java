@@ -1,0 +1,51 @@
+package io.qga.exporter.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.qga.client.api.GuestAgent;
+import io.qga.collectors.DomainSamples;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One known domain as the rest of the daemon sees it (policy engine, control API, landing
+ * page). Implemented by the poller. Its {@link #agent()} shares the domain's one channel: calls
+ * from the API, the policy engine and the poller are serialised by the channel (one request in
+ * flight), each bounded by its own deadline.
+ */
+public interface DomainHandle {
+
+  /** The domain name (libvirt name, static entry, or the glob's matched text). */
+  String name();
+
+  /** The libvirt UUID when known, else empty. */
+  Optional<String> uuid();
+
+  /** Where commands go, for humans: a socket path, {@code vsock:3:1234}, {@code libvirt:NAME}. */
+  String channel();
+
+  /** The typed agent API on this domain's channel. */
+  GuestAgent agent();
+
+  /** The current agent state as last observed (never waits on the guest). */
+  AgentState state();
+
+  /** The last samples of each collector that succeeded at least once (collector name to samples). */
+  Map<String, DomainSamples> lastSamples();
+
+  /**
+   * The last successful reply of an agent command seen on this channel (e.g. {@code
+   * guest-network-get-interfaces}, {@code guest-get-osinfo}, {@code guest-info}), as JSON. Empty
+   * when never seen. The control API serves cached guest data from here.
+   */
+  Optional<JsonNode> lastReply(String command);
+
+  /** The agent's state as observed by polling. */
+  record AgentState(
+      boolean up,
+      String version,
+      Instant lastSuccess,
+      String lastError,
+      Instant lastErrorAt,
+      boolean frozen) {}
+}
