@@ -1,0 +1,52 @@
+package io.qga.exporter.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code api}: the control API. With no token it is off (every /api/ request gets 403).
+ *
+ * @param commandAllowList globs of commands the {@code command} passthrough may run
+ * @param fsfreezeDefaultDeadline thaw deadline of a freeze that names none
+ * @param fsfreezeMaxDeadline the longest thaw deadline a request may ask for
+ * @param maxBody the largest request body accepted, in bytes
+ * @param jobRetention how long a finished job stays readable
+ * @param maxWait the longest {@code ?wait=} a request may ask for
+ */
+public record ApiConfig(
+    List<ApiToken> tokens,
+    List<String> commandAllowList,
+    Duration fsfreezeDefaultDeadline,
+    Duration fsfreezeMaxDeadline,
+    long maxBody,
+    Duration jobRetention,
+    Duration maxWait) {
+
+  public static final List<String> DEFAULT_COMMAND_ALLOW_LIST =
+      List.of("guest-info", "guest-ping", "guest-get-*", "guest-network-get-*");
+
+  public static final ApiConfig DEFAULT =
+      new ApiConfig(
+          List.of(),
+          DEFAULT_COMMAND_ALLOW_LIST,
+          Duration.ofSeconds(60),
+          Duration.ofMinutes(10),
+          64 * 1024,
+          Duration.ofHours(1),
+          Duration.ofSeconds(60));
+
+  public ApiConfig {
+    tokens = List.copyOf(tokens);
+    commandAllowList = List.copyOf(commandAllowList);
+  }
+
+  /** True when at least one token is configured (else the API is off). */
+  public boolean enabled() {
+    return !tokens.isEmpty();
+  }
+
+  /** True when the passthrough may run this command (matches a glob of the allow-list). */
+  public boolean allowsCommand(String command) {
+    return commandAllowList.stream().anyMatch(g -> Glob.matches(g, command));
+  }
+}

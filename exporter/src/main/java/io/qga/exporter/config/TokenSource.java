@@ -1,0 +1,28 @@
+package io.qga.exporter.config;
+
+import java.nio.file.Path;
+
+/**
+ * Where a bearer token is checked against: a file holding the token (read by the API on use, so
+ * a rotated file takes effect without a reload), or the SHA-256 of the token. Never the token
+ * itself: config files get copied, diffed and logged.
+ */
+public sealed interface TokenSource permits TokenSource.File, TokenSource.Sha256 {
+
+  /** A file whose content (trimmed of surrounding whitespace) is the token. */
+  record File(Path path) implements TokenSource {}
+
+  /** The lowercase hex SHA-256 (64 characters) of the token's UTF-8 bytes. */
+  record Sha256(String hex) implements TokenSource {
+    public Sha256 {
+      if (hex == null || !hex.matches("[0-9a-f]{64}")) {
+        throw new IllegalArgumentException("sha256 must be 64 lowercase hex digits");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Sha256[" + hex.substring(0, 8) + "...]";
+    }
+  }
+}
