@@ -11,7 +11,9 @@ import java.util.List;
  * <p>Contract: {@link #collect} throws the agent's {@link io.qga.client.AgentException} when the
  * data could not be read (the caller records {@code qga_collector_success 0}); an {@link
  * io.qga.client.AgentUnsupportedException} for its primary command means "no data" and the
- * caller stops polling it until the agent's capabilities change.
+ * caller stops polling it until the agent's capabilities change. Optional extra commands are
+ * called only when {@link CollectContext#supports} says so, and their "unsupported" errors are
+ * swallowed: the collector then writes what it has.
  */
 public interface Collector {
 
@@ -26,4 +28,11 @@ public interface Collector {
 
   /** Reads from the agent and writes samples to {@code out}. */
   void collect(GuestAgent agent, CollectContext context, SampleSink out);
+
+  /** One poll: {@link #collect} into a fresh sink bounded by the context's limits. */
+  default DomainSamples poll(GuestAgent agent, CollectContext context) {
+    DomainSamples.Builder out = DomainSamples.builder(context.limits());
+    collect(agent, context, out);
+    return out.build();
+  }
 }

@@ -1,33 +1,47 @@
 package io.qga.collectors;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * What one collector read from one domain in one poll: immutable samples, and counts of items
- * dropped by {@link Limits}. The exporter caches the last one per domain and collector; a scrape
- * assembles them with {@link Exposition}, never waiting on a guest.
+ * dropped (by {@link Limits}, or invalid) by kind. The exporter caches the last one per domain
+ * and collector; a scrape assembles them with {@link Exposition}, never waiting on a guest.
  */
 public record DomainSamples(List<Sample> samples, Map<String, Long> dropped) {
+
+  public static final DomainSamples EMPTY = new DomainSamples(List.of(), Map.of());
+
+  /** Drop kinds the sink itself records (collectors add their own, e.g. {@code interfaces}). */
+  public static final String INVALID_VALUES = "invalid_values";
+
+  public static final String DUPLICATE_SERIES = "duplicate_series";
 
   public DomainSamples {
     samples = List.copyOf(samples);
     dropped = Map.copyOf(dropped);
   }
 
-  public static final DomainSamples EMPTY = new DomainSamples(List.of(), Map.of());
-
   /**
-   * One value. {@code labels} are name/value pairs in order, already cleaned, never containing
-   * {@code domain} (added by {@link Exposition}).
+   * One value. {@code labelValues} match {@code family.labelNames()} one to one, already
+   * cleaned; {@code domain} is not among them (added by {@link Exposition}).
    */
-  public record Sample(MetricFamily family, List<String> labels, double value) {
+  public record Sample(MetricFamily family, List<String> labelValues, double value) {
     public Sample {
-      labels = List.copyOf(labels);
-      if (labels.size() % 2 != 0) {
-        throw new IllegalArgumentException("labels must be name/value pairs: " + labels);
+      labelValues = List.copyOf(labelValues);
+      if (labelValues.size() != family.labelNames().size()) {
+        throw new IllegalArgumentException(
+            family.name()
+                + " takes labels "
+                + family.labelNames()
+                + ", got "
+                + labelValues.size()
+                + " values");
       }
     }
   }
@@ -40,37 +54,54 @@ public record DomainSamples(List<Sample> samples, Map<String, Long> dropped) {
   public static final class Builder implements SampleSink {
     private final Limits limits;
     private final List<Sample> samples = new ArrayList<>();
+    private final Set<Series> series = new HashSet<>();
     private final Map<String, Long> dropped = new TreeMap<>();
 
+    private record Series(String family, List<String> labelValues) {}
+
     Builder(Limits limits) {
-      this.limits = limits;
+      this.limits = java.util.Objects.requireNonNull(limits, "limits");
     }
 
     @Override
-    public void gauge(MetricFamily family, double value, String... labelPairs) {
-      add(family, MetricFamily.Type.GAUGE, value, labelPairs);
+    public void gauge(MetricFamily family, double value, String... labelValues) {
+      add(family, MetricFamily.Type.GAUGE, value, labelValues);
     }
 
     @Override
-    public void counter(MetricFamily family, double value, String... labelPairs) {
-      add(family, MetricFamily.Type.COUNTER, value, labelPairs);
+    public void counter(MetricFamily family, double value, String... labelValues) {
+      add(family, MetricFamily.Type.COUNTER, value, labelValues);
     }
 
-    private void add(MetricFamily family, MetricFamily.Type type, double value, String[] pairs) {
+    private void add(MetricFamily family, MetricFamily.Type type, double value, String[] values) {
       if (family.type() != type) {
         throw new IllegalArgumentException(family.name() + " is a " + family.type());
       }
-      List<String> labels = new ArrayList<>(pairs.length);
-      for (int i = 0; i < pairs.length; i++) {
-        labels.add(i % 2 == 0 ? pairs[i] : LabelValues.clean(pairs[i], limits.maxLabelLength()));
+      if (values.length != family.labelNames().size()) {
+        // a bug in a collector, not guest input
+        throw new IllegalArgumentException(
+            family.name() + " takes labels " + family.labelNames() + ", got " + Arrays.asList(values));
+      }
+      if (!Double.isFinite(value) || (type == MetricFamily.Type.COUNTER && value < 0)) {
+        dropped(INVALID_VALUES, 1);
+        return;
+      }
+      String[] clean = new String[values.length];
+      for (int i = 0; i < values.length; i++) {
+        clean[i] = LabelValues.clean(values[i], limits.maxLabelLength());
+      }
+      List<String> labels = List.of(clean);
+      if (!series.add(new Series(family.name(), labels))) {
+        dropped(DUPLICATE_SERIES, 1);
+        return;
       }
       samples.add(new Sample(family, labels, value));
     }
 
     @Override
-    public void dropped(String what, long count) {
+    public void dropped(String kind, long count) {
       if (count > 0) {
-        dropped.merge(what, count, Long::sum);
+        dropped.merge(kind, count, Long::sum);
       }
     }
 

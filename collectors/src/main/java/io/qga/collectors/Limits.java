@@ -2,7 +2,16 @@ package io.qga.collectors;
 
 /**
  * Per-domain caps so an untrusted guest cannot blow up series counts or label sizes (config
- * {@code limits}). Items beyond a cap are dropped and counted in {@code qga_dropped_total}.
+ * {@code limits}). Items beyond a cap are dropped and counted: {@link Exposition} exports the
+ * counts of the last poll as {@code qga_collector_dropped_items{domain,collector,kind}}.
+ *
+ * @param maxInterfaces network interfaces per domain
+ * @param maxAddressesPerInterface IP addresses per interface
+ * @param maxFilesystems filesystems per domain
+ * @param maxUsers distinct logged-in users per domain
+ * @param maxDisks block devices per domain (disk collector)
+ * @param maxCpus CPUs per domain (cpu collector)
+ * @param maxLabelLength characters per label value; longer values are cut and end in an ellipsis
  */
 public record Limits(
     int maxInterfaces,

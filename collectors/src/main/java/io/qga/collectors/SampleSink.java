@@ -1,19 +1,23 @@
 package io.qga.collectors;
 
 /**
- * Where a collector writes. Label values are cleaned (bounded length, valid UTF-8, no control
- * characters) by the sink, never by each collector. Implemented by {@link DomainSamples.Builder}.
+ * Where a collector writes. The sink, not each collector, enforces what a guest must not
+ * control: label values are cleaned ({@link LabelValues#clean}, bounded by {@link
+ * Limits#maxLabelLength}), a value that is NaN or infinite (or negative, for a counter) is
+ * skipped and counted as {@code invalid_values}, and a second sample of the same series (two
+ * interfaces of one name, two values cut to the same label) is skipped and counted as {@code
+ * duplicate_series}. Implemented by {@link DomainSamples.Builder}.
  */
 public interface SampleSink {
 
-  /** A gauge sample; {@code labelPairs} are name, value, name, value ... (never {@code domain}). */
-  void gauge(MetricFamily family, double value, String... labelPairs);
+  /** A gauge sample; one label value per {@link MetricFamily#labelNames()}, in that order. */
+  void gauge(MetricFamily family, double value, String... labelValues);
 
   /** A counter sample (the family's name has no {@code _total}; the exposition adds it). */
-  void counter(MetricFamily family, double value, String... labelPairs);
+  void counter(MetricFamily family, double value, String... labelValues);
 
-  /** Records that {@code count} items of {@code what} (e.g. {@code interfaces}) were dropped. */
-  void dropped(String what, long count);
+  /** Records that {@code count} items of {@code kind} (e.g. {@code interfaces}) were dropped. */
+  void dropped(String kind, long count);
 
   /** The limits in force, for collectors that cut lists. */
   Limits limits();

@@ -1,0 +1,27 @@
+package io.qga.collectors;
+
+import io.qga.client.api.FreezeStatus;
+import io.qga.client.api.GuestAgent;
+import java.util.List;
+
+/** {@code guest-fsfreeze-status}: whether the guest's filesystems are frozen. */
+final class FsfreezeCollector implements Collector {
+  static final MetricFamily FROZEN =
+      MetricFamily.gauge(
+          "qga_filesystem_frozen", "1 when the guest's filesystems are frozen, else 0.");
+
+  @Override
+  public String name() {
+    return "fsfreeze";
+  }
+
+  @Override
+  public List<String> commands() {
+    return List.of("guest-fsfreeze-status");
+  }
+
+  @Override
+  public void collect(GuestAgent agent, CollectContext context, SampleSink out) {
+    out.gauge(FROZEN, agent.fsfreezeStatus() == FreezeStatus.FROZEN ? 1 : 0);
+  }
+}
