@@ -1,0 +1,105 @@
+package io.qga.client.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.qga.client.AgentProtocolException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class LineFramerTest {
+
+  private static void feed(LineFramer f, String text) {
+    byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
+    f.feed(b, 0, b.length);
+  }
+
+  private static String line(LineFramer f) {
+    byte[] l = f.nextLine();
+    return l == null ? null : new String(l, StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
+  void partialLineWaitsForItsNewline() {
+    LineFramer f = new LineFramer(1024);
+    feed(f, "{\"return\": ");
+    assertThat(line(f)).isNull();
+    feed(f, "{}}");
+    assertThat(line(f)).isNull();
+    feed(f, "\n");
+    assertThat(line(f)).isEqualTo("{\"return\": {}}");
+    assertThat(line(f)).isNull();
+  }
+
+  @Test
+  void severalLinesInOneChunk() {
+    LineFramer f = new LineFramer(1024);
+    feed(f, "{\"return\": 1}\n{\"return\": 2}\n{\"ret");
+    assertThat(line(f)).isEqualTo("{\"return\": 1}");
+    assertThat(line(f)).isEqualTo("{\"return\": 2}");
+    assertThat(line(f)).isNull();
+    assertThat(f.pending()).isEqualTo(5);
+  }
+
+  @Test
+  void skipsToSentinelDiscardingGarbage() {
+    LineFramer f = new LineFramer(1024);
+    feed(f, "garbage {\"return\": {}}\n half");
+    assertThat(f.skipToSentinel()).isFalse();
+    assertThat(f.pending()).isZero();
+    feed(f, "more\u00ff{\"return\": 7}\n");
+    assertThat(f.skipToSentinel()).isTrue();
+    assertThat(line(f)).isEqualTo("{\"return\": 7}");
+    assertThat(f.discardedBytes()).isEqualTo(28 + 4);
+  }
+
+  @Test
+  void sentinelInLineModeDropsThePartialLineBeforeIt() {
+    LineFramer f = new LineFramer(1024);
+    feed(f, "{\"ret\u00ff{\"return\": 3}\n");
+    assertThat(line(f)).isEqualTo("{\"return\": 3}");
+  }
+
+  @Test
+  void blankLinesAreSkipped() {
+    LineFramer f = new LineFramer(1024);
+    feed(f, "\n\r\n  \n{\"return\": {}}\n");
+    assertThat(line(f)).isEqualTo("{\"return\": {}}");
+  }
+
+  @Test
+  void lineLongerThanTheLimitWithoutNewlineIsAProtocolError() {
+    LineFramer f = new LineFramer(16);
+    feed(f, "{\"return\": \"0123");
+    assertThat(line(f)).isNull();
+    feed(f, "456789\"}");
+    assertThatThrownBy(() -> f.nextLine())
+        .isInstanceOf(AgentProtocolException.class)
+        .hasMessageContaining("exceeds the limit of 16 bytes");
+    assertThat(f.pending()).isZero();
+  }
+
+  @Test
+  void completeLineLongerThanTheLimitIsAProtocolError() {
+    LineFramer f = new LineFramer(8);
+    feed(f, "{\"return\": {}}\n{\"return\": 1}\n");
+    assertThatThrownBy(() -> f.nextLine()).isInstanceOf(AgentProtocolException.class);
+  }
+
+  @Test
+  void lineOfExactlyTheLimitPasses() {
+    LineFramer f = new LineFramer(13);
+    feed(f, "{\"return\": 1}\n");
+    assertThat(line(f)).isEqualTo("{\"return\": 1}");
+  }
+
+  @Test
+  void bufferIsCompactedSoItDoesNotGrowWithTraffic() {
+    LineFramer f = new LineFramer(64);
+    for (int i = 0; i < 100_000; i++) {
+      feed(f, "{\"return\": " + i + "}\n");
+      assertThat(line(f)).isEqualTo("{\"return\": " + i + "}");
+    }
+    assertThat(f.pending()).isZero();
+  }
+}
