@@ -20,6 +20,7 @@ final class LineFramer {
   /** Bytes in [start, scanned) hold neither a newline nor a sentinel. */
   private int scanned;
   private long discardedBytes;
+  private long discardedLines;
 
   LineFramer(int maxLine) {
     this.maxLine = maxLine;
@@ -47,6 +48,9 @@ final class LineFramer {
    */
   boolean skipToSentinel() {
     for (int i = start; i < end; i++) {
+      if (buf[i] == NEWLINE) {
+        discardedLines++;
+      }
       if (buf[i] == SENTINEL) {
         discardedBytes += i - start;
         start = i + 1;
@@ -116,6 +120,11 @@ final class LineFramer {
   /** Bytes thrown away: garbage before a sentinel, partial lines cut by one, oversize lines. */
   long discardedBytes() {
     return discardedBytes;
+  }
+
+  /** Complete lines thrown away by {@link #skipToSentinel()}. */
+  long discardedLines() {
+    return discardedLines;
   }
 
   void clear() {

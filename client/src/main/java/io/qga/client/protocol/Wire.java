@@ -31,7 +31,10 @@ final class Wire {
     return transport;
   }
 
-  /** Lines read and thrown away while syncing (replies to earlier requests, parse errors). */
+  /**
+   * Lines thrown away while syncing: replies to earlier requests or clients, not counting the
+   * agent's answer to the sync's own {@code 0xFF}.
+   */
   long staleLines() {
     return staleLines;
   }
@@ -47,9 +50,12 @@ final class Wire {
   void sync(long id, long deadline) throws IOException {
     transport.write(ReplyCodec.syncRequest(id), remaining(deadline, "guest-sync-delimited"));
     framer.clear();
+    long linesBefore = framer.discardedLines();
     while (!framer.skipToSentinel()) {
       fill(deadline);
     }
+    // Lines before the sentinel are stale, except the agent's answer to our own 0xFF.
+    staleLines += Math.max(0, framer.discardedLines() - linesBefore - 1);
     while (true) {
       byte[] line = readLine(deadline);
       Reply reply;

@@ -42,7 +42,7 @@ class WireTest {
             .chunk("{\"return\": 99}\n");
     Wire w = new Wire(t, MAX);
     w.sync(99, deadline());
-    assertThat(w.staleLines()).isEqualTo(5);
+    assertThat(w.staleLines()).isEqualTo(6);
   }
 
   @Test
