@@ -64,7 +64,9 @@ public final class AgentServer implements Closeable {
     Files.deleteIfExists(socket);
     this.server = AFUNIXServerSocket.newInstance();
     server.bind(AFUNIXSocketAddress.of(socket), 50);
-    this.acceptor = new Thread(this::acceptLoop, "agent-server " + socket.getFileName());
+    // A small stack: a fleet runs a thousand of these threads, each blocked in accept or read.
+    this.acceptor =
+        new Thread(null, this::acceptLoop, "agent-server " + socket.getFileName(), 256 * 1024);
     acceptor.setDaemon(true);
     acceptor.start();
   }
@@ -76,6 +78,11 @@ public final class AgentServer implements Closeable {
 
   public Path socket() {
     return socket;
+  }
+
+  /** True until {@link #close()}. */
+  public boolean isOpen() {
+    return !closed;
   }
 
   /** How many clients connected so far. */
@@ -116,10 +123,16 @@ public final class AgentServer implements Closeable {
       // closing anyway
     }
     open.forEach(Connection::close);
-    try {
-      acceptor.join(2000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    // A handler may close its own server (a simulated guest powering off): never wait on or
+    // interrupt the calling thread itself. Otherwise interrupt wakes a handler that sleeps
+    // (slow or trickling agents) so close() returns promptly.
+    if (Thread.currentThread() != acceptor) {
+      acceptor.interrupt();
+      try {
+        acceptor.join(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     try {
       Files.deleteIfExists(socket);
