@@ -186,13 +186,18 @@ public final class ConfigLoader {
       String p = path + "/metrics_auth";
       Map<String, Object> a =
           r.mapping(m.get("metrics_auth"), p, List.of("token_file", "sha256"), "key", Map.of("token", PLAIN_TOKEN));
-      metricsAuth = Optional.ofNullable(tokenSource(r, a, p));
+      metricsAuth = Optional.ofNullable(tokenSource(r, a, p, hasKey(m.get("metrics_auth"), "token")));
     }
     return new ServerConfig(listen, tls, metricsAuth);
   }
 
-  /** Exactly one of token_file / sha256. */
-  private static TokenSource tokenSource(Reader r, Map<String, Object> m, String path) {
+  private static boolean hasKey(Object node, String key) {
+    return node instanceof Map<?, ?> raw && raw.containsKey(key);
+  }
+
+  /** Exactly one of token_file / sha256; {@code plainTokenGiven}: already reported, say no more. */
+  private static TokenSource tokenSource(
+      Reader r, Map<String, Object> m, String path, boolean plainTokenGiven) {
     boolean file = m.get("token_file") != null;
     boolean hash = m.get("sha256") != null;
     if (file && hash) {
@@ -200,6 +205,9 @@ public final class ConfigLoader {
       return null;
     }
     if (!file && !hash) {
+      if (plainTokenGiven) {
+        return null;
+      }
       r.problem(path, "needs token_file (a file holding the token) or sha256 (64 hex digits of the token's SHA-256)");
       return null;
     }
@@ -389,7 +397,7 @@ public final class ConfigLoader {
       if (name != null && seen.putIfAbsent(name, p) != null) {
         r.problem(p + "/name", "duplicate token name '" + name + "' (first at " + seen.get(name) + ")");
       }
-      TokenSource source = tokenSource(r, t, p);
+      TokenSource source = tokenSource(r, t, p, hasKey(items.get(i), "token"));
       Role role = null;
       String roleText = r.required(t, p, "role", "reader, operator or admin");
       if (roleText != null) {

@@ -215,7 +215,11 @@ final class Reader {
   }
 
   private Duration duration(Object v, String path, boolean positive) {
-    if (v instanceof Integer i && i == 0 && !positive) {
+    if (v instanceof Integer i && i == 0) {
+      if (positive) {
+        problem(path, "must be longer than 0, got 0");
+        return null;
+      }
       return Duration.ZERO;
     }
     if (!(v instanceof String s)) {
@@ -225,7 +229,7 @@ final class Reader {
     try {
       Duration d = Durations.parse(s);
       if (positive && d.isZero()) {
-        problem(path, "must be longer than 0, got \"" + s + "\"");
+        problem(path, "must be longer than 0, got " + (s.equals("0") ? "0" : "\"" + s + "\""));
         return null;
       }
       return d;
