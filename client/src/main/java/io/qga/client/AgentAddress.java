@@ -19,16 +19,11 @@ public sealed interface AgentAddress permits AgentAddress.Unix, AgentAddress.Vso
     }
   }
 
-  /** An AF_VSOCK address: context id of the guest and port qemu-ga listens on. */
+  /**
+   * An AF_VSOCK address: context id of the guest and port qemu-ga listens on. Both are unsigned
+   * 32-bit numbers held in an int (use {@link Integer#toUnsignedString}).
+   */
   record Vsock(int cid, int port) implements AgentAddress {
-    public Vsock {
-      if (cid < 0) {
-        throw new IllegalArgumentException("vsock CID must not be negative: " + cid);
-      }
-      if (port < 0) {
-        throw new IllegalArgumentException("vsock port must not be negative: " + port);
-      }
-    }
 
     /** Parses {@code CID:PORT}, e.g. {@code 3:1234}. */
     public static Vsock parse(String text) {

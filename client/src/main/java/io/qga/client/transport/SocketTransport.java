@@ -55,7 +55,15 @@ final class SocketTransport implements Transport {
         throw new IOException("vsock is not supported on this host (junixsocket)");
       }
       target = AFVSOCKSocketAddress.ofPortAndCID(vsock.port(), vsock.cid());
-      socket = AFVSOCKSocketAddress.addressFamily().newSocket();
+      try {
+        socket = AFVSOCKSocketAddress.addressFamily().newSocket();
+      } catch (UnsupportedOperationException | java.nio.channels.UnsupportedAddressTypeException e) {
+        // The socket class lives in junixsocket-vsock, which is not published for 2.10.1.
+        throw new IOException(
+            "cannot open a vsock socket to " + address
+                + ": this build's junixsocket has vsock addresses but no vsock socket support",
+            e);
+      }
     } else {
       throw new IOException("unknown address type: " + address);
     }
