@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qga.client.AgentChannel;
 import io.qga.client.AgentCommand;
 import io.qga.client.AgentProtocolException;
+import io.qga.client.protocol.AgentSession;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -33,17 +34,24 @@ public final class GuestAgent {
 
   private final AgentChannel channel;
   private final Duration timeout;
-  private final AtomicReference<Capabilities> capabilities;
+  private final AtomicReference<Seen> capabilities;
+
+  /** Capabilities and the connection they were read on (-1 when the channel cannot tell). */
+  private record Seen(Capabilities capabilities, long connection) {}
 
   public GuestAgent(AgentChannel channel) {
     this(channel, null, new AtomicReference<>());
   }
 
-  private GuestAgent(
-      AgentChannel channel, Duration timeout, AtomicReference<Capabilities> capabilities) {
+  private GuestAgent(AgentChannel channel, Duration timeout, AtomicReference<Seen> capabilities) {
     this.channel = Objects.requireNonNull(channel, "channel");
     this.timeout = timeout;
     this.capabilities = capabilities;
+  }
+
+  /** Which connection of a session we are on: a reconnect may meet a restarted agent. */
+  private long connection() {
+    return channel instanceof AgentSession session ? session.stats().connects() : -1;
   }
 
   /** A view of this agent whose calls wait {@code timeout} instead of the defaults. */
@@ -110,28 +118,45 @@ public final class GuestAgent {
     execute("guest-ping", null);
   }
 
+  /** {@code guest-info}; also refreshes the cached {@link #capabilities()}. */
   public GuestInfo info() {
     GuestInfo info = call("guest-info", null, GuestInfo.class);
-    capabilities.set(Capabilities.from(info));
+    capabilities.set(new Seen(Capabilities.from(info), connection()));
     return info;
   }
 
   /**
-   * The agent's capabilities, from {@code guest-info}: fetched on first use and again when
-   * {@link #info()} is called (callers refresh when the agent's version changes).
+   * The agent's capabilities, from {@code guest-info}, kept per agent. Fetched on first use,
+   * after the session reconnected (the agent may have been restarted or upgraded), and
+   * whenever {@link #info()} runs: a poller that calls {@code info()} each cycle sees a new
+   * version, or commands disabled while frozen, at once.
    */
   public Capabilities capabilities() {
-    Capabilities c = capabilities.get();
-    if (c == null) {
+    Seen seen = capabilities.get();
+    if (seen == null || (seen.connection() >= 0 && seen.connection() != connection())) {
       info();
-      c = capabilities.get();
+      seen = capabilities.get();
     }
-    return c;
+    return seen.capabilities();
+  }
+
+  /**
+   * Refreshes the capabilities when {@code version} (e.g. from a poller's {@code guest-info})
+   * differs from the cached one; returns the current ones.
+   */
+  public Capabilities capabilitiesFor(String version) {
+    Seen seen = capabilities.get();
+    if (seen == null || !seen.capabilities().version().equals(version)) {
+      info();
+      seen = capabilities.get();
+    }
+    return seen.capabilities();
   }
 
   /** The last capabilities seen, without asking the agent; null before the first guest-info. */
   public Capabilities cachedCapabilities() {
-    return capabilities.get();
+    Seen seen = capabilities.get();
+    return seen == null ? null : seen.capabilities();
   }
 
   /** Guest clock, nanoseconds since the epoch (UTC). */
