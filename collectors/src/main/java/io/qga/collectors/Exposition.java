@@ -49,6 +49,9 @@ public final class Exposition {
     Map<String, Family> families = new HashMap<>();
     for (Map.Entry<String, ? extends Map<String, DomainSamples>> domain : byDomain.entrySet()) {
       String domainName = domain.getKey();
+      if (domainName == null || domain.getValue() == null) {
+        continue;
+      }
       for (Map.Entry<String, DomainSamples> collector : sorted(domain.getValue()).entrySet()) {
         DomainSamples samples = collector.getValue();
         if (samples == null) {

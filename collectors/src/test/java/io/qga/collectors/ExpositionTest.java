@@ -2,11 +2,19 @@ package io.qga.collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class ExpositionTest {
@@ -118,5 +126,70 @@ class ExpositionTest {
     long points = snapshots.stream().mapToLong(s -> s.getDataPoints().size()).sum();
     assertThat(points).isEqualTo(1000L * perDomain);
     assertThat(millis).as("ms for %d data points", points).isLessThan(5_000);
+  }
+
+  /** Every fixture of every flavour, as three domains. */
+  private static MetricSnapshots allFlavours() {
+    Map<String, Map<String, DomainSamples>> byDomain = new HashMap<>();
+    for (String flavour : new String[] {"linux-7.2", "windows", "qemu-2.5"}) {
+      Map<String, DomainSamples> perCollector = new HashMap<>();
+      FixtureChannel channel = new FixtureChannel(flavour);
+      for (Collector c : Collectors.all()) {
+        try {
+          perCollector.put(
+              c.name(), c.poll(channel.agent(), channel.context(Limits.DEFAULT, Texts.CLOCK)));
+        } catch (io.qga.client.AgentUnsupportedException e) {
+          // no series for what the agent lacks
+        }
+      }
+      byDomain.put(flavour, perCollector);
+    }
+    return Exposition.snapshots(byDomain);
+  }
+
+  @Test
+  void openMetricsCarriesUnits() throws Exception {
+    var out = new ByteArrayOutputStream();
+    OpenMetricsTextFormatWriter.create().write(out, allFlavours());
+    String text = out.toString(StandardCharsets.UTF_8);
+
+    assertThat(text)
+        .contains("# UNIT qga_filesystem_size_bytes bytes\n")
+        .contains("# UNIT qga_guest_cpu_seconds seconds\n")
+        .contains("# TYPE qga_network_receive_packets counter\n")
+        .contains("qga_network_receive_packets_total{domain=\"linux-7.2\",interface=\"eth0\"} 5060.0\n")
+        .endsWith("# EOF\n");
+  }
+
+  /** promtool's linter (names, units, HELP, counter suffixes) on every fixture's series. */
+  @Test
+  @Tag("real")
+  void promtoolCheckMetricsAcceptsTheExposition() throws Exception {
+    Path promtool =
+        java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "/usr/bin").split(":"))
+            .map(dir -> Path.of(dir, "promtool"))
+            .filter(Files::isExecutable)
+            .findFirst()
+            .orElse(null);
+    if (promtool == null) {
+      if ("1".equals(System.getenv("QGA_REQUIRE_REAL"))) {
+        throw new AssertionError("promtool (Debian package prometheus) is required: not found");
+      }
+      Assumptions.abort("promtool not installed (Debian package prometheus): skipped");
+    }
+    byte[] text = Texts.text(allFlavours()).getBytes(StandardCharsets.UTF_8);
+    Process process =
+        new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+    try {
+      try (var stdin = process.getOutputStream()) {
+        stdin.write(text);
+      }
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("promtool finished").isTrue();
+      assertThat(process.exitValue()).as("promtool said: %s", output).isZero();
+      assertThat(output).isBlank();
+    } finally {
+      process.destroyForcibly();
+    }
   }
 }
