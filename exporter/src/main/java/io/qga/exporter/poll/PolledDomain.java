@@ -1,0 +1,418 @@
+package io.qga.exporter.poll;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.qga.client.AgentConnectionException;
+import io.qga.client.AgentException;
+import io.qga.client.AgentTimeoutException;
+import io.qga.client.AgentUnsupportedException;
+import io.qga.client.api.Capabilities;
+import io.qga.client.api.GuestAgent;
+import io.qga.client.api.GuestInfo;
+import io.qga.collectors.CollectContext;
+import io.qga.collectors.Collector;
+import io.qga.collectors.DomainSamples;
+import io.qga.exporter.runtime.DomainHandle;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * One polled domain: its channel (recording the last replies), its serial queue, the agent's
+ * state and the last result of every collector. Every conversation with the agent runs on the
+ * domain's {@link SerialQueue}; the fields read by scrapes are immutable values behind volatile
+ * references, so a scrape never waits on the guest.
+ *
+ * <p>State machine: UNKNOWN (just discovered) -> guest-info -> UP; a timeout or broken channel
+ * -> DOWN: collectors stop, only a ping probe runs at growing intervals (backoff) until the
+ * agent answers, then guest-info and every collector at once -> UP.
+ */
+final class PolledDomain implements DomainHandle {
+  private static final Logger LOG = Logger.getLogger(Poller.class.getName());
+
+  enum Phase {
+    UNKNOWN,
+    UP,
+    DOWN
+  }
+
+  /**
+   * The last result of one collector on this domain.
+   *
+   * @param success the last poll succeeded
+   * @param durationSeconds how long the last poll took
+   * @param lastSuccess when it last succeeded, null if never
+   * @param samples the samples of the last successful poll, null if never
+   * @param unsupported the agent lacks the collector's primary command: not polled, no series
+   */
+  record CollectorState(
+      boolean success,
+      double durationSeconds,
+      Instant lastSuccess,
+      DomainSamples samples,
+      boolean unsupported) {}
+
+  private final Poller poller;
+  private final PollTarget target;
+  private final RecordingChannel channel;
+  private final GuestAgent agent;
+  private final SerialQueue queue;
+  private final Map<String, AtomicBoolean> pending = new ConcurrentHashMap<>();
+  private final Map<String, CollectorState> collectors = new ConcurrentHashMap<>();
+  private volatile Phase phase = Phase.UNKNOWN;
+  private volatile AgentState state = new AgentState(false, "", null, null, null, false);
+  private volatile boolean removed;
+  // Confined to the serial queue.
+  private int failures;
+  private Instant lastInfoAt;
+  private final java.util.Set<String> loggedUnsupported = ConcurrentHashMap.newKeySet();
+
+  PolledDomain(Poller poller, PollTarget target, SerialQueue queue) {
+    this.poller = poller;
+    this.target = target;
+    this.queue = queue;
+    this.channel = new RecordingChannel(target.opener().get());
+    this.agent = new GuestAgent(channel);
+  }
+
+  // --- DomainHandle ------------------------------------------------------------------------
+
+  @Override
+  public String name() {
+    return target.name();
+  }
+
+  @Override
+  public Optional<String> uuid() {
+    return target.uuid();
+  }
+
+  @Override
+  public String channel() {
+    return target.channel();
+  }
+
+  @Override
+  public GuestAgent agent() {
+    return agent;
+  }
+
+  @Override
+  public AgentState state() {
+    AgentState s = state;
+    boolean frozen =
+        channel
+            .lastReply("guest-fsfreeze-status")
+            .map(r -> r.isTextual() && r.asText().equals("frozen"))
+            .orElse(false);
+    return new AgentState(s.up(), s.version(), s.lastSuccess(), s.lastError(), s.lastErrorAt(), frozen);
+  }
+
+  @Override
+  public Map<String, DomainSamples> lastSamples() {
+    Map<String, DomainSamples> out = new LinkedHashMap<>();
+    new java.util.TreeMap<>(collectors)
+        .forEach(
+            (name, c) -> {
+              if (c.samples() != null && !c.unsupported()) {
+                out.put(name, c.samples());
+              }
+            });
+    return out;
+  }
+
+  @Override
+  public Optional<JsonNode> lastReply(String command) {
+    return channel.lastReply(command);
+  }
+
+  // --- read by scrapes -----------------------------------------------------------------------
+
+  PollTarget target() {
+    return target;
+  }
+
+  Phase phase() {
+    return phase;
+  }
+
+  Map<String, CollectorState> collectorStates() {
+    return Map.copyOf(collectors);
+  }
+
+  // --- driven by the poller --------------------------------------------------------------------
+
+  /** First contact after discovery: guest-info, then every collector once. */
+  void start() {
+    queue.submit(
+        () -> {
+          // a trigger may have fired (and connected) before this first task ran
+          if (!removed && phase != Phase.DOWN && refreshInfo(poller.settings())) {
+            pollAllNow();
+          }
+        });
+  }
+
+  /** A collector's trigger fired: queue its poll unless the previous one is still pending. */
+  void firePoll(String collector) {
+    queuePoll(collector, true);
+  }
+
+  private void queuePoll(String collector, boolean countSkip) {
+    if (removed || phase == Phase.DOWN) {
+      return; // the probe brings the domain back
+    }
+    AtomicBoolean busy = pending.computeIfAbsent(collector, k -> new AtomicBoolean());
+    if (!busy.compareAndSet(false, true)) {
+      if (countSkip) {
+        poller.countSkipped(collector);
+      }
+      return;
+    }
+    boolean queued =
+        queue.submit(
+            () -> {
+              try {
+                runCollector(collector);
+              } finally {
+                busy.set(false);
+              }
+            });
+    if (!queued) {
+      busy.set(false);
+    }
+  }
+
+  /** The probe trigger fired: ping on the serial queue. */
+  void fireProbe() {
+    queue.submit(this::probe);
+  }
+
+  /** Forgets the domain: queued work becomes a no-op, the channel is closed. */
+  void remove() {
+    removed = true;
+    channel.close();
+  }
+
+  /** Collectors were disabled by a reload: their series go away. */
+  void retainCollectors(java.util.Set<String> enabled) {
+    collectors.keySet().retainAll(enabled);
+  }
+
+  private void pollAllNow() {
+    for (String collector : poller.settings().intervals().keySet()) {
+      queuePoll(collector, false);
+    }
+  }
+
+  private void runCollector(String name) {
+    if (removed || phase == Phase.DOWN) {
+      return;
+    }
+    PollSettings settings = poller.settings();
+    Collector collector = poller.collector(name);
+    if (collector == null || !settings.intervals().containsKey(name)) {
+      return; // disabled by a reload since it was queued
+    }
+    if (!refreshInfo(settings)) {
+      return;
+    }
+    CollectorState last = collectors.get(name);
+    if (last != null && last.unsupported()) {
+      return; // asked again only when guest-info says the command is back (thawed, upgraded)
+    }
+    Capabilities caps = agent.cachedCapabilities();
+    String primary = collector.commands().isEmpty() ? null : collector.commands().get(0);
+    if (primary != null && caps != null && !caps.supports(primary)) {
+      markUnsupported(name, primary);
+      return;
+    }
+    long start = System.nanoTime();
+    DomainSamples.Builder out = DomainSamples.builder(settings.limits());
+    try {
+      collector.collect(
+          agent.withTimeout(settings.commandTimeout()),
+          new CollectContext(settings.limits(), poller.clock(), caps),
+          out);
+      DomainSamples samples = out.build();
+      Instant now = poller.clock().instant();
+      CollectorState before =
+          collectors.put(name, new CollectorState(true, seconds(start), now, samples, false));
+      if (before != null && !before.success() && before.lastSuccess() != null) {
+        LOG.info(() -> "domain " + name() + ": collector " + name + " recovered");
+      }
+      alive(now);
+      poller.notifyCollected(this, name, samples);
+    } catch (AgentUnsupportedException e) {
+      markUnsupported(name, e.command());
+    } catch (AgentTimeoutException | AgentConnectionException e) {
+      failed(name, start, e, e instanceof AgentTimeoutException ? "timeout" : "connection");
+      lost(e.getMessage());
+    } catch (AgentException e) {
+      // A bad reply or an error answer: this collector failed, the agent itself is answering.
+      failed(
+          name, start, e, e instanceof io.qga.client.AgentProtocolException ? "protocol" : "agent_error");
+    } catch (RuntimeException e) {
+      failed(name, start, e, "internal");
+    }
+  }
+
+  private void failed(String name, long start, RuntimeException e, String kind) {
+    poller.countError(kind);
+    String message = String.valueOf(e.getMessage());
+    Instant now = poller.clock().instant();
+    CollectorState before = collectors.get(name);
+    collectors.put(
+        name,
+        new CollectorState(
+            false,
+            seconds(start),
+            before == null ? null : before.lastSuccess(),
+            before == null ? null : before.samples(),
+            false));
+    AgentState s = state;
+    state = new AgentState(s.up(), s.version(), s.lastSuccess(), name + ": " + message, now, false);
+    boolean wasFine = before == null || before.success();
+    if (wasFine && !kind.equals("timeout") && !kind.equals("connection")) {
+      // State changes only: one line when a collector starts failing, one when it recovers.
+      LOG.warning(() -> "domain " + name() + ": collector " + name + " failing: " + message);
+    }
+  }
+
+  private void markUnsupported(String name, String command) {
+    collectors.put(name, new CollectorState(false, 0, null, null, true));
+    if (loggedUnsupported.add(name)) {
+      LOG.info(
+          () ->
+              "domain "
+                  + name()
+                  + ": collector "
+                  + name
+                  + " not polled: the agent does not offer "
+                  + command);
+    }
+  }
+
+  /** guest-info on first contact, after the agent came back, and every infoRefresh. */
+  private boolean refreshInfo(PollSettings settings) {
+    Instant now = poller.clock().instant();
+    if (phase == Phase.UP
+        && lastInfoAt != null
+        && now.isBefore(lastInfoAt.plus(settings.infoRefresh()))) {
+      return true;
+    }
+    return connect();
+  }
+
+  private boolean connect() {
+    PollSettings settings = poller.settings();
+    try {
+      GuestInfo info = agent.withTimeout(settings.commandTimeout()).info();
+      String version = info.version();
+      String old = state.version();
+      if (!old.isEmpty() && !old.equals(version)) {
+        LOG.info(() -> "domain " + name() + ": agent version changed from " + old + " to " + version);
+        // A new agent may offer what the old one lacked: try unsupported collectors again.
+        collectors.values().removeIf(CollectorState::unsupported);
+        loggedUnsupported.clear();
+      }
+      Capabilities caps = Capabilities.from(info);
+      // Commands disabled while frozen come back after the thaw: poll them again.
+      collectors
+          .entrySet()
+          .removeIf(e -> e.getValue().unsupported() && primarySupported(e.getKey(), caps));
+      AgentState s = state;
+      state = new AgentState(s.up(), version, s.lastSuccess(), s.lastError(), s.lastErrorAt(), false);
+    } catch (AgentUnsupportedException e) {
+      // guest-info blocked: poll without knowing capabilities, collectors find out themselves.
+    } catch (AgentTimeoutException | AgentConnectionException e) {
+      poller.countError(e instanceof AgentTimeoutException ? "timeout" : "connection");
+      lost(e.getMessage());
+      return false;
+    } catch (AgentException e) {
+      poller.countError(e instanceof io.qga.client.AgentProtocolException ? "protocol" : "agent_error");
+      lost(e.getMessage());
+      return false;
+    }
+    lastInfoAt = poller.clock().instant();
+    alive(lastInfoAt);
+    return true;
+  }
+
+  private void probe() {
+    if (removed || phase != Phase.DOWN) {
+      return;
+    }
+    try {
+      agent.withTimeout(poller.settings().commandTimeout()).ping();
+    } catch (AgentUnsupportedException e) {
+      // ping blocked but the agent answered: it is back
+    } catch (AgentException e) {
+      poller.countError(e instanceof AgentTimeoutException ? "timeout" : "connection");
+      lost(e.getMessage());
+      return;
+    } catch (RuntimeException e) {
+      lost(String.valueOf(e.getMessage()));
+      return;
+    }
+    if (connect()) {
+      pollAllNow();
+    }
+  }
+
+  private void alive(Instant now) {
+    AgentState s = state;
+    state = new AgentState(true, s.version(), now, s.lastError(), s.lastErrorAt(), false);
+    Phase was = phase;
+    if (was == Phase.UP) {
+      return;
+    }
+    phase = Phase.UP;
+    failures = 0;
+    poller.cancelProbe(this);
+    String version = state.version();
+    if (was == Phase.DOWN) {
+      LOG.info(() -> "domain " + name() + ": agent back (version " + version + ")");
+    } else {
+      LOG.info(() -> "domain " + name() + ": agent up (version " + version + ", " + channel() + ")");
+    }
+    poller.notifyUp(this);
+  }
+
+  private void lost(String reason) {
+    if (removed) {
+      return;
+    }
+    channel.close(); // the next command reconnects and resyncs
+    failures++;
+    Instant now = poller.clock().instant();
+    AgentState s = state;
+    state = new AgentState(false, s.version(), s.lastSuccess(), reason, now, false);
+    Phase was = phase;
+    phase = Phase.DOWN;
+    Duration delay = poller.backoff().delay(failures);
+    poller.scheduleProbe(this, delay);
+    if (was == Phase.DOWN) {
+      return; // still down: no log line per failed probe
+    }
+    if (was == Phase.UP) {
+      LOG.warning(() -> "domain " + name() + ": agent lost: " + reason);
+    } else {
+      LOG.warning(() -> "domain " + name() + ": agent not responding: " + reason);
+    }
+    poller.notifyDown(this, reason);
+  }
+
+  private boolean primarySupported(String collectorName, Capabilities caps) {
+    Collector c = poller.collector(collectorName);
+    return c != null && !c.commands().isEmpty() && caps.supports(c.commands().get(0));
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+}

@@ -1,0 +1,418 @@
+package io.qga.exporter.poll;
+
+import io.qga.collectors.Collector;
+import io.qga.collectors.DomainSamples;
+import io.qga.exporter.runtime.DomainDirectory;
+import io.qga.exporter.runtime.DomainHandle;
+import io.qga.exporter.runtime.DomainListener;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.quartz.JobBuilder;
+import org.quartz.JobDataMap;
+import org.quartz.JobDetail;
+import org.quartz.JobKey;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.quartz.impl.StdSchedulerFactory;
+import org.quartz.impl.matchers.GroupMatcher;
+
+/**
+ * Polls every discovered domain: a Quartz (RAMJobStore) trigger per domain and collector at the
+ * collector's interval, at a stable per-domain offset ({@link PollSchedule}). Quartz threads
+ * never touch an agent: a trigger only queues the poll on the domain's {@link SerialQueue},
+ * which runs on a bounded shared pool. A poll whose previous run for the same domain and
+ * collector is still queued or running is skipped and counted ({@code qga_poll_skipped_total}).
+ *
+ * <p>Also the daemon's {@link DomainDirectory}: the policy engine and the control API find
+ * domains and subscribe to events here.
+ */
+public final class Poller implements DomainDirectory, AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Poller.class.getName());
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+  private static final String DOMAIN = "domain";
+  private static final String COLLECTOR = "collector";
+  private static final String PROBE = "-probe";
+  /** Default size of the shared pool: how many agents may be talked to at the same time. */
+  public static final int DEFAULT_WORKERS = 16;
+
+  private final Map<String, Collector> available;
+  private final Clock clock;
+  private final ThreadPoolExecutor pool;
+  private final Scheduler scheduler;
+  private final ConcurrentSkipListMap<String, PolledDomain> domains = new ConcurrentSkipListMap<>();
+  private final List<DomainListener> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, LongAdder> skipped = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+  private final Set<String> warnedUnknown = ConcurrentHashMap.newKeySet();
+  private volatile PollSettings settings;
+  private volatile Backoff backoff;
+  private volatile boolean closed;
+
+  /**
+   * @param collectors every collector that config may enable (usually {@code Collectors.all()})
+   * @param settings what to poll and how often
+   * @param workers size of the shared pool that talks to agents
+   * @param clock for timestamps (scheduling itself uses Quartz's system clock)
+   */
+  public Poller(
+      Collection<? extends Collector> collectors, PollSettings settings, int workers, Clock clock) {
+    Map<String, Collector> byName = new LinkedHashMap<>();
+    collectors.forEach(c -> byName.put(c.name(), c));
+    this.available = Map.copyOf(byName);
+    this.clock = clock;
+    this.settings = settings;
+    this.backoff = backoffFor(settings);
+    warnUnknown(settings);
+    AtomicInteger threads = new AtomicInteger();
+    this.pool =
+        new ThreadPoolExecutor(
+            workers,
+            workers,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "poll-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    this.scheduler = newScheduler();
+  }
+
+  private Scheduler newScheduler() {
+    Properties p = new Properties();
+    p.setProperty("org.quartz.scheduler.instanceName", "qga-poller-" + INSTANCES.incrementAndGet());
+    p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+    p.setProperty("org.quartz.scheduler.makeSchedulerThreadDaemon", "true");
+    p.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
+    // Jobs only queue work, so two threads keep up with thousands of triggers.
+    p.setProperty("org.quartz.threadPool.threadCount", "2");
+    p.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
+    p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+    p.setProperty("org.quartz.jobStore.misfireThreshold", "1000");
+    try {
+      Scheduler s = new StdSchedulerFactory(p).getScheduler();
+      s.setJobFactory((bundle, sched) -> context -> dispatch(bundle.getJobDetail().getJobDataMap()));
+      return s;
+    } catch (SchedulerException e) {
+      throw new IllegalStateException("cannot create the Quartz scheduler: " + e.getMessage(), e);
+    }
+  }
+
+  public void start() {
+    try {
+      scheduler.start();
+    } catch (SchedulerException e) {
+      throw new IllegalStateException("cannot start the Quartz scheduler: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Makes the polled set equal to {@code targets}: new domains are connected and scheduled,
+   * vanished ones are unscheduled, their channel closed and their series dropped, domains whose
+   * channel changed are reconnected; all others keep their state.
+   */
+  public synchronized void setTargets(Collection<PollTarget> targets) {
+    if (closed) {
+      return;
+    }
+    Map<String, PollTarget> wanted = new TreeMap<>();
+    for (PollTarget t : targets) {
+      wanted.putIfAbsent(t.name(), t);
+    }
+    for (PolledDomain d : new ArrayList<>(domains.values())) {
+      PollTarget t = wanted.get(d.name());
+      if (t == null) {
+        removeDomain(d);
+        LOG.info(() -> "domain " + d.name() + ": removed");
+        notify(l -> l.onDomainRemoved(d.name()));
+      } else if (!t.equals(d.target())) {
+        removeDomain(d);
+        LOG.info(() -> "domain " + d.name() + ": channel changed to " + t.channel());
+        addDomain(t);
+      }
+    }
+    for (PollTarget t : wanted.values()) {
+      if (!domains.containsKey(t.name())) {
+        LOG.info(() -> "domain " + t.name() + ": added (" + t.channel() + ")");
+        addDomain(t);
+      }
+    }
+  }
+
+  /** Applies new intervals, timeouts and limits; domains keep their state and phase. */
+  public synchronized void apply(PollSettings newSettings) {
+    PollSettings old = settings;
+    settings = newSettings;
+    backoff = backoffFor(newSettings);
+    warnUnknown(newSettings);
+    if (old.intervals().equals(newSettings.intervals())) {
+      return;
+    }
+    for (PolledDomain d : domains.values()) {
+      d.retainCollectors(newSettings.intervals().keySet());
+      unscheduleCollectors(d.name());
+      schedule(d.name());
+    }
+  }
+
+  public PollSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public Optional<DomainHandle> find(String name) {
+    return Optional.ofNullable(domains.get(name));
+  }
+
+  @Override
+  public Collection<DomainHandle> all() {
+    return List.copyOf(domains.values());
+  }
+
+  @Override
+  public void addListener(DomainListener listener) {
+    listeners.add(listener);
+  }
+
+  /** Domains as the metrics and landing page read them, sorted by name. */
+  List<PolledDomain> polledDomains() {
+    return List.copyOf(domains.values());
+  }
+
+  /** Coalesced (skipped) polls per collector since start. */
+  Map<String, Long> skippedPolls() {
+    return sums(skipped);
+  }
+
+  /** Failed polls by kind (timeout, connection, protocol, agent_error, internal). */
+  Map<String, Long> pollErrors() {
+    return sums(errors);
+  }
+
+  private static Map<String, Long> sums(Map<String, LongAdder> adders) {
+    Map<String, Long> out = new TreeMap<>();
+    adders.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    try {
+      scheduler.shutdown(true);
+    } catch (SchedulerException e) {
+      LOG.log(Level.WARNING, "stopping the Quartz scheduler failed", e);
+    }
+    pool.shutdownNow();
+    domains.values().forEach(PolledDomain::remove);
+    domains.clear();
+  }
+
+  // --- used by PolledDomain ------------------------------------------------------------------
+
+  Clock clock() {
+    return clock;
+  }
+
+  Backoff backoff() {
+    return backoff;
+  }
+
+  Collector collector(String name) {
+    return available.get(name);
+  }
+
+  void countSkipped(String collector) {
+    skipped.computeIfAbsent(collector, k -> new LongAdder()).increment();
+  }
+
+  void countError(String kind) {
+    errors.computeIfAbsent(kind, k -> new LongAdder()).increment();
+  }
+
+  void scheduleProbe(PolledDomain domain, Duration delay) {
+    if (closed || domains.get(domain.name()) != domain) {
+      return;
+    }
+    JobDetail job =
+        JobBuilder.newJob()
+            .ofType(org.quartz.Job.class)
+            .withIdentity(PROBE, domain.name())
+            .usingJobData(new JobDataMap(Map.of(DOMAIN, domain.name())))
+            .build();
+    Trigger trigger =
+        TriggerBuilder.newTrigger()
+            .withIdentity(PROBE, domain.name())
+            .startAt(Date.from(Instant.now().plus(delay)))
+            .withSchedule(
+                SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
+            .build();
+    try {
+      scheduler.scheduleJob(job, Set.of(trigger), true);
+    } catch (SchedulerException e) {
+      LOG.log(Level.WARNING, "cannot schedule the probe of domain " + domain.name(), e);
+    }
+  }
+
+  void cancelProbe(PolledDomain domain) {
+    try {
+      scheduler.deleteJob(JobKey.jobKey(PROBE, domain.name()));
+    } catch (SchedulerException e) {
+      LOG.log(Level.FINE, "cannot cancel the probe of domain " + domain.name(), e);
+    }
+  }
+
+  void notifyUp(DomainHandle domain) {
+    notify(l -> l.onAgentUp(domain));
+  }
+
+  void notifyDown(DomainHandle domain, String reason) {
+    notify(l -> l.onAgentDown(domain, reason));
+  }
+
+  void notifyCollected(DomainHandle domain, String collector, DomainSamples samples) {
+    notify(l -> l.onCollected(domain, collector, samples));
+  }
+
+  // --- internals -----------------------------------------------------------------------------
+
+  private void notify(Consumer<DomainListener> event) {
+    for (DomainListener l : listeners) {
+      try {
+        event.accept(l);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "a domain listener failed", e);
+      }
+    }
+  }
+
+  private void addDomain(PollTarget target) {
+    PolledDomain d;
+    try {
+      d = new PolledDomain(this, target, new SerialQueue(pool));
+    } catch (RuntimeException e) {
+      LOG.warning(() -> "domain " + target.name() + ": cannot open " + target.channel() + ": " + e);
+      return;
+    }
+    domains.put(target.name(), d);
+    schedule(target.name());
+    d.start();
+  }
+
+  private void removeDomain(PolledDomain d) {
+    domains.remove(d.name(), d);
+    try {
+      scheduler.deleteJobs(new ArrayList<>(scheduler.getJobKeys(GroupMatcher.jobGroupEquals(d.name()))));
+    } catch (SchedulerException e) {
+      LOG.log(Level.WARNING, "cannot unschedule domain " + d.name(), e);
+    }
+    d.remove();
+  }
+
+  private void schedule(String domain) {
+    Instant now = Instant.now();
+    settings
+        .intervals()
+        .forEach(
+            (collector, interval) -> {
+              if (!available.containsKey(collector)) {
+                return;
+              }
+              JobDetail job =
+                  JobBuilder.newJob()
+                      .ofType(org.quartz.Job.class)
+                      .withIdentity(collector, domain)
+                      .usingJobData(new JobDataMap(Map.of(DOMAIN, domain, COLLECTOR, collector)))
+                      .build();
+              Trigger trigger =
+                  TriggerBuilder.newTrigger()
+                      .withIdentity(collector, domain)
+                      .startAt(Date.from(PollSchedule.firstFire(domain, interval, now)))
+                      .withSchedule(
+                          SimpleScheduleBuilder.simpleSchedule()
+                              .withIntervalInMilliseconds(interval.toMillis())
+                              .repeatForever()
+                              // after a stall, skip the missed polls rather than burst them
+                              .withMisfireHandlingInstructionNextWithRemainingCount())
+                      .build();
+              try {
+                scheduler.scheduleJob(job, Set.of(trigger), true);
+              } catch (SchedulerException e) {
+                LOG.log(Level.WARNING, "cannot schedule " + collector + " for " + domain, e);
+              }
+            });
+  }
+
+  private void unscheduleCollectors(String domain) {
+    try {
+      List<JobKey> keys = new ArrayList<>();
+      for (JobKey k : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(domain))) {
+        if (!k.getName().equals(PROBE)) {
+          keys.add(k);
+        }
+      }
+      scheduler.deleteJobs(keys);
+    } catch (SchedulerException e) {
+      LOG.log(Level.WARNING, "cannot unschedule domain " + domain, e);
+    }
+  }
+
+  private void dispatch(JobDataMap data) {
+    PolledDomain d = domains.get(data.getString(DOMAIN));
+    if (d == null) {
+      return;
+    }
+    String collector = data.containsKey(COLLECTOR) ? data.getString(COLLECTOR) : null;
+    if (collector == null) {
+      d.fireProbe();
+    } else {
+      d.firePoll(collector);
+    }
+  }
+
+  private void warnUnknown(PollSettings s) {
+    for (String name : s.intervals().keySet()) {
+      if (!available.containsKey(name) && warnedUnknown.add(name)) {
+        LOG.warning(() -> "collector " + name + " is enabled in config but does not exist");
+      }
+    }
+  }
+
+  private static Backoff backoffFor(PollSettings s) {
+    Duration cap = s.backoffCap();
+    Duration initial = Duration.ofSeconds(1);
+    return new Backoff(initial.compareTo(cap) < 0 ? initial : cap, cap);
+  }
+}
