@@ -1,0 +1,125 @@
+package io.qga.exporter.discovery;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A {@code discovery.globs} pattern: {@code *} matches within one path segment (never {@code /}),
+ * the text of the first {@code *} is the domain name, and only unix sockets count.
+ */
+final class SocketGlob {
+  /** Directory entries looked at per directory, so a huge directory cannot stall a refresh. */
+  static final int MAX_ENTRIES_PER_DIRECTORY = 10_000;
+
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFSOCK = 0140000;
+
+  private final String pattern;
+  private final Path root;
+  private final List<String> segments;
+
+  SocketGlob(String pattern) {
+    this.pattern = pattern;
+    Path p = Path.of(pattern);
+    List<String> parts = new ArrayList<>();
+    p.forEach(part -> parts.add(part.toString()));
+    int first = 0;
+    while (first < parts.size() && parts.get(first).indexOf('*') < 0) {
+      first++;
+    }
+    if (first == parts.size()) {
+      throw new IllegalArgumentException("glob " + pattern + " has no *");
+    }
+    Path r = p.getRoot() == null ? Path.of("") : p.getRoot();
+    for (int i = 0; i < first; i++) {
+      r = r.resolve(parts.get(i));
+    }
+    this.root = r;
+    this.segments = List.copyOf(parts.subList(first, parts.size()));
+  }
+
+  /** Domain name to socket path for every socket that matches now; the first match of a name wins. */
+  Map<String, Path> scan() {
+    Map<String, Path> found = new LinkedHashMap<>();
+    walk(root, 0, null, found);
+    return found;
+  }
+
+  private void walk(Path dir, int index, String name, Map<String, Path> found) {
+    String segment = segments.get(index);
+    boolean last = index == segments.size() - 1;
+    if (segment.indexOf('*') < 0) {
+      visit(dir.resolve(segment), index, last, name, found);
+      return;
+    }
+    Pattern regex = segmentRegex(segment);
+    List<Path> entries = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+      for (Path entry : stream) {
+        if (entries.size() >= MAX_ENTRIES_PER_DIRECTORY) {
+          break;
+        }
+        entries.add(entry);
+      }
+    } catch (IOException | SecurityException e) {
+      return; // directory missing or unreadable: nothing there now
+    }
+    entries.sort(null);
+    for (Path entry : entries) {
+      Matcher m = regex.matcher(entry.getFileName().toString());
+      if (m.matches()) {
+        visit(entry, index, last, name != null ? name : m.group(1), found);
+      }
+    }
+  }
+
+  private void visit(Path path, int index, boolean last, String name, Map<String, Path> found) {
+    if (!last) {
+      if (Files.isDirectory(path)) {
+        walk(path, index + 1, name, found);
+      }
+    } else if (name != null && !name.isEmpty() && isSocket(path)) {
+      found.putIfAbsent(name, path);
+    }
+  }
+
+  private static Pattern segmentRegex(String segment) {
+    StringBuilder re = new StringBuilder();
+    int start = 0;
+    for (int i = segment.indexOf('*'); i >= 0; i = segment.indexOf('*', start)) {
+      re.append(Pattern.quote(segment.substring(start, i))).append("(.*?)");
+      start = i + 1;
+    }
+    re.append(Pattern.quote(segment.substring(start)));
+    return Pattern.compile(re.toString(), Pattern.DOTALL);
+  }
+
+  static boolean isSocket(Path path) {
+    try {
+      Object mode = Files.getAttribute(path, "unix:mode");
+      return mode instanceof Integer m && (m & S_IFMT) == S_IFSOCK;
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      try {
+        return Files.readAttributes(path, BasicFileAttributes.class).isOther();
+      } catch (IOException io) {
+        return false;
+      }
+    } catch (IOException | SecurityException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return pattern;
+  }
+}
