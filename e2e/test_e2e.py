@@ -1,0 +1,651 @@
+"""End-to-end tests in real QEMU guests, plain and under libvirt (run by e2e/run.sh).
+
+Guests (each: Debian kernel, an initramfs with busybox and the real qemu-ga, a 64 MiB ext4
+disk at /data mounted with discard, a virtio NIC with its link down, one qemu-ga per
+org.qemu.guest_agent.N port):
+  e2e-a   plain QEMU: fstrim and fsfreeze through the API
+  e2e-b   plain QEMU, RTC 1 hour ahead: time offset, time_sync policy, reboot and resync
+  e2e-c   plain QEMU: agent killed and restarted, Ansible domain_info and power (shutdown)
+  e2e-lv1 libvirt, channels .0 (libvirt's) and .1 (bind path the exporter uses)
+  e2e-lv2 libvirt, only .0 (the exporter goes through libvirt)
+Plain guests have a second channel .1 the exporter does not see (its glob matches .0 only):
+the tests use it to ask the guest itself what is true and to run commands in it.
+"""
+
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import traceback
+
+import harness
+from harness import eventually, log, one, select
+
+# Assertions that cannot pass until a feature lands in main. They still run; a failure here is
+# reported as "expected failure" and does not fail the suite; a pass is reported as XPASS so the
+# entry can be removed. Never delete an assertion: add it here with what it waits for.
+EXPECTED_TO_FAIL = {
+    "exporter_starts": "until the `run` subcommand lands (RunCommand is a placeholder)",
+    "all_domains_up": "until `run` lands with glob and libvirt discovery and the poller",
+    "collector_series": "until `run` lands with the collectors wired to /metrics",
+    "libvirt_channel_stays_libvirts": "until `run` lands with libvirt discovery",
+    "time_offset": "until `run` lands with the time collector",
+    "time_sync_policy": "until the policy engine (time_sync) and POST /-/reload land",
+    "fstrim_api": "until the control API (POST /api/v1/domains/D/fstrim, jobs) lands",
+    "fsfreeze_thaw_api": "until the control API fsfreeze/fsthaw lands",
+    "fsfreeze_deadline": "until the control API fsfreeze with deadline lands",
+    "agent_kill_recovers": "until `run` lands with the poller's reconnect",
+    "reboot_resync": "until `run` lands with the poller's resync",
+    "ansible_domain_info_and_power": "until the Ansible collection and the API shutdown land",
+    "exporter_clean_stop": "until `run` lands (exit 0 on SIGTERM)",
+}
+
+COLLECTORS = ["network", "filesystem", "users", "memory_blocks", "vcpus", "os", "time",
+              "fsfreeze", "load", "cpu", "disk"]
+HOUR = 3600
+
+
+class Suite:
+    def __init__(self):
+        self.run_dir = harness.make_run_dir()
+        self.kernel = os.environ["QGA_E2E_KERNEL"]
+        self.initrd = os.environ["QGA_E2E_INITRD"]
+        self.release = os.path.basename(self.kernel)[len("vmlinuz-"):]
+        self.jar = os.environ["QGA_E2E_JAR"]
+        self.accel = os.environ.get("QGA_E2E_ACCEL", "tcg")
+        self.guests = []
+        self.libvirt = None
+        self.exporter = None
+        self.token = secrets.token_hex(24)
+        self.token_file = os.path.join(harness.OUT, "admin.token")
+        with open(self.token_file, "w") as f:
+            f.write(self.token + "\n")
+        os.chmod(self.token_file, 0o600)
+        self.results = []  # (name, status, detail)
+
+    def guest(self, name):
+        return next(g for g in self.guests if g.name == name)
+
+    # ------------------------------------------------------------ setup and teardown
+
+    def boot(self):
+        missing = harness.Libvirt.missing()
+        if missing:
+            if harness.require_real():
+                raise RuntimeError("QGA_REQUIRE_REAL=1 and " + missing)
+            log("SKIP libvirt guests: " + missing)
+        else:
+            self.libvirt = harness.Libvirt(self.run_dir)
+            self.libvirt.start()
+            # libvirt relabels kernel and initrd for its QEMU user: give it copies.
+            kernel = os.path.join(self.libvirt.dir, "vmlinuz")
+            initrd = os.path.join(self.libvirt.dir, "initramfs")
+            for src, dst in ((self.kernel, kernel), (self.initrd, initrd)):
+                with open(src, "rb") as i, open(dst, "wb") as o:
+                    o.write(i.read())
+            for name, index, direct in (("e2e-lv1", 11, True), ("e2e-lv2", 12, False)):
+                g = harness.LibvirtGuest(name, index, self.libvirt, kernel, initrd, direct)
+                g.start()
+                self.guests.append(g)
+        q = lambda name, index, offset=0: harness.Guest(
+            name, index, self.run_dir, self.kernel, self.initrd, offset)
+        for g in (q("e2e-a", 1), q("e2e-b", 2, HOUR), q("e2e-c", 3)):
+            g.start(self.accel)
+            self.guests.append(g)
+
+    def config(self, with_policy=False):
+        collectors = "\n".join("  %s: {enabled: true, interval: 2s}" % c for c in COLLECTORS)
+        policy = ""
+        if with_policy:
+            policy = """policies:
+  - name: clock-drift
+    match: {domains: ["e2e-b"]}
+    when: {time_offset_above: 1s}
+    action: {time_sync: {source: host, max_step: 2h}}
+    cooldown: 20s
+"""
+        libvirt = "true" if self.libvirt else "false"
+        return """server:
+  listen: "127.0.0.1:%(port)d"
+discovery:
+  refresh_interval: 2s
+  globs:
+    - pattern: %(glob)s
+  libvirt:
+    enabled: %(libvirt)s
+    run_dir: /run/libvirt/qemu
+agent:
+  command_timeout: 5s
+  backoff_max: 2s
+collectors:
+%(collectors)s
+api:
+  tokens:
+    - name: e2e
+      token_file: %(token)s
+      role: admin
+%(policy)sstate_dir: %(state)s
+""" % {"port": self.exporter.port, "glob": os.path.join(self.run_dir, "qga", "*.sock"),
+       "libvirt": libvirt, "collectors": collectors, "token": self.token_file,
+       "policy": policy, "state": os.path.join(harness.OUT, "state")}
+
+    def cleanup(self):
+        if self.exporter is not None:
+            self.exporter.stop(timeout=20)
+        for g in self.guests:
+            g.stop()
+        if self.libvirt is not None:
+            self.libvirt.stop()
+            # Keep libvirt's logs next to the others.
+            for g in self.guests:
+                if g.kind == "libvirt":
+                    for src in g.logs():
+                        dst = os.path.join(harness.OUT, g.name + "." + os.path.basename(src))
+                        try:
+                            with open(src, "rb") as i, open(dst, "wb") as o:
+                                o.write(i.read())
+                        except OSError:
+                            pass
+        subprocess.run(["rm", "-rf", self.run_dir])
+
+    # ------------------------------------------------------------ helpers
+
+    def api(self, method, path, body=None):
+        return self.exporter.http(method, path, body, token=self.token)
+
+    def wait_job(self, reply, timeout=120):
+        """A 202 {"job": ID} reply -> the finished job (state succeeded or failed)."""
+        status, body, headers = reply
+        assert status == 202, "expected 202 with a job, got %s %s" % (status, body)
+        assert isinstance(body, dict) and "job" in body, "no job id in %s" % body
+        job = body["job"]
+
+        def finished():
+            s, j, _ = self.api("GET", "/api/v1/jobs/%s" % job)
+            assert s == 200, "GET job %s: %s %s" % (job, s, j)
+            assert j.get("state") in ("succeeded", "failed"), "job %s still %s" % (job, j)
+            return j
+
+        return eventually(finished, timeout, "job %s finishes" % job)
+
+    def metric(self, name, **labels):
+        return one(self.exporter.metrics(), name, **labels)
+
+    def wait_metric(self, name, predicate, timeout, what, **labels):
+        def check():
+            value = self.metric(name, **labels)
+            assert predicate(value), "%s%s = %s" % (name, labels, value)
+            return value
+        return eventually(check, timeout, what)
+
+    def truth(self, g):
+        """What the guest itself reports through an agent channel the exporter does not use."""
+        return {
+            "host-name": g.command("guest-get-host-name")["host-name"],
+            "osinfo": g.command("guest-get-osinfo"),
+            "fsinfo": g.command("guest-get-fsinfo"),
+            "interfaces": g.command("guest-network-get-interfaces"),
+            "info": g.command("guest-info"),
+            "vcpus": g.command("guest-get-vcpus"),
+            "memory-blocks": g.command("guest-get-memory-blocks"),
+            "memory-block-info": g.command("guest-get-memory-block-info"),
+            "users": g.command("guest-get-users"),
+            "timezone": g.command("guest-get-timezone"),
+        }
+
+    def require_exporter(self):
+        assert self.exporter is not None and self.exporter.proc is not None \
+            and self.exporter.proc.poll() is None, "the exporter is not running"
+
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+# ---------------------------------------------------------------- the tests
+
+@test
+def guests_boot(s):
+    """Every guest boots and its agents answer (5-10 s after start under TCG)."""
+    for g in s.guests:
+        g.wait_agents(180)
+        log("%s: agents answer" % g.name)
+
+
+@test
+def guests_report_the_truth(s):
+    """The harness itself: each guest reports the identity its command line gave it."""
+    for g in s.guests:
+        t = s.truth(g)
+        assert t["host-name"] == g.hostname, "%s host name %r" % (g.name, t["host-name"])
+        assert t["osinfo"].get("kernel-release") == s.release, t["osinfo"]
+        assert t["osinfo"].get("id") == "qga-e2e", t["osinfo"]
+        data = [f for f in t["fsinfo"] if f.get("mountpoint") == "/data"]
+        assert data and data[0]["type"] == "ext4", "no ext4 /data in %s" % t["fsinfo"]
+        size = data[0]["total-bytes"]
+        assert 0.7 * (g.disk_mib << 20) < size <= g.disk_mib << 20, "disk size %s" % size
+        eth0 = [i for i in t["interfaces"] if i.get("hardware-address") == g.mac]
+        assert eth0, "no interface with MAC %s in %s" % (g.mac, t["interfaces"])
+        ips = [a["ip-address"] for a in eth0[0].get("ip-addresses", [])]
+        assert g.ip in ips, "%s not on %s: %s" % (g.ip, eth0[0]["name"], ips)
+
+
+@test
+def exporter_starts(s):
+    s.exporter.write_config(s.config())
+    s.exporter.start()
+    samples = s.exporter.metrics()
+    assert select(samples, "qga_exporter_build_info"), "no qga_exporter_build_info"
+
+
+@test
+def all_domains_up(s):
+    s.require_exporter()
+    for g in s.guests:
+        s.wait_metric("qga_up", lambda v: v == 1, 120, "qga_up of " + g.name, domain=g.name)
+    status, body, _ = s.api("GET", "/api/v1/domains")
+    assert status == 200, "GET /api/v1/domains: %s %s" % (status, body)
+    listed = re.findall(r'"(e2e-[a-z0-9]+)"', str(body).replace("'", '"'))
+    for g in s.guests:
+        assert g.name in listed, "%s missing from GET /api/v1/domains: %s" % (g.name, body)
+
+
+@test
+def collector_series(s):
+    """Every collector's series for every guest, with the values the guest itself reports."""
+    s.require_exporter()
+    for g in s.guests:
+        t = s.truth(g)
+        supported = {c["name"] for c in t["info"]["supported_commands"] if c.get("enabled")}
+
+        def check():
+            m = s.exporter.metrics()
+            d = {"domain": g.name}
+            for c in COLLECTORS:
+                if c == "load" and "guest-get-load" not in supported:
+                    continue
+                v = one(m, "qga_collector_success", collector=c, **d)
+                assert v == 1, "%s: collector %s failed" % (g.name, c)
+            assert one(m, "qga_agent_info", version=t["info"]["version"], **d) == 1
+            # os: host name from the kernel command line, kernel release of /boot/vmlinuz-*
+            os_info = one(m, "qga_guest_os_info", **d)
+            assert os_info == 1
+            labels = select(m, "qga_guest_os_info", **d)[0][0]
+            assert labels.get("hostname") == g.hostname == t["host-name"], labels
+            assert labels.get("kernel_release") == s.release, labels
+            assert labels.get("id") == "qga-e2e" and labels.get("machine") == "x86_64", labels
+            # filesystem: the data disk's size as the guest's statvfs gives it
+            fs = [f for f in t["fsinfo"] if f["mountpoint"] == "/data"][0]
+            size = one(m, "qga_filesystem_size_bytes", mountpoint="/data", **d)
+            assert size == fs["total-bytes"], "size %s, guest says %s" % (size, fs["total-bytes"])
+            assert one(m, "qga_filesystem_used_bytes", mountpoint="/data", **d) >= 0
+            assert one(m, "qga_filesystem_avail_bytes", mountpoint="/data", **d) > 0
+            assert one(m, "qga_filesystem_frozen", **d) == 0
+            # network: the MAC given on the QEMU command line, the address /init set
+            nic = [i for i in t["interfaces"] if i.get("hardware-address") == g.mac][0]
+            addr = one(m, "qga_network_address_info", interface=nic["name"], address=g.ip,
+                       mac=g.mac, family="ipv4", prefix="24", **d)
+            assert addr == 1
+            stats = nic["statistics"]  # the link is down: these do not move
+            for metric, key in (("qga_network_receive_bytes_total", "rx-bytes"),
+                                ("qga_network_transmit_bytes_total", "tx-bytes"),
+                                ("qga_network_receive_packets_total", "rx-packets"),
+                                ("qga_network_transmit_packets_total", "tx-packets"),
+                                ("qga_network_receive_errors_total", "rx-errs"),
+                                ("qga_network_transmit_dropped_total", "tx-dropped")):
+                got = one(m, metric, interface=nic["name"], **d)
+                assert got == stats[key], "%s %s: %s, guest says %s" % (g.name, metric, got,
+                                                                       stats[key])
+            # users, memory, vcpus, time zone
+            assert one(m, "qga_users_logged_in", **d) == len(t["users"])
+            online = sum(1 for b in t["memory-blocks"] if b["online"])
+            assert one(m, "qga_memory_blocks", state="online", **d) == online
+            assert one(m, "qga_memory_block_size_bytes", **d) == t["memory-block-info"]["size"]
+            assert one(m, "qga_memory_online_bytes", **d) == online * t["memory-block-info"]["size"]
+            assert one(m, "qga_vcpus", state="online", **d) == len(t["vcpus"])
+            assert one(m, "qga_guest_timezone_offset_seconds", zone=t["timezone"].get("zone", ""),
+                       **d) == t["timezone"]["offset"]
+            assert select(m, "qga_guest_time_offset_seconds", **d), "no time offset"
+            # cpu and disk: counters that a booted guest has moved
+            assert one(m, "qga_guest_cpu_seconds_total", cpu="0", mode="system", **d) > 0
+            assert one(m, "qga_guest_disk_read_bytes_total", device="vda", **d) > 0
+            assert select(m, "qga_guest_disk_written_bytes_total", device="vda", **d)
+            # load: qemu-ga before 10.0 has no guest-get-load: no series and no failure
+            load = select(m, "qga_guest_load1", **d)
+            if "guest-get-load" in supported:
+                assert load, "no qga_guest_load1"
+            else:
+                assert not load, "qga_guest_load1 for an agent without guest-get-load: %s" % load
+
+        eventually(check, 60, "series of " + g.name, interval=2)
+
+
+@test
+def libvirt_channel_stays_libvirts(s):
+    """With the exporter running, libvirt still owns .0 (the exporter uses .1 or libvirt)."""
+    s.require_exporter()
+    lv = [g for g in s.guests if g.kind == "libvirt"]
+    assert lv, "no libvirt guests"
+    for g in lv:
+        s.wait_metric("qga_up", lambda v: v == 1, 60, "qga_up " + g.name, domain=g.name)
+        assert g.agent_command("guest-ping", timeout=5) == {}
+
+
+@test
+def time_offset(s):
+    s.require_exporter()
+    s.wait_metric("qga_guest_time_offset_seconds", lambda v: abs(v - HOUR) < 10, 60,
+                  "e2e-b (RTC 1 h ahead) offset near 3600 s", domain="e2e-b")
+    for g in s.guests:
+        if g.name != "e2e-b":
+            s.wait_metric("qga_guest_time_offset_seconds", lambda v: abs(v) < 5, 60,
+                          "offset of %s near 0" % g.name, domain=g.name)
+
+
+@test
+def time_sync_policy(s):
+    """A time_sync policy (time_offset_above: 1s) brings e2e-b within 1 s of the host."""
+    s.require_exporter()
+    s.exporter.write_config(s.config(with_policy=True))
+    status, body, _ = s.api("POST", "/-/reload")
+    assert status == 200, "POST /-/reload: %s %s" % (status, body)
+    assert s.metric("qga_config_last_reload_successful") == 1
+    s.wait_metric("qga_guest_time_offset_seconds", lambda v: abs(v) < 1, 90,
+                  "e2e-b offset under 1 s after the policy", domain="e2e-b")
+    guest_ns = s.guest("e2e-b").command("guest-get-time")
+    assert abs(guest_ns / 1e9 - time.time()) < 1.5, "guest clock still off: %s" % guest_ns
+    runs = select(s.exporter.metrics(), "qga_action_runs_total", action="time_sync",
+                  policy="clock-drift", domain="e2e-b")
+    assert any(l.get("result") in ("success", "succeeded") and v >= 1 for l, v in runs), runs
+
+
+@test
+def fstrim_api(s):
+    """Files written and deleted on /data, then POST .../fstrim reports trimmed bytes."""
+    s.require_exporter()
+    g = s.guest("e2e-a")
+    g.sh("dd if=/dev/urandom of=/data/junk bs=1M count=16 2>/dev/null && sync"
+         " && rm /data/junk && sync", timeout=120)
+    job = s.wait_job(s.api("POST", "/api/v1/domains/e2e-a/fstrim", {"minimum": 0}))
+    assert job["state"] == "succeeded", "fstrim job: %s" % job
+    trimmed = [v for k, v in walk(job.get("result")) if k == "trimmed" and isinstance(v, int)]
+    assert trimmed and max(trimmed) >= 16 << 20, "trimmed bytes in %s" % job
+    s.wait_metric("qga_fstrim_trimmed_bytes", lambda v: v == max(trimmed), 30,
+                  "qga_fstrim_trimmed_bytes of /data", domain="e2e-a", mountpoint="/data")
+
+
+def walk(value):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield k, v
+            yield from walk(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from walk(v)
+
+
+WRITER = ("( i=0; while [ $i -lt 3000 ]; do echo $i > /data/freeze-probe;"
+          " echo $i >> /run/freeze-probe.log; i=$((i+1)); usleep 100000; done )"
+          " </dev/null >/dev/null 2>&1 &")
+
+
+def writes(g):
+    return int(g.sh("wc -l < /run/freeze-probe.log 2>/dev/null || echo 0").strip() or 0)
+
+
+def freeze(s, deadline):
+    status, body, headers = s.api("POST", "/api/v1/domains/e2e-a/fsfreeze",
+                                  {"deadline": deadline})
+    if status == 202:
+        job = s.wait_job((status, body, headers), timeout=60)
+        assert job["state"] == "succeeded", "fsfreeze job: %s" % job
+    else:
+        assert status == 200, "POST fsfreeze: %s %s" % (status, body)
+
+
+def assert_writes_blocked(s, g, window=3.0):
+    s.wait_metric("qga_filesystem_frozen", lambda v: v == 1, 15, "frozen", domain=g.name)
+    before = writes(g)
+    time.sleep(window)  # asserting that nothing happens takes a window of time
+    after = writes(g)
+    assert after == before, "guest writes to /data went on while frozen (%d -> %d)" % (
+        before, after)
+    return before
+
+
+def assert_writes_resume(g, since, timeout):
+    return eventually(lambda: _more(g, since), timeout, "guest writes resume after thaw")
+
+
+def _more(g, since):
+    n = writes(g)
+    assert n > since, "still %d writes" % n
+    return n
+
+
+@test
+def fsfreeze_thaw_api(s):
+    """fsfreeze via the API blocks guest writes to /data until POST .../fsthaw."""
+    s.require_exporter()
+    g = s.guest("e2e-a")
+    g.sh("rm -f /run/freeze-probe.log; " + WRITER)
+    eventually(lambda: _more(g, 5), 20, "the writer runs")
+    try:
+        freeze(s, "60s")
+        blocked_at = assert_writes_blocked(s, g)
+        status, body, _ = s.api("POST", "/api/v1/domains/e2e-a/fstrim", {})
+        assert status == 409, "fstrim while frozen should be 409, got %s %s" % (status, body)
+    finally:
+        status, body, headers = s.api("POST", "/api/v1/domains/e2e-a/fsthaw")
+    if status == 202:
+        status = 200 if s.wait_job((status, body, headers))["state"] == "succeeded" else 500
+    assert status == 200, "POST fsthaw: %s %s" % (status, body)
+    assert_writes_resume(g, blocked_at, 15)
+    s.wait_metric("qga_filesystem_frozen", lambda v: v == 0, 15, "thawed", domain="e2e-a")
+
+
+@test
+def fsfreeze_deadline(s):
+    """A freeze with a 10 s deadline and no thaw is thawed by the exporter at the deadline."""
+    s.require_exporter()
+    g = s.guest("e2e-a")
+    if writes(g) == 0 or not g.sh("pgrep -f freeze-probe || true").strip():
+        g.sh("rm -f /run/freeze-probe.log; " + WRITER)
+    start = time.monotonic()
+    freeze(s, "10s")
+    blocked_at = assert_writes_blocked(s, g, window=2.0)
+    assert_writes_resume(g, blocked_at, 30)
+    took = time.monotonic() - start
+    assert 7 <= took <= 25, "thawed %.1f s after the freeze (deadline 10 s)" % took
+    s.wait_metric("qga_filesystem_frozen", lambda v: v == 0, 15, "thawed", domain="e2e-a")
+    g.sh("pkill -f freeze-probe || true")
+
+
+@test
+def agent_kill_recovers(s):
+    """A guest whose agent is killed shows qga_up 0 and recovers when it is restarted."""
+    s.require_exporter()
+    cases = [(s.guest("e2e-c"), "0")]  # plain: the exporter uses .0, we control through .1
+    if any(g.name == "e2e-lv1" for g in s.guests):
+        cases.append((s.guest("e2e-lv1"), "1"))  # libvirt: the exporter uses .1, we use .0
+    for g, port in cases:
+        s.wait_metric("qga_up", lambda v: v == 1, 60, "qga_up %s before" % g.name, domain=g.name)
+        try:
+            assert g.sh("qga-ctl stop %s" % port).strip() == "stopped"
+            s.wait_metric("qga_up", lambda v: v == 0, 45, "qga_up %s with its agent killed"
+                          % g.name, domain=g.name)
+        finally:
+            g.sh("qga-ctl start %s" % port)
+        s.wait_metric("qga_up", lambda v: v == 1, 60, "qga_up %s after the agent restarted"
+                      % g.name, domain=g.name)
+        s.wait_metric("qga_collector_success", lambda v: v == 1, 30, "os collector after restart",
+                      domain=g.name, collector="os")
+
+
+@test
+def reboot_resync(s):
+    """A guest rebooted through its agent comes back and the exporter resyncs (qga_up 1)."""
+    s.require_exporter()
+    g = s.guest("e2e-b")
+    boot_id = g.sh("cat /proc/sys/kernel/random/boot_id").strip()
+    s.wait_metric("qga_up", lambda v: v == 1, 30, "qga_up before reboot", domain=g.name)
+    with g.agent() as a:
+        a.execute("guest-shutdown", {"mode": "reboot"}, expect_reply=False)
+    rebooted = time.time()
+
+    def new_boot():
+        try:
+            now = g.sh("cat /proc/sys/kernel/random/boot_id", timeout=5).strip()
+        except (OSError, TimeoutError, ConnectionError) as e:
+            raise AssertionError(str(e))
+        assert now != boot_id, "same boot id"
+    eventually(new_boot, 120, "e2e-b comes back after the reboot", interval=1)
+    assert g.alive(), "QEMU of e2e-b exited on reboot"
+    s.wait_metric("qga_up", lambda v: v == 1, 60, "qga_up after reboot", domain=g.name)
+    s.wait_metric("qga_collector_last_success_timestamp_seconds", lambda v: v > rebooted, 60,
+                  "fresh os data after reboot", domain=g.name, collector="os")
+    labels = select(s.exporter.metrics(), "qga_guest_os_info", domain=g.name)[0][0]
+    assert labels.get("hostname") == g.hostname, labels
+
+
+@test
+def ansible_domain_info_and_power(s):
+    """The Ansible collection against a real guest: domain_info, then power (shutdown)."""
+    s.require_exporter()
+    collection = os.path.join(os.path.dirname(harness.HERE), "ansible")
+    assert os.path.isdir(os.path.join(collection, "ansible_collections", "qga", "exporter")), \
+        "no Ansible collection at ansible/ansible_collections/qga/exporter"
+    playbook_bin = "ansible-playbook"
+    assert subprocess.run(["which", playbook_bin], capture_output=True).returncode == 0, \
+        "ansible-playbook not found (apt-get install ansible-core)"
+    g = s.guest("e2e-c")
+    playbook = os.path.join(harness.OUT, "power.yml")
+    with open(playbook, "w") as f:
+        f.write("""- hosts: localhost
+  gather_facts: false
+  vars:
+    api: {url: "%(url)s", token: "%(token)s"}
+  tasks:
+    - name: domain_info
+      qga.exporter.domain_info:
+        url: "{{ api.url }}"
+        token: "{{ api.token }}"
+        domain: %(domain)s
+      register: info
+    - name: show
+      debug: {var: info}
+    - name: the guest as the agent sees it
+      assert:
+        that:
+          - "'%(hostname)s' in (info | to_json)"
+          - "'%(mac)s' in (info | to_json)"
+    - name: power off through the agent
+      qga.exporter.power:
+        url: "{{ api.url }}"
+        token: "{{ api.token }}"
+        domain: %(domain)s
+        state: shutdown
+      register: power
+    - name: changed tells the truth
+      assert: {that: [power is changed]}
+""" % {"url": s.exporter.url, "token": s.token, "domain": g.name, "hostname": g.hostname,
+           "mac": g.mac})
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collection, ANSIBLE_NOCOLOR="1",
+               ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False")
+    r = subprocess.run([playbook_bin, "-i", "localhost,", "-c", "local", playbook], env=env,
+                       capture_output=True, text=True, timeout=300)
+    with open(os.path.join(harness.OUT, "ansible.log"), "w") as f:
+        f.write(r.stdout + r.stderr)
+    assert r.returncode == 0, "ansible-playbook exited %d:\n%s" % (
+        r.returncode, harness.tail(os.path.join(harness.OUT, "ansible.log"), 30))
+    code = g.wait_exit(90)
+    assert code is not None, "QEMU of %s still runs 90 s after the Ansible power shutdown" % g.name
+    assert code == 0, "QEMU of %s exited %s" % (g.name, code)
+
+
+@test
+def exporter_clean_stop(s):
+    s.require_exporter()
+    code = s.exporter.stop(timeout=30)
+    assert code == 0, "exporter exit code on SIGTERM: %s (CONTRACT: 0 after a clean stop)" % code
+
+
+# ---------------------------------------------------------------- driver
+
+def main():
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    only = set(sys.argv[1:])
+    s = Suite()
+    s.exporter = harness.Exporter(s.jar, harness.free_port())
+    passed, failed, xfailed, xpassed = [], [], [], []
+    started = time.monotonic()
+    try:
+        try:
+            s.boot()
+            boot_error = None
+        except Exception as e:
+            boot_error = e
+            traceback.print_exc()
+        for fn in TESTS:
+            name = fn.__name__
+            if only and name not in only and name not in ("guests_boot", "exporter_starts"):
+                continue
+            log("---- %s" % name)
+            t0 = time.monotonic()
+            try:
+                if boot_error is not None:
+                    raise AssertionError("guests did not start: %s" % boot_error)
+                fn(s)
+                error = None
+            except Exception as e:
+                error = e
+                detail = "".join(traceback.format_exception_only(type(e), e)).strip()
+            took = time.monotonic() - t0
+            if error is None:
+                if name in EXPECTED_TO_FAIL:
+                    xpassed.append(name)
+                    log("XPASS %s (%.1fs): remove it from EXPECTED_TO_FAIL" % (name, took))
+                else:
+                    passed.append(name)
+                    log("PASS %s (%.1fs)" % (name, took))
+            elif name in EXPECTED_TO_FAIL:
+                xfailed.append(name)
+                log("XFAIL %s (%.1fs, expected %s): %s" % (name, took, EXPECTED_TO_FAIL[name],
+                                                          detail))
+            else:
+                failed.append(name)
+                log("FAIL %s (%.1fs): %s" % (name, took, detail))
+                if not isinstance(error, AssertionError):
+                    traceback.print_exception(type(error), error, error.__traceback__)
+            if name == "guests_boot" and error is not None:
+                boot_error = error
+    finally:
+        log("stopping everything this run started")
+        s.cleanup()
+    if failed or boot_error is not None:
+        for g in s.guests:
+            for path in g.logs():
+                local = os.path.join(harness.OUT, g.name + "." + os.path.basename(path)) \
+                    if g.kind == "libvirt" else path
+                print("---- tail of %s" % local)
+                print(harness.tail(local, 25))
+        print("---- tail of %s" % s.exporter.log)
+        print(harness.tail(s.exporter.log, 60))
+    log("took %.0f s; logs in %s" % (time.monotonic() - started, harness.OUT))
+    if xfailed:
+        print("expected to fail (features not landed yet): " + ", ".join(xfailed))
+    if xpassed:
+        print("XPASS (remove from EXPECTED_TO_FAIL): " + ", ".join(xpassed))
+    print("%d passed, %d failed" % (len(passed) + len(xpassed), len(failed)))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
