@@ -187,7 +187,17 @@ public final class ActionExecutor implements AutoCloseable {
       if (request.dryRun()) {
         job.state(Job.State.RUNNING);
         Job dry = job;
-        workers.execute(() -> finish(dry, dryRunRecord(dry, handle)));
+        workers.execute(
+            () -> {
+              ActionRecord record = dryRunRecord(dry, handle);
+              if (request.origin().countsAsPolicyRun()) {
+                // a dry_run rule's run counts for its cooldown: not audited on every poll
+                state.recordRun(request.origin().policy(), domain, record.startedAt());
+                saveState();
+              }
+              finish(dry, record);
+              dry.complete(record);
+            });
         return job;
       }
       queue.add(job);
@@ -304,7 +314,9 @@ public final class ActionExecutor implements AutoCloseable {
     try {
       finish(job, record);
     } finally {
+      // the domain is free before anyone waiting on the job wakes up
       release(job);
+      job.complete(record);
     }
   }
 
@@ -421,7 +433,6 @@ public final class ActionExecutor implements AutoCloseable {
         LOG.log(System.Logger.Level.WARNING, "action listener failed", e);
       }
     }
-    job.complete(record);
   }
 
   private void saveState() {
@@ -448,15 +459,16 @@ public final class ActionExecutor implements AutoCloseable {
       queue.clear();
     }
     for (Job j : dropped) {
-      finish(
-          j,
+      ActionRecord record =
           record(
               j,
               clock.instant(),
               Outcome.SKIPPED,
               null,
               "the exporter stopped before the action started",
-              List.of()));
+              List.of());
+      finish(j, record);
+      j.complete(record);
     }
     workers.shutdown();
     try {

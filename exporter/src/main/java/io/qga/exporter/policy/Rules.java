@@ -3,6 +3,7 @@ package io.qga.exporter.policy;
 import io.qga.exporter.action.Action;
 import io.qga.exporter.action.Fstrim;
 import io.qga.exporter.action.TimeSync;
+import io.qga.exporter.config.Durations;
 import io.qga.exporter.config.MaintenanceWindow;
 import io.qga.exporter.config.Policy;
 import io.qga.exporter.config.PolicyAction;
@@ -96,7 +97,7 @@ public final class Rules {
         if (now.isBefore(until)) {
           return Decision.skip(
               "cooldown "
-                  + Durations.text(rule.cooldown())
+                  + Durations.format(rule.cooldown())
                   + " until "
                   + until
                   + " (last run "
@@ -151,9 +152,9 @@ public final class Rules {
       }
       double jump = Math.abs(facts.timeOffsetSeconds() - facts.previousTimeOffsetSeconds());
       if (jump <= seconds(limit)) {
-        return "clock offset changed by " + sec(jump) + " between polls, not above " + Durations.text(limit);
+        return "clock offset changed by " + sec(jump) + " between polls, not above " + Durations.format(limit);
       }
-      reasons.add("clock offset changed by " + sec(jump) + " between polls (above " + Durations.text(limit) + ")");
+      reasons.add("clock offset changed by " + sec(jump) + " between polls (above " + Durations.format(limit) + ")");
     }
     if (when.timeOffsetAbove().isPresent()) {
       Duration limit = when.timeOffsetAbove().get();
@@ -162,9 +163,9 @@ public final class Rules {
       }
       double offset = facts.timeOffsetSeconds();
       if (Math.abs(offset) <= seconds(limit)) {
-        return "time offset " + sec(offset) + " is not above " + Durations.text(limit);
+        return "time offset " + sec(offset) + " is not above " + Durations.format(limit);
       }
-      reasons.add("time offset " + sec(offset) + " is above " + Durations.text(limit));
+      reasons.add("time offset " + sec(offset) + " is above " + Durations.format(limit));
     }
     if (when.filesystemUsedRatioAbove().isPresent()) {
       double limit = when.filesystemUsedRatioAbove().getAsDouble();
@@ -192,10 +193,10 @@ public final class Rules {
           return "last success "
               + history.lastSuccess()
               + " is not more than "
-              + Durations.text(limit)
+              + Durations.format(limit)
               + " ago";
         }
-        reasons.add("last success " + history.lastSuccess() + " is more than " + Durations.text(limit) + " ago");
+        reasons.add("last success " + history.lastSuccess() + " is more than " + Durations.format(limit) + " ago");
       }
     }
     return null;
@@ -272,24 +273,5 @@ public final class Rules {
 
   private static String ratio(double r) {
     return String.format(Locale.ROOT, "%.2f", r);
-  }
-
-  /** Durations as the config writes them. */
-  static final class Durations {
-    private Durations() {}
-
-    static String text(Duration d) {
-      long ms = d.toMillis();
-      if (ms % 3_600_000 == 0 && ms > 0) {
-        return ms / 3_600_000 + "h";
-      }
-      if (ms % 60_000 == 0 && ms > 0) {
-        return ms / 60_000 + "m";
-      }
-      if (ms % 1000 == 0) {
-        return ms / 1000 + "s";
-      }
-      return ms + "ms";
-    }
   }
 }
