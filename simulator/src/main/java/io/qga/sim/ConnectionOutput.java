@@ -2,6 +2,7 @@ package io.qga.sim;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -41,15 +42,19 @@ final class ConnectionOutput extends OutputStream {
   }
 
   void write(String ascii) throws IOException {
-    for (int i = 0; i < ascii.length(); i++) {
-      write(ascii.charAt(i));
-    }
+    write(ascii.getBytes(StandardCharsets.US_ASCII));
   }
 
   /** Writes {@code count} copies of {@code b}. */
   void repeat(int b, long count) throws IOException {
-    for (long i = 0; i < count; i++) {
-      write(b);
+    while (count > 0) {
+      if (used == buffer.length) {
+        flush();
+      }
+      int n = (int) Math.min(count, buffer.length - used);
+      Arrays.fill(buffer, used, used + n, (byte) b);
+      used += n;
+      count -= n;
     }
   }
 

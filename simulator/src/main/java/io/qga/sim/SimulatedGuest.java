@@ -441,7 +441,8 @@ public final class SimulatedGuest implements AgentServer.Handler {
     if (mode == HostileMode.NO_NEWLINE) {
       reply = java.util.Arrays.copyOf(reply, reply.length - 1);
     }
-    if (mode == HostileMode.TRICKLE && !HANDSHAKE.contains(name)) {
+    // The answer to 0xFF is part of the handshake too: a trickling agent still lets clients sync.
+    if (mode == HostileMode.TRICKLE && !HANDSHAKE.contains(name) && !name.equals("<0xff>")) {
       for (byte b : reply) {
         connection.sendRaw(new byte[] {b});
         delay(trickleInterval);
