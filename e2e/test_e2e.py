@@ -412,7 +412,8 @@ def walk(value):
 
 WRITER = ("( i=0; while [ $i -lt 3000 ]; do echo $i > /data/freeze-probe;"
           " echo $i >> /run/freeze-probe.log; i=$((i+1)); usleep 100000; done )"
-          " </dev/null >/dev/null 2>&1 &")
+          " </dev/null >/dev/null 2>&1 & echo $! > /run/freeze-probe.pid")
+STOP_WRITER = "kill $(cat /run/freeze-probe.pid 2>/dev/null) 2>/dev/null; true"
 
 
 def writes(g):
@@ -475,8 +476,8 @@ def fsfreeze_deadline(s):
     """A freeze with a 10 s deadline and no thaw is thawed by the exporter at the deadline."""
     s.require_exporter()
     g = s.guest("e2e-a")
-    if writes(g) == 0 or not g.sh("pgrep -f freeze-probe || true").strip():
-        g.sh("rm -f /run/freeze-probe.log; " + WRITER)
+    g.sh(STOP_WRITER + "; rm -f /run/freeze-probe.log; " + WRITER)
+    eventually(lambda: _more(g, 5), 20, "the writer runs")
     start = time.monotonic()
     freeze(s, "10s")
     blocked_at = assert_writes_blocked(s, g, window=2.0)
@@ -484,7 +485,7 @@ def fsfreeze_deadline(s):
     took = time.monotonic() - start
     assert 7 <= took <= 25, "thawed %.1f s after the freeze (deadline 10 s)" % took
     s.wait_metric("qga_filesystem_frozen", lambda v: v == 0, 15, "thawed", domain="e2e-a")
-    g.sh("pkill -f freeze-probe || true")
+    g.sh(STOP_WRITER)
 
 
 @test
