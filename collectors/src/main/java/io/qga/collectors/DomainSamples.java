@@ -80,7 +80,11 @@ public record DomainSamples(List<Sample> samples, Map<String, Long> dropped) {
       if (values.length != family.labelNames().size()) {
         // a bug in a collector, not guest input
         throw new IllegalArgumentException(
-            family.name() + " takes labels " + family.labelNames() + ", got " + Arrays.asList(values));
+            family.name()
+                + " takes labels "
+                + family.labelNames()
+                + ", got "
+                + Arrays.asList(values));
       }
       if (!Double.isFinite(value) || (type == MetricFamily.Type.COUNTER && value < 0)) {
         dropped(INVALID_VALUES, 1);

@@ -74,7 +74,8 @@ public final class Exposition {
               .dropped()
               .forEach(
                   (kind, count) ->
-                      dropped.addTrusted(domainName, new String[] {collector.getKey(), kind}, count));
+                      dropped.addTrusted(
+                          domainName, new String[] {collector.getKey(), kind}, count));
         }
       }
     }

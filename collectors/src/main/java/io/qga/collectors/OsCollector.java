@@ -39,6 +39,9 @@ final class OsCollector implements Collector {
           "The guest's time zone offset east of UTC, in seconds.",
           "zone");
 
+  private static final OsInfo NO_OSINFO =
+      new OsInfo(null, null, null, null, null, null, null, null, null, null);
+
   /** Offsets beyond this are not a real time zone (they span -12h to +14h). */
   private static final long MAX_TZ_OFFSET = 86_400;
 
@@ -61,7 +64,7 @@ final class OsCollector implements Collector {
     OsInfo os = OptionalCommand.call(context, OSINFO, agent::getOsinfo);
     HostName host = OptionalCommand.call(context, HOST_NAME, agent::getHostName);
     if (os != null || host != null) {
-      OsInfo o = os != null ? os : new OsInfo(null, null, null, null, null, null, null, null, null, null);
+      OsInfo o = os != null ? os : NO_OSINFO;
       out.gauge(
           OS_INFO,
           1,

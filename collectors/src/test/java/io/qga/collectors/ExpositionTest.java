@@ -107,7 +107,8 @@ class ExpositionTest {
     FixtureChannel channel = new FixtureChannel("linux-7.2");
     for (Collector c : Collectors.all()) {
       try {
-        perCollector.put(c.name(), c.poll(channel.agent(), channel.context(Limits.DEFAULT, Texts.CLOCK)));
+        perCollector.put(
+            c.name(), c.poll(channel.agent(), channel.context(Limits.DEFAULT, Texts.CLOCK)));
       } catch (io.qga.client.AgentUnsupportedException e) {
         // load: not in 7.2
       }
@@ -157,7 +158,8 @@ class ExpositionTest {
         .contains("# UNIT qga_filesystem_size_bytes bytes\n")
         .contains("# UNIT qga_guest_cpu_seconds seconds\n")
         .contains("# TYPE qga_network_receive_packets counter\n")
-        .contains("qga_network_receive_packets_total{domain=\"linux-7.2\",interface=\"eth0\"} 5060.0\n")
+        .contains(
+            "qga_network_receive_packets_total{domain=\"linux-7.2\",interface=\"eth0\"} 5060.0\n")
         .endsWith("# EOF\n");
   }
 
@@ -179,7 +181,9 @@ class ExpositionTest {
     }
     byte[] text = Texts.text(allFlavours()).getBytes(StandardCharsets.UTF_8);
     Process process =
-        new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+        new ProcessBuilder(promtool.toString(), "check", "metrics")
+            .redirectErrorStream(true)
+            .start();
     try {
       try (var stdin = process.getOutputStream()) {
         stdin.write(text);

@@ -54,7 +54,9 @@ class LoadCollectorTest {
 
     DomainSamples samples = collector.poll(channel.agent(), CollectContext.defaults());
 
-    assertThat(samples.samples()).extracting(s -> s.family().name()).containsExactly("qga_guest_load15");
+    assertThat(samples.samples())
+        .extracting(s -> s.family().name())
+        .containsExactly("qga_guest_load15");
     assertThat(samples.dropped()).isEqualTo(Map.of(DomainSamples.INVALID_VALUES, 2L));
   }
 }

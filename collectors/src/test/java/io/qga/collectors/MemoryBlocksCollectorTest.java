@@ -78,7 +78,8 @@ class MemoryBlocksCollectorTest {
   @Test
   void aNonPositiveBlockSizeIsInvalid() {
     FixtureChannel channel =
-        new FixtureChannel("linux-7.2").reply("guest-get-memory-block-info", "{\"return\": {\"size\": 0}}");
+        new FixtureChannel("linux-7.2")
+            .reply("guest-get-memory-block-info", "{\"return\": {\"size\": 0}}");
 
     DomainSamples samples =
         collector.poll(channel.agent(), channel.context(Limits.DEFAULT, Texts.CLOCK));

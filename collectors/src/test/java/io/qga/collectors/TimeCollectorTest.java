@@ -36,7 +36,8 @@ class TimeCollectorTest {
   }
 
   private String poll(FixtureChannel channel, Clock clock) {
-    return Texts.text("time", collector.poll(channel.agent(), channel.context(Limits.DEFAULT, clock)));
+    return Texts.text(
+        "time", collector.poll(channel.agent(), channel.context(Limits.DEFAULT, clock)));
   }
 
   @Test
@@ -71,7 +72,8 @@ class TimeCollectorTest {
   @Test
   void absurdGuestClockDoesNotOverflow() {
     FixtureChannel channel =
-        new FixtureChannel("linux-7.2").reply("guest-get-time", "{\"return\": -9223372036854775808}");
+        new FixtureChannel("linux-7.2")
+            .reply("guest-get-time", "{\"return\": -9223372036854775808}");
     Instant host = Instant.parse("2026-01-01T00:00:00Z");
 
     assertThat(poll(channel, reads(host, host))).endsWith("} -1.0990597636854776E10\n");
