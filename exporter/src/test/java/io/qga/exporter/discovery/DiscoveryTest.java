@@ -14,6 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,6 +138,51 @@ class DiscoveryTest {
         .extracting(x -> x.name() + " " + x.route().describe())
         .containsExactly(
             "only-0 libvirt:only-0", "other " + globOther, "two-channels /static/two.sock");
+  }
+
+  @Test
+  void conflictsAndBrokenFilesAreLoggedOnceWhileTheyLast() throws Exception {
+    Logger logger = Logger.getLogger(Discovery.class.getName());
+    List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Handler handler =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            lines.add(record.getMessage());
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    logger.addHandler(handler);
+    try {
+      Path run = Files.createDirectories(dir.resolve("libvirt"));
+      Files.write(run.resolve("broken.xml"), LibvirtRunDirTest.fixture("malformed.xml"));
+      Path glob = dir.resolve("qga/web-1.sock");
+      socket(glob);
+      Discovery d =
+          new Discovery(config(List.of(new StaticDomain("web-1", AgentAddress.unix("/static/web-1.sock"))), true, true));
+      for (int i = 0; i < 3; i++) {
+        assertThat(d.refresh()).extracting(x -> x.route().describe()).containsExactly("/static/web-1.sock");
+      }
+      assertThat(lines).hasSize(2);
+      assertThat(lines).anyMatch(l -> l.contains("broken.xml is not valid XML"));
+      assertThat(lines)
+          .anyMatch(l -> l.contains("domain web-1 found twice: using /static/web-1.sock (static), ignoring " + glob));
+
+      // the conflict goes away, then comes back: logged again
+      Files.delete(glob);
+      d.refresh();
+      socket(glob);
+      d.refresh();
+      assertThat(lines).filteredOn(l -> l.contains("found twice")).hasSize(2);
+      assertThat(lines).filteredOn(l -> l.contains("broken.xml")).hasSize(1);
+    } finally {
+      logger.removeHandler(handler);
+    }
   }
 
   @Test
