@@ -70,7 +70,7 @@ public record PollSettings(
   }
 
   /** The cap of the probe backoff: backoffMax or the smallest interval, whichever is smaller. */
-  Duration backoffCap() {
+  public Duration backoffCap() {
     Duration cap = backoffMax;
     for (Duration d : intervals.values()) {
       if (d.compareTo(cap) < 0) {
