@@ -12,6 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Many simulated guests, one unix socket each at {@code DIR/<domain>.sock} (domains {@code vm-001},
@@ -148,25 +152,67 @@ public final class SimulatedFleet implements Closeable {
       }
       Collections.shuffle(roles, new Random(seed));
       int width = Math.max(3, String.valueOf(domains).length());
-      Map<String, SimulatedAgent> agents = new LinkedHashMap<>();
-      try {
-        for (int i = 0; i < domains; i++) {
-          String domain = prefix + String.format("%0" + width + "d", i + 1);
-          SimulatedGuest.Builder guest =
-              SimulatedGuest.builder(domain).seed(seed * 1_000_003L + i).flavour(mix.get(i % mix.size()));
-          if (roles.get(i) instanceof HostileMode mode) {
-            guest.hostile(mode);
-            if (mode == HostileMode.ANSWER_AFTER) {
-              guest.slowDown(slowDelay);
-            }
+      List<SimulatedGuest> guests = new ArrayList<>();
+      for (int i = 0; i < domains; i++) {
+        String domain = prefix + String.format("%0" + width + "d", i + 1);
+        SimulatedGuest.Builder guest =
+            SimulatedGuest.builder(domain)
+                .seed(seed * 1_000_003L + i)
+                .flavour(mix.get(i % mix.size()));
+        if (roles.get(i) instanceof HostileMode mode) {
+          guest.hostile(mode);
+          if (mode == HostileMode.ANSWER_AFTER) {
+            guest.slowDown(slowDelay);
           }
-          agents.put(domain, SimulatedAgent.start(dir.resolve(domain + ".sock"), guest.build()));
         }
-      } catch (IOException | RuntimeException e) {
-        agents.values().forEach(SimulatedAgent::close);
-        throw e;
+        guests.add(guest.build());
+      }
+      // Binding a socket and starting its thread is mostly waiting on the kernel: a few at once
+      // bring a thousand agents up several times faster than one after another.
+      SimulatedAgent[] started = new SimulatedAgent[domains];
+      ExecutorService starters = Executors.newFixedThreadPool(Math.min(8, domains));
+      try {
+        List<Future<?>> pending = new ArrayList<>();
+        for (int i = 0; i < domains; i++) {
+          int index = i;
+          SimulatedGuest guest = guests.get(i);
+          pending.add(
+              starters.submit(
+                  () -> {
+                    started[index] =
+                        SimulatedAgent.start(dir.resolve(guest.domain() + ".sock"), guest);
+                    return null;
+                  }));
+        }
+        for (Future<?> f : pending) {
+          f.get();
+        }
+      } catch (ExecutionException e) {
+        closeAll(started);
+        if (e.getCause() instanceof IOException io) {
+          throw io;
+        }
+        throw new IllegalStateException("cannot start the fleet: " + e.getCause(), e.getCause());
+      } catch (InterruptedException e) {
+        closeAll(started);
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while starting the fleet");
+      } finally {
+        starters.shutdownNow();
+      }
+      Map<String, SimulatedAgent> agents = new LinkedHashMap<>();
+      for (SimulatedAgent agent : started) {
+        agents.put(agent.domain(), agent);
       }
       return new SimulatedFleet(dir, agents);
+    }
+  }
+
+  private static void closeAll(SimulatedAgent[] agents) {
+    for (SimulatedAgent agent : agents) {
+      if (agent != null) {
+        agent.close();
+      }
     }
   }
 
@@ -199,6 +245,6 @@ public final class SimulatedFleet implements Closeable {
   /** Stops every agent and removes every socket file. */
   @Override
   public void close() {
-    agents.values().forEach(SimulatedAgent::close);
+    agents.values().parallelStream().forEach(SimulatedAgent::close);
   }
 }
