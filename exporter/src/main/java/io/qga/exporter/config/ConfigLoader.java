@@ -384,6 +384,7 @@ public final class ConfigLoader {
                 "max_wait"));
     List<ApiToken> tokens = new ArrayList<>();
     Map<String, String> seen = new HashMap<>();
+    Map<TokenSource, String> seenSources = new HashMap<>();
     List<Object> items = r.sequence(m.get("tokens"), path + "/tokens");
     for (int i = 0; i < items.size(); i++) {
       String p = Reader.child(path + "/tokens", i);
@@ -406,6 +407,10 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
           r.problem(p + "/role", "\"" + roleText + "\" is not a role (valid: reader, operator, admin)");
         }
+      }
+      if (source != null && seenSources.putIfAbsent(source, p) != null) {
+        r.problem(p, "the same token as " + seenSources.get(source) + ": each name needs its own token (the audit log names who acted)");
+        source = null;
       }
       if (name != null && source != null && role != null) {
         tokens.add(new ApiToken(name, source, role));

@@ -244,6 +244,8 @@ class ConfigLoaderTest {
           api: {tokens: [{name: a, sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08}]} || /api/tokens/0: missing required key 'role' (reader, operator or admin)
           api: {tokens: [{name: a, role: reader}]}                    || /api/tokens/0: needs token_file (a file holding the token) or sha256 (64 hex digits of the token's SHA-256)
           api: {tokens: [{name: "a b", sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, role: reader}]} || /api/tokens/0/name: "a b" must be 1 to 64 of A-Z a-z 0-9 _ . @ -
+          api: {tokens: [{name: a, sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, role: reader}, {name: b, sha256: 9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08, role: admin}]} || /api/tokens/1: the same token as /api/tokens/0: each name needs its own token (the audit log names who acted)
+          api: {tokens: [{name: a, sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, role: reader}, {name: a, sha256: 0f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, role: admin}]} || /api/tokens/1/name: duplicate token name 'a' (first at /api/tokens/0)
           api: {command_allow_list: ["guest exec"]}                   || /api/command_allow_list/0: "guest exec" is not a command name or glob (e.g. guest-info, guest-get-*)
           api: {command_allow_list: guest-info}                       || /api/command_allow_list: must be a list (- item), got the string "guest-info"
           api: {fsfreeze_default_deadline: 20m}                       || /api/fsfreeze_default_deadline: 20m is longer than fsfreeze_max_deadline (10m)
