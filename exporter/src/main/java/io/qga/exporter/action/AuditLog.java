@@ -64,19 +64,24 @@ public final class AuditLog implements Closeable {
   }
 
   private static FileChannel openChannel(Path file) throws IOException {
-    FileChannel c =
-        FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
-    long size = c.size();
-    c.position(size);
-    if (size > 0) {
-      ByteBuffer last = ByteBuffer.allocate(1);
-      c.read(last, size - 1);
-      if (last.get(0) != '\n') {
-        // a torn record from a crash: end it so the next record starts on a line of its own
-        writeFully(c, ByteBuffer.wrap(new byte[] {'\n'}));
-        c.force(false);
+    boolean torn = false;
+    if (Files.exists(file)) {
+      try (FileChannel r = FileChannel.open(file, StandardOpenOption.READ)) {
+        long size = r.size();
+        if (size > 0) {
+          ByteBuffer last = ByteBuffer.allocate(1);
+          r.read(last, size - 1);
+          torn = last.get(0) != '\n';
+        }
       }
+    }
+    // APPEND: every write lands at the end, whoever else appended since
+    FileChannel c =
+        FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    if (torn) {
+      // a torn record from a crash: end it so the next record starts on a line of its own
+      writeFully(c, ByteBuffer.wrap(new byte[] {'\n'}));
+      c.force(false);
     }
     return c;
   }

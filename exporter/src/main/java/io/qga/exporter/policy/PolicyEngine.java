@@ -452,6 +452,11 @@ public final class PolicyEngine implements AutoCloseable {
     }
   }
 
+  /** Waits until events handed to the engine so far are evaluated (tests). */
+  void awaitIdle() throws Exception {
+    worker.submit(() -> {}).get(20, TimeUnit.SECONDS);
+  }
+
   /** Stops evaluating; runs already queued on the executor are the executor's to finish. */
   @Override
   public void close() {

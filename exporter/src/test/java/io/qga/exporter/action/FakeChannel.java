@@ -37,6 +37,11 @@ public final class FakeChannel implements AgentChannel {
     this.inProgress = inProgress;
     this.maxInProgress = maxInProgress;
     replies.put("guest-fsfreeze-status", "\"thawed\"");
+    replies.put(
+        "guest-info",
+        "{\"version\": \"7.2.22\", \"supported_commands\": ["
+            + "{\"name\": \"guest-fstrim\", \"enabled\": true, \"success-response\": true},"
+            + "{\"name\": \"guest-set-time\", \"enabled\": true, \"success-response\": true}]}");
     replies.put("guest-fstrim", "{\"paths\": [{\"path\": \"/\", \"trimmed\": 1000, \"minimum\": 0}]}");
   }
 
