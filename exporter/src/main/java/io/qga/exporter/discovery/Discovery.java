@@ -5,7 +5,11 @@ import io.qga.exporter.config.DiscoveryConfig;
 import io.qga.exporter.config.GlobPattern;
 import io.qga.exporter.config.StaticDomain;
 import java.lang.System.Logger.Level;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -42,14 +46,13 @@ public final class Discovery {
     for (StaticDomain s : config.statics()) {
       add(merged, seen, new Entry("static", new DiscoveredDomain(s.domain(), Optional.empty(), new Route.Direct(s.address()))));
     }
-    if (config.libvirt().enabled()) {
-      for (Path file : LibvirtRunDir.files(config.libvirt().runDir())) {
-        LibvirtRunDir.Result result = LibvirtRunDir.read(file, config.libvirt().useLibvirtChannel());
-        if (result instanceof LibvirtRunDir.Found f) {
-          add(merged, seen, new Entry("libvirt " + file, f.domain()));
-        } else if (result instanceof LibvirtRunDir.Skipped s) {
-          once(seen, s.key(), s.reason(), s.warn() ? Level.WARNING : Level.INFO);
-        }
+    List<Path> files = config.libvirt().enabled() ? LibvirtRunDir.files(config.libvirt().runDir()) : List.of();
+    for (Path file : files) {
+      LibvirtRunDir.Result result = readCached(file);
+      if (result instanceof LibvirtRunDir.Found f) {
+        add(merged, seen, new Entry("libvirt " + file, f.domain()));
+      } else if (result instanceof LibvirtRunDir.Skipped s) {
+        once(seen, s.key(), s.reason(), s.warn() ? Level.WARNING : Level.INFO);
       }
     }
     for (SocketGlob glob : globs) {
@@ -63,6 +66,7 @@ public final class Discovery {
       }
     }
     logged.retainAll(seen);
+    parsed.keySet().retainAll(new HashSet<>(files));
     List<DiscoveredDomain> out = new ArrayList<>();
     merged.values().forEach(e -> out.add(e.domain()));
     out.sort(Comparator.comparing(DiscoveredDomain::name));
@@ -70,6 +74,28 @@ public final class Discovery {
   }
 
   private record Entry(String source, DiscoveredDomain domain) {}
+
+  private record Cached(FileTime modified, long size, LibvirtRunDir.Result result) {}
+
+  /** Parsed files by path; a file is parsed again only when its time or size changed. */
+  private final Map<Path, Cached> parsed = new HashMap<>();
+
+  private LibvirtRunDir.Result readCached(Path file) {
+    try {
+      FileTime modified = Files.getLastModifiedTime(file);
+      long size = Files.size(file);
+      Cached c = parsed.get(file);
+      if (c != null && c.modified().equals(modified) && c.size() == size) {
+        return c.result();
+      }
+      LibvirtRunDir.Result result = LibvirtRunDir.read(file, config.libvirt().useLibvirtChannel());
+      parsed.put(file, new Cached(modified, size, result));
+      return result;
+    } catch (IOException e) {
+      parsed.remove(file);
+      return LibvirtRunDir.read(file, config.libvirt().useLibvirtChannel());
+    }
+  }
 
   private void add(Map<String, Entry> merged, Set<String> seen, Entry entry) {
     Entry first = merged.putIfAbsent(entry.domain().name(), entry);

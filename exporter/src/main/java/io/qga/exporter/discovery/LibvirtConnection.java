@@ -25,6 +25,8 @@ public final class LibvirtConnection implements AutoCloseable {
   private final String uri;
   private final Opener opener;
   private final LongSupplier nanoTime;
+  private final java.util.concurrent.ConcurrentHashMap<String, LibvirtAgentChannel> channels =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private LibvirtBackend backend;
   private long nextAttempt;
   private Duration backoff = FIRST_BACKOFF;
@@ -48,9 +50,19 @@ public final class LibvirtConnection implements AutoCloseable {
     return channelFor(domainName, Optional.empty());
   }
 
-  /** The agent channel of one domain, looked up by UUID when given (survives a rename), else name. */
+  /**
+   * The agent channel of one domain, looked up by UUID when given (survives a rename), else name.
+   * The same domain always gets the same channel, so its commands stay one at a time however many
+   * callers (poller, policy engine, API) ask for it.
+   */
   public AgentChannel channelFor(String domainName, Optional<String> uuid) {
-    return new LibvirtAgentChannel(this, domainName, uuid);
+    return channels.computeIfAbsent(
+        domainName + "\n" + uuid.orElse(""), k -> new LibvirtAgentChannel(this, domainName, uuid));
+  }
+
+  /** Drops the cached channel of a domain that is gone (stopped, migrated away). */
+  public void forget(String domainName, Optional<String> uuid) {
+    channels.remove(domainName + "\n" + uuid.orElse(""));
   }
 
   /** The agent channel for a discovered libvirt route. */

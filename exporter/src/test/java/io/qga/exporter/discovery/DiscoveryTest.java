@@ -118,6 +118,14 @@ class DiscoveryTest {
     List<DiscoveredDomain> before = d.refresh();
     Files.delete(run.resolve("only-0.xml"));
     assertThat(DiscoveryDiff.between(before, d.refresh()).removed()).containsExactly("only-0");
+
+    // a file rewritten in place (libvirt updates the status XML) is read again
+    before = d.refresh();
+    Files.write(run.resolve("two-channels.xml"), LibvirtRunDirTest.fixture("only-0.xml"));
+    Files.setLastModifiedTime(run.resolve("two-channels.xml"), java.nio.file.attribute.FileTime.fromMillis(0));
+    DiscoveryDiff diff = DiscoveryDiff.between(before, d.refresh());
+    assertThat(diff.added()).extracting(DiscoveredDomain::name).containsExactly("only-0");
+    assertThat(diff.removed()).containsExactly("two-channels");
   }
 
   @Test

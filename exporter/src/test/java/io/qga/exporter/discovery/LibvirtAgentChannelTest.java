@@ -186,6 +186,17 @@ class LibvirtAgentChannelTest {
   }
 
   @Test
+  void sameDomainSameChannel() {
+    assertThat(connection.channelFor("vm")).isSameAs(connection.channelFor("vm", Optional.empty()));
+    assertThat(connection.channelFor(new Route.Libvirt("vm", Optional.of("u"))))
+        .isSameAs(connection.channelFor("vm", Optional.of("u")))
+        .isNotSameAs(connection.channelFor("vm"));
+    AgentChannel before = connection.channelFor("vm");
+    connection.forget("vm", Optional.empty());
+    assertThat(connection.channelFor("vm")).isNotSameAs(before);
+  }
+
+  @Test
   void brokenConnectionIsReopenedOnNextUse() {
     fake.answer = (json, timeout) -> {
       throw new LibvirtFailure("VIR_ERR_SYSTEM_ERROR", "End of file while reading data: Input/output error");
