@@ -12,7 +12,7 @@
 # Environment:
 #   QGA_JAR=PATH          the exporter jar (default exporter/target/qga-exporter.jar, built
 #                         with Maven when missing or older than the sources)
-#   QGA_DEMO_DOMAINS=N    simulated domains in the demo (default 4)
+#   QGA_DEMO_DOMAINS=N    simulated domains in the demo (default 6: every Linux flavour and Windows)
 #   QGA_METRICS_FILE=PATH serve this static exposition file instead of running the demo (for
 #                         working on the dashboards without the exporter; not a substitute)
 set -uo pipefail
@@ -150,7 +150,7 @@ else
     fail "exporter jar $jar exists"
     finish
   fi
-  java -jar "$jar" demo --domains "${QGA_DEMO_DOMAINS:-4}" --port "$exporter_port" \
+  java -jar "$jar" demo --domains "${QGA_DEMO_DOMAINS:-6}" --port "$exporter_port" \
     >"$work/exporter.log" 2>&1 &
   pids+=($!)
 fi
@@ -161,6 +161,37 @@ else
   fail "exporter serves qga_up on 127.0.0.1:$exporter_port/metrics; its log:"
   tail -n 40 "$work/exporter.log" | sed 's/^/    /'
   finish
+fi
+
+# Make actions happen, so the action panels have something to show: add a policy that trims
+# every 2 s to the demo's config (written to its temp dir) and reload it. This also exercises
+# the reload the "Config reload" panel shows.
+if [ -z "${QGA_METRICS_FILE:-}" ]; then
+  demo_dir=
+  for _ in $(seq 1 40); do
+    demo_dir=$(sed -n 's/^demo: .* simulated guest agents in \(.*\)\/agents; .*/\1/p' "$work/exporter.log")
+    [ -n "$demo_dir" ] && break
+    sleep 0.25
+  done
+  if [ -n "$demo_dir" ] && [ -f "$demo_dir/config.yaml" ] && ! grep -q '^policies:' "$demo_dir/config.yaml"; then
+    cat >>"$demo_dir/config.yaml" <<'EOF'
+policies:
+  - name: prometheus-test-trim
+    schedule: "0/2 * * * * ?"
+    action: {fstrim: {minimum: 0}}
+EOF
+    check "demo reloads its config with a policy added (POST /-/reload)" python3 - "$exporter_port" <<'EOF'
+import sys, urllib.request
+base = f"http://127.0.0.1:{sys.argv[1]}"
+with urllib.request.urlopen(urllib.request.Request(base + "/-/reload", data=b"", method="POST"), timeout=30) as r:
+    assert r.status == 200, r.status
+with urllib.request.urlopen(base + "/metrics", timeout=30) as r:
+    text = r.read().decode()
+assert any(l.startswith("qga_config_last_reload_successful 1") for l in text.splitlines()), "reload not successful"
+EOF
+  else
+    fail "found the demo's config.yaml without policies (looked for the 'demo: ... agents in DIR/agents' line)"
+  fi
 fi
 
 # The shipped example config, with 1 s intervals and the test's exporter as target.
