@@ -122,6 +122,13 @@ public final class AgentServer implements Closeable {
     } catch (IOException ignored) {
       // closing anyway
     }
+    // The socket file goes before the connections drop: a client that sees its connection end
+    // finds no socket to reconnect to, as when QEMU exits.
+    try {
+      Files.deleteIfExists(socket);
+    } catch (IOException ignored) {
+      // best effort
+    }
     open.forEach(Connection::close);
     // A handler may close its own server (a simulated guest powering off): never wait on or
     // interrupt the calling thread itself. Otherwise interrupt wakes a handler that sleeps
@@ -133,11 +140,6 @@ public final class AgentServer implements Closeable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }
-    try {
-      Files.deleteIfExists(socket);
-    } catch (IOException ignored) {
-      // best effort
     }
   }
 

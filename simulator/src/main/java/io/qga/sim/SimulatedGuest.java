@@ -88,7 +88,8 @@ public final class SimulatedGuest implements AgentServer.Handler {
       "guest-set-time", Set.of("time"),
       "guest-fstrim", Set.of("minimum"),
       "guest-fsfreeze-freeze-list", Set.of("mountpoints"),
-      "guest-shutdown", Set.of("mode"));
+      "guest-shutdown", Set.of("mode"),
+      "guest-ssh-get-authorized-keys", Set.of("username"));
 
   static {
     String[][] table = {
@@ -137,6 +138,8 @@ public final class SimulatedGuest implements AgentServer.Handler {
   private SetTime lastSetTime;
   private String lastShutdownMode;
 
+  // Bumped by restartAgent(): a request read before the bump gets no reply.
+  private final AtomicLong agentGeneration = new AtomicLong();
   private volatile boolean responding = true;
   private volatile HostileMode hostile;
   private volatile Duration slowDown;
@@ -296,6 +299,15 @@ public final class SimulatedGuest implements AgentServer.Handler {
     return responding;
   }
 
+  /**
+   * qemu-ga restarts inside the guest (the channel stays): a request being worked on right now,
+   * e.g. waiting out a slow-down, is lost without a reply. State of the guest (clock, freeze)
+   * stays, as the real frozen state survives an agent restart.
+   */
+  public void restartAgent() {
+    agentGeneration.incrementAndGet();
+  }
+
   /** Makes guest-fstrim report {@code error} for {@code mountpoint}; null clears it. */
   public void setFstrimError(String mountpoint, String error) {
     if (error == null) {
@@ -389,7 +401,11 @@ public final class SimulatedGuest implements AgentServer.Handler {
     if (silent()) {
       return;
     }
+    long generation = agentGeneration.get();
     delay(slowDown);
+    if (generation != agentGeneration.get()) {
+      return; // the agent restarted while working on this request
+    }
     HostileMode mode = hostile;
     if (mode == HostileMode.ENDLESS_FF) {
       HostileReplies.endlessSentinels(new ConnectionOutput(connection));
@@ -801,9 +817,9 @@ public final class SimulatedGuest implements AgentServer.Handler {
       }
       poweredOn = false;
     }
-    // Powered off: QEMU exits, the connection and the socket go away.
-    connection.close();
+    // Powered off: QEMU exits, the socket and then the connection go away.
     onPowerOff.run();
+    connection.close();
     return null;
   }
 
