@@ -96,6 +96,10 @@ class RealQemuGaTest {
 
   @Test
   void requestsAbandonedByAnEarlierConnectionDoNotConfuseTheNextSession() throws Exception {
+    // qemu-ga 7.2 in unix-listen mode quits ("error reading channel") when a client resets the
+    // connection by closing with replies unread, so the earlier client half-closes and lets the
+    // agent finish before it goes; it never looks at the replies. (On a virtio-serial channel
+    // replies of a gone client reach the next one: AgentSessionTest covers that with the fake.)
     try (AFUNIXSocket raw = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(qemuGa.socket()))) {
       OutputStream out = raw.getOutputStream();
       StringBuilder requests = new StringBuilder();
@@ -105,11 +109,15 @@ class RealQemuGaTest {
       requests.append("{\"execute\":\"guest-get-osi"); // and a half-written one
       out.write(requests.toString().getBytes(StandardCharsets.US_ASCII));
       out.flush();
+      raw.shutdownOutput();
+      raw.setSoTimeout(10_000);
+      raw.getInputStream().transferTo(OutputStream.nullOutputStream());
     }
     String host = agent.getHostName().hostName();
     assertThat(host).isEqualTo(InetAddress.getLocalHost().getHostName());
     assertThat(agent.getVcpus()).isNotEmpty();
     assertThat(agent.execute("guest-get-timezone", null).has("offset")).isTrue();
+    assertThat(qemuGa.isAlive()).as(qemuGa.log()).isTrue();
   }
 
   @Test
@@ -124,6 +132,10 @@ class RealQemuGaTest {
       }
     }
     assertThat(agent.getHostName().hostName()).isNotBlank();
-    assertThat(session.stats().syncs()).isGreaterThanOrEqualTo(2);
+    // the real agent may beat 1 ms; every timeout it did not beat forced a resync
+    if (session.stats().timeouts() > 0) {
+      assertThat(session.stats().syncs()).isGreaterThanOrEqualTo(2);
+    }
+    assertThat(qemuGa.isAlive()).as(qemuGa.log()).isTrue();
   }
 }

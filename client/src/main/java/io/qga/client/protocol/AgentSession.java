@@ -127,6 +127,8 @@ public final class AgentSession implements AgentChannel {
   private Wire wire;
   private boolean synced;
   private boolean everSynced;
+  /** The last attempt's connection broke before its first sync completed. */
+  private boolean freshBreak;
   private int failures;
   private long retryAt;
   private Duration backoff = Duration.ZERO;
@@ -210,6 +212,31 @@ public final class AgentSession implements AgentChannel {
   }
 
   private JsonNode executeLocked(AgentCommand command, Duration budget, long end) {
+    try {
+      return attempt(command, budget, end);
+    } catch (AgentConnectionException e) {
+      // A connection that broke during its very first sync met an agent still busy with the
+      // previous client (qemu-ga then resets the newcomer): one fresh try, if time is left.
+      if (!freshBreak) {
+        throw e;
+      }
+      if (System.nanoTime() >= end) {
+        scheduleRetry();
+        throw e;
+      }
+      try {
+        return attempt(command, budget, end);
+      } catch (AgentConnectionException again) {
+        if (freshBreak) {
+          scheduleRetry();
+        }
+        throw again;
+      }
+    }
+  }
+
+  private JsonNode attempt(AgentCommand command, Duration budget, long end) {
+    freshBreak = false;
     Wire w = connect(end);
     String step = "guest-sync-delimited";
     try {
@@ -239,6 +266,9 @@ public final class AgentSession implements AgentChannel {
     } catch (SocketTimeoutException e) {
       synced = false;
       timeouts.incrementAndGet();
+      if (!w.transport().isOpen()) {
+        drop(false); // a write overran and was cut: the next command needs a new connection
+      }
       String what =
           step.equals("guest-sync-delimited")
               ? "agent not responding: no reply to guest-sync-delimited"
@@ -254,7 +284,8 @@ public final class AgentSession implements AgentChannel {
           new AgentProtocolException(step + " on " + describe() + ": " + e.getMessage(), e));
     } catch (IOException e) {
       connectionErrors.incrementAndGet();
-      drop(!everSynced);
+      freshBreak = !everSynced;
+      drop(false);
       String why = e instanceof EOFException ? "the agent closed the channel" : e.toString();
       throw failed(
           new AgentConnectionException(step + " on " + describe() + ": " + why, e));

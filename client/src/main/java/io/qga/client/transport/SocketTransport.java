@@ -123,6 +123,11 @@ final class SocketTransport implements Transport {
   }
 
   @Override
+  public boolean isOpen() {
+    return !socket.isClosed();
+  }
+
+  @Override
   public void close() {
     closeQuietly(socket);
   }

@@ -27,6 +27,11 @@ public interface Transport extends Closeable {
    */
   void write(byte[] bytes, Duration timeout) throws IOException;
 
+  /** False once closed, by {@link #close()} or by a watchdog that cut an overrunning write. */
+  default boolean isOpen() {
+    return true;
+  }
+
   /** Closes the connection. Never throws; idempotent. */
   @Override
   void close();
