@@ -242,6 +242,16 @@ public final class SimulatedFleet implements Closeable {
     return agents.size();
   }
 
+  /** Every domain's channel vanishes at once (a host evacuated, libvirtd restarted). */
+  public void removeChannels() {
+    agents.values().parallelStream().forEach(SimulatedAgent::removeChannel);
+  }
+
+  /** Every domain's channel comes back at once. */
+  public void restoreChannels() {
+    agents.values().parallelStream().forEach(SimulatedAgent::restoreChannel);
+  }
+
   /** Stops every agent and removes every socket file. */
   @Override
   public void close() {

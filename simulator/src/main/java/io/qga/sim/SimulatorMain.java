@@ -12,13 +12,15 @@ import java.util.concurrent.CountDownLatch;
  * exporter alone:
  *
  * <pre>
- * java -cp qga-simulator.jar:DEPS io.qga.sim.SimulatorMain --dir D --domains N
+ * java -cp qga-exporter.jar io.qga.sim.SimulatorMain --dir D --domains N
  *     [--hang-percent P] [--slow-percent P --slow-delay 2s] [--hostile MODE:COUNT ...]
  *     [--flavour linux-9.2 ...] [--prefix vm-] [--seed S]
  * </pre>
  *
- * Prints one line {@code ready DIR N} when every socket accepts connections. Exit codes: 0 after
- * SIGTERM, 2 for a bad command line, 1 when the fleet cannot start.
+ * The shaded exporter jar holds this class and its dependencies: {@code java -cp
+ * exporter/target/qga-exporter.jar io.qga.sim.SimulatorMain ...}. Prints one line {@code ready DIR
+ * N} when every socket accepts connections; on SIGTERM removes every socket and exits (143, the
+ * JVM's SIGTERM status). Exit code 2 for a bad command line, 1 when the fleet cannot start.
  */
 public final class SimulatorMain {
   private SimulatorMain() {}

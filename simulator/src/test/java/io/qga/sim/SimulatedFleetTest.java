@@ -97,6 +97,21 @@ class SimulatedFleetTest {
   }
 
   @Test
+  void allChannelsVanishAndComeBackAtOnce() throws IOException {
+    try (SimulatedFleet fleet = SimulatedFleet.builder(dir).domains(50).start()) {
+      fleet.removeChannels();
+      assertThat(socketFiles()).isEmpty();
+      assertThat(fleet.agents().values()).noneMatch(SimulatedAgent::listening);
+      fleet.restoreChannels();
+      assertThat(socketFiles()).hasSize(50);
+      try (RawClient c = RawClient.connect(fleet.agent("vm-050").socket())) {
+        c.sync();
+      }
+    }
+    assertThat(socketFiles()).isEmpty();
+  }
+
+  @Test
   void rejectsAMixThatDoesNotFit() {
     assertThatThrownBy(
             () ->
