@@ -1,0 +1,208 @@
+package io.qga.exporter.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.qga.exporter.action.ActionExecutor;
+import io.qga.exporter.api.Auth.Caller;
+import io.qga.exporter.config.ApiConfig;
+import io.qga.exporter.config.Config;
+import io.qga.exporter.config.Role;
+import io.qga.exporter.config.TokenSource;
+import io.qga.exporter.http.HttpEndpoint;
+import io.qga.exporter.http.HttpRoute;
+import io.qga.exporter.policy.PolicyEngine;
+import io.qga.exporter.runtime.DomainDirectory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The control API (docs/api.md): authenticated JSON endpoints under {@code /api/v1/} on the
+ * daemon's listener, the authenticated {@code POST /-/reload}, and the optional token on {@code
+ * /metrics}. Every action goes through the shared {@link ActionExecutor} with origin {@code
+ * api:<token name>}; fsfreeze deadlines are kept by a {@link FreezeGuard} persisted in {@code
+ * state_dir}.
+ *
+ * <p>Wire it into the daemon with {@link ApiExtension#factory()}, which also runs the policy
+ * engine on the same executor, so API and policy runs share one audit log, one set of metrics and
+ * one per-domain lock.
+ */
+public final class ControlApi implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(ControlApi.class.getName());
+  static final String OPENAPI_RESOURCE = "/openapi.json";
+
+  /** What a request is checked against; replaced whole on reload. */
+  record Settings(ApiConfig api, Auth auth, Duration commandTimeout) {}
+
+  private final DomainDirectory domains;
+  private final ActionExecutor executor;
+  private final PolicyEngine policies;
+  private final HttpEndpoint.Reloader reloader;
+  private final PrometheusRegistry registry;
+  private final Optional<TokenSource> metricsAuth;
+  private final FreezeGuard guard;
+  private final ApiHandler handler;
+  private volatile Settings settings;
+
+  /**
+   * @param policies the policy engine to list and run policies; null for none
+   * @param reloader what {@code POST /-/reload} runs; null: the endpoint answers 404
+   * @param registry what {@code /metrics} serves when {@code server.metrics_auth} asks for a token
+   */
+  public ControlApi(
+      Config config,
+      DomainDirectory domains,
+      ActionExecutor executor,
+      PolicyEngine policies,
+      HttpEndpoint.Reloader reloader,
+      PrometheusRegistry registry,
+      Clock clock) {
+    this.domains = Objects.requireNonNull(domains, "domains");
+    this.executor = Objects.requireNonNull(executor, "executor");
+    this.policies = policies;
+    this.reloader = reloader;
+    this.registry = registry;
+    this.metricsAuth = config.server().metricsAuth();
+    this.settings = settings(config);
+    this.guard = new FreezeGuard(config.stateDir(), executor, clock);
+    this.handler =
+        new ApiHandler(() -> settings, domains, executor, policies, guard, clock, openapi());
+  }
+
+  private static Settings settings(Config config) {
+    return new Settings(
+        config.api(), new Auth(config.api().tokens()), config.agent().commandTimeout());
+  }
+
+  /** Thaws guests frozen before a restart (see {@link FreezeGuard}). */
+  public void start() throws IOException {
+    guard.start();
+    Settings s = settings;
+    if (s.auth().enabled()) {
+      LOG.log(System.Logger.Level.INFO, "control API on with tokens " + s.auth().names());
+    } else {
+      LOG.log(System.Logger.Level.INFO, "control API off: no api.tokens configured");
+    }
+  }
+
+  /** The handlers to mount on the daemon's listener. */
+  public List<HttpRoute> routes() {
+    List<HttpRoute> routes = new ArrayList<>();
+    routes.add(new HttpRoute("/api/", handler));
+    routes.add(new HttpRoute("/-/reload", this::reload));
+    metricsAuth.ifPresent(source -> routes.add(new HttpRoute("/metrics", metrics(source))));
+    return routes;
+  }
+
+  /** A reloaded config: new tokens, allow-list and limits apply to the next request. */
+  public void reconfigure(Config config) {
+    settings = settings(config);
+    if (!config.server().metricsAuth().equals(metricsAuth)) {
+      LOG.log(System.Logger.Level.WARNING, "server.metrics_auth changed: takes effect after a restart");
+    }
+  }
+
+  /**
+   * Thaws the guests this exporter froze (a clean stop should not leave them to the next start),
+   * then stops the deadline timers. The executor is the caller's to close, after this.
+   */
+  @Override
+  public void close() {
+    guard.thawAllNow(Duration.ofSeconds(10));
+    guard.close();
+  }
+
+  // --- /-/reload and /metrics ---------------------------------------------------------------
+
+  private void reload(HttpExchange exchange) throws IOException {
+    ApiHandler.Reply reply;
+    try {
+      reply = reloadReply(exchange);
+    } catch (ApiException e) {
+      reply =
+          new ApiHandler.Reply(
+              e.status(),
+              e.body(),
+              e.status() == 401
+                  ? Map.of("WWW-Authenticate", "Bearer realm=\"qga-exporter\"")
+                  : e.status() == 405 ? Map.of("Allow", "POST") : Map.of());
+    }
+    ApiHandler.send(exchange, reply);
+  }
+
+  private ApiHandler.Reply reloadReply(HttpExchange exchange) {
+    if (!exchange.getRequestMethod().equals("POST")) {
+      throw new ApiException(405, "use POST to reload the config");
+    }
+    Settings s = settings;
+    if (s.auth().enabled()) {
+      String token = Auth.bearer(exchange.getRequestHeaders().getFirst("Authorization"));
+      if (token == null) {
+        throw new ApiException(401, "reloading needs an admin token: Authorization: Bearer TOKEN");
+      }
+      Caller caller =
+          s.auth().verify(token).orElseThrow(() -> new ApiException(401, "invalid token"));
+      if (!caller.role().atLeast(Role.ADMIN)) {
+        throw new ApiException(
+            403,
+            "token \"" + caller.name() + "\" has role " + caller.role().configName()
+                + "; reloading needs admin");
+      }
+      LOG.log(System.Logger.Level.INFO, "config reload asked by api:" + caller.name());
+    }
+    if (reloader == null) {
+      throw ApiException.notFound("reload is not available");
+    }
+    List<String> problems = reloader.reload();
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    if (problems.isEmpty()) {
+      o.put("reloaded", true);
+      return new ApiHandler.Reply(200, o);
+    }
+    o.put("error", "config not reloaded, the old one keeps running");
+    o.put("status", 400);
+    o.put("reloaded", false);
+    ArrayNode a = o.putArray("problems");
+    problems.forEach(a::add);
+    return new ApiHandler.Reply(400, o);
+  }
+
+  private HttpHandler metrics(TokenSource source) {
+    MetricsHandler inner = new MetricsHandler(registry);
+    return exchange -> {
+      String token = Auth.bearer(exchange.getRequestHeaders().getFirst("Authorization"));
+      if (token == null || !settings.auth().matches(source, token)) {
+        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"qga-exporter metrics\"");
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        byte[] body = "/metrics needs Authorization: Bearer TOKEN (server.metrics_auth)\n".getBytes();
+        exchange.sendResponseHeaders(401, body.length);
+        exchange.getResponseBody().write(body);
+        exchange.close();
+        return;
+      }
+      inner.handle(exchange);
+    };
+  }
+
+  private static byte[] openapi() {
+    try (InputStream in = ControlApi.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + OPENAPI_RESOURCE);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + OPENAPI_RESOURCE, e);
+    }
+  }
+}

@@ -1,0 +1,317 @@
+package io.qga.exporter.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qga.exporter.action.ActionExecutor;
+import io.qga.exporter.action.ActionRejectedException;
+import io.qga.exporter.action.ActionRequest;
+import io.qga.exporter.action.Job;
+import io.qga.exporter.action.Origin;
+import io.qga.exporter.action.Outcome;
+import io.qga.exporter.action.UnknownDomainException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Keeps the exporter's promise to thaw every guest it froze.
+ *
+ * <ul>
+ *   <li>A freeze first records "frozen by us until T" ({@link #promise}) in {@code
+ *       state_dir/fsfreeze.json}, written atomically, then freezes.
+ *   <li>At T (up to {@link #EARLY} before it, so the guest is thawed by T) a thaw runs through
+ *       the executor like any action: audited under the token that froze, trigger {@code
+ *       deadline}, queued behind whatever holds the domain.
+ *   <li>At start, every domain still on record is checked with {@code guest-fsfreeze-status}
+ *       and thawed at once: after a restart nobody can tell whether the freeze is still wanted,
+ *       and a guest frozen longer than asked is the greater harm.
+ *   <li>A thaw that cannot run (agent down, domain not discovered yet) is retried every {@link
+ *       #RETRY} until it works or {@link #GIVE_UP} after the deadline.
+ * </ul>
+ */
+final class FreezeGuard implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(FreezeGuard.class.getName());
+  static final String FILE = "fsfreeze.json";
+  static final Duration EARLY = Duration.ofSeconds(1);
+  static final Duration RETRY = Duration.ofSeconds(10);
+  static final Duration GIVE_UP = Duration.ofHours(24);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A promise: {@code domain} thawed by {@code until}; {@code token} asked for the freeze. */
+  record Promise(String domain, Instant until, String token, Instant since) {}
+
+  private final Path file;
+  private final ActionExecutor executor;
+  private final Clock clock;
+  private final Duration retry;
+  private final ScheduledThreadPoolExecutor timer;
+  private final Map<String, Promise> promises = new TreeMap<>();
+  private final Map<String, ScheduledFuture<?>> timers = new TreeMap<>();
+  private boolean closed;
+
+  FreezeGuard(Path stateDir, ActionExecutor executor, Clock clock) {
+    this(stateDir, executor, clock, RETRY);
+  }
+
+  FreezeGuard(Path stateDir, ActionExecutor executor, Clock clock, Duration retry) {
+    this.file = stateDir == null ? null : stateDir.resolve(FILE);
+    this.executor = executor;
+    this.clock = clock;
+    this.retry = retry;
+    this.timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "fsfreeze-deadline");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.setRemoveOnCancelPolicy(true);
+  }
+
+  /**
+   * Loads the promises of the previous run and thaws each of those guests now (checking the
+   * freeze state first). An unreadable file is moved aside with a warning.
+   */
+  void start() throws IOException {
+    if (file == null) {
+      return;
+    }
+    Files.createDirectories(file.getParent());
+    if (!Files.exists(file)) {
+      return;
+    }
+    try {
+      JsonNode root = JSON.readTree(file.toFile());
+      JsonNode frozen = root == null ? null : root.get("frozen");
+      if (frozen == null || !frozen.isObject()) {
+        throw new IOException("no \"frozen\" object");
+      }
+      synchronized (this) {
+        for (var it = frozen.fields(); it.hasNext(); ) {
+          var e = it.next();
+          JsonNode p = e.getValue();
+          promises.put(
+              e.getKey(),
+              new Promise(
+                  e.getKey(),
+                  Instant.parse(p.path("until").asText()),
+                  p.path("token").asText("unknown"),
+                  Instant.parse(p.path("since").asText(p.path("until").asText()))));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      Path aside = file.resolveSibling(FILE + ".corrupt");
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "cannot read " + file + " (" + e.getMessage() + "); moved to " + aside
+              + ": guests frozen before the restart are not known, check them by hand");
+      Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+      return;
+    }
+    synchronized (this) {
+      for (Promise p : promises.values()) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            p.domain() + " was frozen by api:" + p.token() + " until " + p.until()
+                + " when the exporter stopped: checking and thawing it now");
+        scheduleLocked(p, Duration.ZERO, "restart");
+      }
+    }
+  }
+
+  /**
+   * Records that {@code domain} will be thawed by {@code until} (before the freeze is sent), and
+   * schedules the thaw.
+   *
+   * @return true when there was no promise for the domain before
+   */
+  synchronized boolean promise(String domain, Instant until, String token) {
+    Promise old = promises.put(domain, new Promise(domain, until, token, clock.instant()));
+    save();
+    Duration delay = Duration.between(clock.instant(), until.minus(EARLY));
+    scheduleLocked(promises.get(domain), delay, "deadline");
+    return old == null;
+  }
+
+  /**
+   * The guest is thawed (or was never frozen): forgets the promise. With {@code until}, only the
+   * promise with that deadline (a newer freeze keeps its own).
+   */
+  synchronized void release(String domain, Instant until) {
+    Promise p = promises.get(domain);
+    if (p == null || (until != null && !p.until().equals(until))) {
+      return;
+    }
+    promises.remove(domain);
+    ScheduledFuture<?> t = timers.remove(domain);
+    if (t != null) {
+      t.cancel(false);
+    }
+    save();
+  }
+
+  /** The promise for {@code domain}, if it is frozen by us. */
+  synchronized Optional<Promise> promised(String domain) {
+    return Optional.ofNullable(promises.get(domain));
+  }
+
+  private void scheduleLocked(Promise p, Duration delay, String trigger) {
+    if (closed) {
+      return;
+    }
+    ScheduledFuture<?> old = timers.remove(p.domain());
+    if (old != null) {
+      old.cancel(false);
+    }
+    long millis = Math.max(0, delay.toMillis());
+    timers.put(
+        p.domain(),
+        timer.schedule(() -> thaw(p, trigger), millis, TimeUnit.MILLISECONDS));
+  }
+
+  private void thaw(Promise p, String trigger) {
+    synchronized (this) {
+      if (closed || promises.get(p.domain()) != p) {
+        return; // thawed meanwhile, or a newer freeze has its own timer
+      }
+    }
+    ActionRequest request =
+        ActionRequest.of(p.domain(), new Thaw(true, this), new Origin(null, p.token(), trigger))
+            .withReason(
+                trigger.equals("restart")
+                    ? "frozen until " + p.until() + " when the exporter stopped"
+                    : "fsfreeze deadline " + p.until());
+    try {
+      Job job = executor.submit(request);
+      job.result()
+          .whenComplete(
+              (record, error) -> {
+                if (record == null || record.outcome() != Outcome.SUCCEEDED) {
+                  retryLater(p, trigger, record == null ? String.valueOf(error) : record.error());
+                }
+              });
+    } catch (UnknownDomainException e) {
+      retryLater(p, trigger, "domain not discovered");
+    } catch (ActionRejectedException e) {
+      retryLater(p, trigger, e.getMessage());
+    }
+  }
+
+  private synchronized void retryLater(Promise p, String trigger, String why) {
+    if (closed || promises.get(p.domain()) != p) {
+      return;
+    }
+    if (clock.instant().isAfter(p.until().plus(GIVE_UP))) {
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "giving up thawing " + p.domain() + " (frozen until " + p.until() + "): " + why
+              + "; check it by hand");
+      release(p.domain(), p.until());
+      return;
+    }
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "cannot thaw " + p.domain() + " yet (" + why + "); retrying in " + retry);
+    scheduleLocked(p, retry, trigger);
+  }
+
+  private void save() {
+    if (file == null) {
+      return;
+    }
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    root.put("version", 1);
+    ObjectNode frozen = root.putObject("frozen");
+    for (Promise p : promises.values()) {
+      ObjectNode o = frozen.putObject(p.domain());
+      o.put("until", p.until().toString());
+      o.put("token", p.token());
+      o.put("since", p.since().toString());
+    }
+    try {
+      Files.createDirectories(file.getParent());
+      Path tmp = file.resolveSibling(FILE + ".tmp");
+      try (FileChannel c =
+          FileChannel.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer b = ByteBuffer.wrap(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+        while (b.hasRemaining()) {
+          c.write(b);
+        }
+        c.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      // the in-memory timer still thaws; only a restart before it would miss the promise
+      LOG.log(System.Logger.Level.ERROR, "cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Thaws every guest still frozen by us, waiting up to {@code max} in all (a clean stop). Those
+   * not thawed in time stay on record for the next start.
+   */
+  void thawAllNow(Duration max) {
+    List<Promise> open;
+    synchronized (this) {
+      open = new ArrayList<>(promises.values());
+    }
+    List<CompletableFuture<?>> waits = new ArrayList<>();
+    for (Promise p : open) {
+      try {
+        Job job =
+            executor.submit(
+                ActionRequest.of(p.domain(), new Thaw(true, this), new Origin(null, p.token(), "stop"))
+                    .withReason("the exporter is stopping; frozen until " + p.until()));
+        waits.add(job.result());
+      } catch (ActionRejectedException e) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "cannot thaw " + p.domain() + " at stop (" + e.getMessage() + "); the next start will");
+      }
+    }
+    try {
+      CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0]))
+          .get(max.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.log(System.Logger.Level.WARNING, "not every frozen guest thawed at stop; the next start will");
+    }
+  }
+
+  /** Stops the timers. Promises stay on disk: the next start thaws those guests. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      closed = true;
+      timers.values().forEach(t -> t.cancel(false));
+      timers.clear();
+    }
+    timer.shutdownNow();
+  }
+}

@@ -1,0 +1,237 @@
+package io.qga.exporter.api;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import io.qga.exporter.config.Durations;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One API request: method, decoded path segments, query parameters, and the body read with a
+ * bound. Every parse error is an {@link ApiException} naming what was wrong.
+ */
+final class Request {
+  static final ObjectMapper JSON =
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder()
+                          .maxNestingDepth(32)
+                          .maxStringLength(1 << 20)
+                          .maxNumberLength(64)
+                          .build())
+                  .build())
+          .build();
+  private static final int MAX_QUERY = 4096;
+
+  private final HttpExchange exchange;
+  private final String method;
+  private final List<String> segments;
+  private final Map<String, String> query;
+
+  Request(HttpExchange exchange) {
+    this.exchange = exchange;
+    this.method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+    this.segments = segments(exchange.getRequestURI().getRawPath());
+    this.query = parseQuery(exchange.getRequestURI().getRawQuery());
+  }
+
+  String method() {
+    return method;
+  }
+
+  List<String> segments() {
+    return segments;
+  }
+
+  String header(String name) {
+    return exchange.getRequestHeaders().getFirst(name);
+  }
+
+  /** A query parameter, or null. */
+  String query(String name) {
+    return query.get(name);
+  }
+
+  /** {@code ?name=true|false|1|0}; absent is false. */
+  boolean flag(String name) {
+    String v = query.get(name);
+    if (v == null) {
+      return false;
+    }
+    return switch (v.toLowerCase(Locale.ROOT)) {
+      case "true", "1", "yes", "" -> true;
+      case "false", "0", "no" -> false;
+      default -> throw ApiException.badField(name, name + " must be true or false, not \"" + Views.cut(v) + "\"");
+    };
+  }
+
+  /** {@code ?wait=30s} (or plain seconds), cut to {@code max}; zero when absent. */
+  Duration waitFor(Duration max) {
+    String v = query.get("wait");
+    if (v == null || v.isEmpty()) {
+      return Duration.ZERO;
+    }
+    Duration d;
+    try {
+      d = v.matches("\\d{1,9}") ? Duration.ofSeconds(Long.parseLong(v)) : Durations.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badField("wait", "wait: " + e.getMessage());
+    }
+    return d.compareTo(max) > 0 ? max : d;
+  }
+
+  /**
+   * The body as a JSON object (an empty body is an empty object). Refuses a body over {@code
+   * maxBody} bytes before reading it when Content-Length says so, and stops reading at {@code
+   * maxBody + 1} bytes otherwise (chunked). Only the {@code allowed} members may appear.
+   */
+  ObjectNode body(long maxBody, Set<String> allowed) throws IOException {
+    String length = header("Content-Length");
+    if (length != null) {
+      long n;
+      try {
+        n = Long.parseLong(length.trim());
+      } catch (NumberFormatException e) {
+        throw new ApiException(400, "Content-Length is not a number: " + Views.cut(length));
+      }
+      if (n > maxBody) {
+        throw tooLarge(maxBody);
+      }
+    }
+    byte[] bytes;
+    try (InputStream in = exchange.getRequestBody()) {
+      bytes = readAtMost(in, maxBody + 1);
+    }
+    if (bytes.length > maxBody) {
+      throw tooLarge(maxBody);
+    }
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    if (text.isBlank()) {
+      return JSON.createObjectNode();
+    }
+    String type = header("Content-Type");
+    if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+      throw new ApiException(415, "the body must be JSON (Content-Type: application/json), not " + Views.cut(type));
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(text);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new ApiException(400, "the body is not valid JSON: " + Views.cut(e.getOriginalMessage()));
+    }
+    if (node == null || !node.isObject()) {
+      throw new ApiException(400, "the body must be a JSON object");
+    }
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!allowed.contains(f)) {
+        throw ApiException.badField(
+            Views.cut(f),
+            "unknown field \"" + Views.cut(f) + "\"" + (allowed.isEmpty() ? " (this endpoint takes no body)" : " (allowed: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")"));
+      }
+    }
+    return (ObjectNode) node;
+  }
+
+  private static ApiException tooLarge(long maxBody) {
+    return new ApiException(413, "the body is larger than api.max_body (" + maxBody + " bytes)");
+  }
+
+  private static byte[] readAtMost(InputStream in, long limit) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    long total = 0;
+    int n;
+    while (total < limit && (n = in.read(buf, 0, (int) Math.min(buf.length, limit - total))) > 0) {
+      out.write(buf, 0, n);
+      total += n;
+    }
+    return out.toByteArray();
+  }
+
+  /** Percent-decoded path segments; a segment may not decode to contain '/' or NUL. */
+  static List<String> segments(String rawPath) {
+    List<String> out = new ArrayList<>();
+    if (rawPath == null) {
+      return out;
+    }
+    for (String s : rawPath.split("/")) {
+      if (s.isEmpty()) {
+        continue;
+      }
+      String d = decode(s, false);
+      if (d.indexOf('/') >= 0 || d.indexOf('\0') >= 0) {
+        throw new ApiException(400, "a path segment may not contain '/' or NUL");
+      }
+      out.add(d);
+    }
+    return out;
+  }
+
+  private static Map<String, String> parseQuery(String raw) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    if (raw.length() > MAX_QUERY) {
+      throw new ApiException(400, "the query string is longer than " + MAX_QUERY + " characters");
+    }
+    for (String part : raw.split("&")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      int eq = part.indexOf('=');
+      String k = decode(eq < 0 ? part : part.substring(0, eq), true);
+      String v = eq < 0 ? "" : decode(part.substring(eq + 1), true);
+      out.put(k, v);
+    }
+    return out;
+  }
+
+  /** RFC 3986 percent-decoding as UTF-8; {@code plus}: '+' is a space (query strings). */
+  static String decode(String s, boolean plus) {
+    if (s.indexOf('%') < 0 && (!plus || s.indexOf('+') < 0)) {
+      return s;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= s.length()) {
+          throw new ApiException(400, "bad percent-encoding in " + Views.cut(s));
+        }
+        int hi = Character.digit(s.charAt(i + 1), 16);
+        int lo = Character.digit(s.charAt(i + 2), 16);
+        if (hi < 0 || lo < 0) {
+          throw new ApiException(400, "bad percent-encoding in " + Views.cut(s));
+        }
+        out.write(hi * 16 + lo);
+        i += 2;
+      } else if (c == '+' && plus) {
+        out.write(' ');
+      } else {
+        int cp = s.codePointAt(i);
+        byte[] b = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8);
+        out.write(b, 0, b.length);
+        i += Character.charCount(cp) - 1;
+      }
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+}
