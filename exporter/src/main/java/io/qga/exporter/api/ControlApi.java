@@ -123,6 +123,10 @@ public final class ControlApi implements AutoCloseable {
     guard.close();
   }
 
+  FreezeGuard guardForTests() {
+    return guard;
+  }
+
   // --- /-/reload and /metrics ---------------------------------------------------------------
 
   private void reload(HttpExchange exchange) throws IOException {

@@ -63,7 +63,7 @@ final class FreezeGuard implements AutoCloseable {
   private final Path file;
   private final ActionExecutor executor;
   private final Clock clock;
-  private final Duration retry;
+  private volatile Duration retry;
   private final ScheduledThreadPoolExecutor timer;
   private final Map<String, Promise> promises = new TreeMap<>();
   private final Map<String, ScheduledFuture<?>> timers = new TreeMap<>();
@@ -138,6 +138,11 @@ final class FreezeGuard implements AutoCloseable {
         scheduleLocked(p, Duration.ZERO, "restart");
       }
     }
+  }
+
+  /** Tests shorten the retry interval. */
+  void retryEvery(Duration retry) {
+    this.retry = retry;
   }
 
   /**
