@@ -9,6 +9,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.qga.client.AgentChannel;
 import io.qga.client.protocol.AgentSession;
 import io.qga.collectors.Collectors;
+import io.qga.exporter.api.TlsFiles;
 import io.qga.exporter.config.Config;
 import io.qga.exporter.config.ConfigException;
 import io.qga.exporter.config.ConfigLoader;
@@ -183,18 +184,16 @@ public final class Daemon implements AutoCloseable {
             .reload(this::reloadProblems, () -> this.config.api().tokens().isEmpty())
             .routes(routes);
     if (config.server().tls().isPresent()) {
-      // TODO(api): build an HttpsConfigurator from server.tls (PEM certificate chain and key)
-      // and pass it to builder.https(...); until then refuse to serve plain HTTP instead.
-      throw new IOException(
-          "server.tls is configured but HTTPS is not implemented yet; remove server.tls to serve"
-              + " plain HTTP");
+      // HTTPS from the PEM files, picked up again when they change (certificate renewal).
+      builder.https(TlsFiles.configurator(config.server().tls().get()));
     }
     http = builder.start();
     LOG.info(
         () ->
             "qga-exporter "
                 + version()
-                + " listening on http://"
+                + " listening on "
+                + (config.server().tls().isPresent() ? "https://" : "http://")
                 + hostPort(http.address())
                 + "/ ("
                 + config.summary()

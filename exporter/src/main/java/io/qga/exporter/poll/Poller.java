@@ -57,12 +57,19 @@ public final class Poller implements DomainDirectory, AutoCloseable {
   private static final String DOMAIN = "domain";
   private static final String COLLECTOR = "collector";
   private static final String PROBE = "-probe";
-  /** Default size of the shared pool: how many agents may be talked to at the same time. */
+  /** Default minimum size of the shared pool. */
   public static final int DEFAULT_WORKERS = 16;
+  /**
+   * The pool grows to one thread per domain up to this bound: a domain never needs more than
+   * one (its queue is serial), so with at most this many domains no domain ever waits for a
+   * thread held by another's hung agent. Idle threads time out.
+   */
+  public static final int MAX_WORKERS = 512;
 
   private final Map<String, Collector> available;
   private final Clock clock;
   private final ThreadPoolExecutor pool;
+  private final int minWorkers;
   private final Scheduler scheduler;
   private final ConcurrentSkipListMap<String, PolledDomain> domains = new ConcurrentSkipListMap<>();
   private final List<DomainListener> listeners = new CopyOnWriteArrayList<>();
@@ -76,7 +83,8 @@ public final class Poller implements DomainDirectory, AutoCloseable {
   /**
    * @param collectors every collector that config may enable (usually {@code Collectors.all()})
    * @param settings what to poll and how often
-   * @param workers size of the shared pool that talks to agents
+   * @param workers least size of the shared pool that talks to agents (it grows with the
+   *     number of domains, up to {@link #MAX_WORKERS})
    * @param clock for timestamps (scheduling itself uses Quartz's system clock)
    */
   public Poller(
@@ -88,6 +96,7 @@ public final class Poller implements DomainDirectory, AutoCloseable {
     this.settings = settings;
     this.backoff = backoffFor(settings);
     warnUnknown(settings);
+    this.minWorkers = workers;
     AtomicInteger threads = new AtomicInteger();
     this.pool =
         new ThreadPoolExecutor(
@@ -158,12 +167,29 @@ public final class Poller implements DomainDirectory, AutoCloseable {
         addDomain(t);
       }
     }
+    resizePool(wanted.size());
     for (PollTarget t : wanted.values()) {
       if (!domains.containsKey(t.name())) {
         LOG.info(() -> "domain " + t.name() + ": added (" + t.channel() + ")");
         addDomain(t);
       }
     }
+  }
+
+  private void resizePool(int domainCount) {
+    int size = Math.max(minWorkers, Math.min(MAX_WORKERS, domainCount));
+    if (size > pool.getMaximumPoolSize()) {
+      pool.setMaximumPoolSize(size);
+      pool.setCorePoolSize(size);
+    } else if (size < pool.getMaximumPoolSize()) {
+      pool.setCorePoolSize(size);
+      pool.setMaximumPoolSize(size);
+    }
+  }
+
+  /** Threads the shared pool may use now. */
+  int poolSize() {
+    return pool.getMaximumPoolSize();
   }
 
   /** Applies new intervals, timeouts and limits; domains keep their state and phase. */

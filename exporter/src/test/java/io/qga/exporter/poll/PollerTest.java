@@ -150,6 +150,31 @@ class PollerTest {
   }
 
   @Test
+  void manyHungAgentsDoNotStarveAHealthyOne() {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      String name = "hung-" + i;
+      FakeChannel c = new FakeChannel(name, Set.of("cmd-a"));
+      c.mode = FakeChannel.Mode.HUNG;
+      channels.put(name, c);
+      names.add(name);
+    }
+    names.add("healthy");
+    // a minimum of 2 threads: the pool must grow with the domains
+    start(
+        every(Duration.ofMillis(100), null).withCommandTimeout(Duration.ofSeconds(2)),
+        2,
+        names.toArray(String[]::new));
+    assertThat(poller.poolSize()).isEqualTo(9);
+    FakeChannel healthy = channels.get("healthy");
+    Await.until(Duration.ofSeconds(5), "healthy polled", () -> healthy.calls("cmd-a") >= 1);
+    int before = healthy.calls("cmd-a");
+    // within the hung agents' first 2 s timeout, the healthy one keeps its 100 ms pace
+    Await.until(
+        Duration.ofMillis(1500), "healthy keeps polling", () -> healthy.calls("cmd-a") >= before + 5);
+  }
+
+  @Test
   void aDeadAgentIsOnlyProbedAndRecoversWithinOneInterval() {
     FakeChannel c = new FakeChannel("vm", Set.of("cmd-a"));
     c.mode = FakeChannel.Mode.DEAD;
