@@ -1,0 +1,104 @@
+package io.qga.exporter.api;
+
+import static io.qga.exporter.api.ApiTestServer.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qga.exporter.Daemon;
+import io.qga.exporter.config.ConfigLoader;
+import io.qga.sim.SimulatedAgent;
+import io.qga.sim.SimulatedGuest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The API as the daemon runs it: found by the service loader, on the daemon's listener. */
+class ApiExtensionTest {
+  @TempDir Path dir;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private SimulatedAgent agent;
+  private Daemon daemon;
+
+  @AfterEach
+  void stop() {
+    if (daemon != null) {
+      daemon.close();
+    }
+    if (agent != null) {
+      agent.close();
+    }
+  }
+
+  private HttpResponse<String> call(String method, String path, String token) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + path))
+            .method(method, HttpRequest.BodyPublishers.noBody());
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void theDaemonServesTheApiWithPolicyRunsOnTheSameExecutor() throws Exception {
+    assertThat(Daemon.installedExtensions()).anyMatch(f -> f instanceof ApiExtension.Factory);
+    // unix socket paths are short: /tmp, not the JUnit temp dir
+    Path sockets = Files.createTempDirectory(Path.of("/tmp"), "qga-ext-");
+    try {
+      agent = SimulatedAgent.start(sockets.resolve("web-1.sock"), SimulatedGuest.builder("web-1").build());
+      Path config = dir.resolve("config.yaml");
+      Files.writeString(
+          config,
+          "server:\n  listen: \"127.0.0.1:0\"\n"
+              + "discovery:\n  static:\n    - domain: web-1\n      socket: \"" + agent.socket() + "\"\n"
+              + "api:\n  tokens:\n    - name: ops\n      sha256: " + ApiTestServer.sha256("ops-token") + "\n      role: admin\n"
+              + "policies:\n  - name: weekly-trim\n    match: {domains: [\"web-*\"]}\n    schedule: \"0 0 3 ? * SUN\"\n"
+              + "    action: {fstrim: {minimum: 0}}\n"
+              + "state_dir: \"" + dir.resolve("state") + "\"\n");
+      daemon = Daemon.start(config, ConfigLoader.load(config), Daemon.installedExtensions());
+
+      assertThat(call("GET", "/api/v1/domains", null).statusCode()).isEqualTo(401);
+      HttpResponse<String> list = call("GET", "/api/v1/domains", "ops-token");
+      assertThat(list.statusCode()).isEqualTo(200);
+      assertThat(json(list).path("domains").get(0).path("name").asText()).isEqualTo("web-1");
+      ApiTestServer.await(
+          () -> {
+            try {
+              return json(call("GET", "/api/v1/domains/web-1", "ops-token")).path("hostname").isTextual();
+            } catch (Exception e) {
+              return false;
+            }
+          },
+          Duration.ofSeconds(20),
+          "cached host name from the poller");
+
+      HttpResponse<String> trim = call("POST", "/api/v1/domains/web-1/fstrim?wait=20s", "ops-token");
+      assertThat(trim.statusCode()).isEqualTo(200);
+      assertThat(json(trim).path("state").asText()).isEqualTo("succeeded");
+      assertThat(json(call("GET", "/api/v1/policies", "ops-token")).path("policies").get(0).path("name").asText())
+          .isEqualTo("weekly-trim");
+      assertThat(call("GET", "/metrics", null).body()).contains("qga_action_runs_total");
+      assertThat(call("POST", "/-/reload", null).statusCode()).isEqualTo(401);
+      assertThat(call("POST", "/-/reload", "ops-token").statusCode()).isEqualTo(200);
+      assertThat(Files.readString(dir.resolve("state").resolve("audit.jsonl"))).contains("api:ops");
+    } finally {
+      if (agent != null) {
+        agent.close();
+        agent = null;
+      }
+      try (var files = Files.list(sockets)) {
+        for (Path p : (Iterable<Path>) files::iterator) {
+          Files.deleteIfExists(p);
+        }
+      }
+      Files.deleteIfExists(sockets);
+    }
+  }
+}
