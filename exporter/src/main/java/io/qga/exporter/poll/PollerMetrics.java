@@ -32,6 +32,8 @@ import java.util.logging.Logger;
  */
 public final class PollerMetrics implements MultiCollector {
   private static final Logger LOG = Logger.getLogger(PollerMetrics.class.getName());
+  private static final List<String> ERROR_KINDS =
+      List.of("timeout", "connection", "protocol", "agent_error", "internal");
   private final Poller poller;
   private final AtomicBoolean expositionFailureLogged = new AtomicBoolean();
 
@@ -100,13 +102,22 @@ public final class PollerMetrics implements MultiCollector {
         CounterSnapshot.builder()
             .name("qga_poll_skipped")
             .help("Polls skipped because the previous poll of the same domain and collector was still queued or running");
-    poller.skippedPolls().forEach((c, n) -> skipped.dataPoint(counter(n, "collector", c)));
+    // Every enabled collector and every kind from 0, so rate() works from the first scrape.
+    Map<String, Long> skips = new TreeMap<>();
+    poller.settings().intervals().keySet().forEach(c -> skips.put(c, 0L));
+    skips.putAll(poller.skippedPolls());
+    skips.forEach((c, n) -> skipped.dataPoint(counter(n, "collector", c)));
     add(out, skipped.build());
     CounterSnapshot.Builder errors =
         CounterSnapshot.builder()
             .name("qga_poll_errors")
             .help("Failed agent commands while polling, by kind (timeout, connection, protocol, agent_error, internal)");
-    poller.pollErrors().forEach((k, n) -> errors.dataPoint(counter(n, "kind", k)));
+    Map<String, Long> kinds = new TreeMap<>();
+    for (String kind : ERROR_KINDS) {
+      kinds.put(kind, 0L);
+    }
+    kinds.putAll(poller.pollErrors());
+    kinds.forEach((k, n) -> errors.dataPoint(counter(n, "kind", k)));
     add(out, errors.build());
     return out.build();
   }

@@ -1,0 +1,125 @@
+package io.qga.exporter.poll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class PollerMetricsTest {
+  private static final FakeCollector A = new FakeCollector("a", "cmd-a");
+  private static final FakeCollector B = new FakeCollector("b", "cmd-b");
+  private final Map<String, FakeChannel> channels = new LinkedHashMap<>();
+  private Poller poller;
+  private PrometheusRegistry registry;
+
+  @AfterEach
+  void stop() {
+    if (poller != null) {
+      poller.close();
+    }
+  }
+
+  private void start(String... domains) {
+    Map<String, Duration> intervals = new LinkedHashMap<>();
+    intervals.put("a", Duration.ofMillis(100));
+    intervals.put("b", Duration.ofMillis(100));
+    poller =
+        new Poller(
+            List.of(A, B),
+            PollSettings.of(intervals).withCommandTimeout(Duration.ofSeconds(2)),
+            4,
+            Clock.systemUTC());
+    registry = new PrometheusRegistry();
+    registry.register(new PollerMetrics(poller));
+    poller.start();
+    poller.setTargets(targets(domains));
+  }
+
+  private List<PollTarget> targets(String... domains) {
+    List<PollTarget> out = new ArrayList<>();
+    for (String d : domains) {
+      FakeChannel c = channels.computeIfAbsent(d, n -> new FakeChannel(n, Set.of("cmd-a")));
+      out.add(new PollTarget(d, Optional.empty(), "fake:" + d, () -> c));
+    }
+    return out;
+  }
+
+  private String scrape() {
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      PrometheusTextFormatWriter.create().write(out, registry.scrape());
+      return out.toString(StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void servesCachedSamplesAndThePollersOwnSeries() {
+    start("web-1");
+    Await.until(
+        Duration.ofSeconds(5), "web-1 polled", () -> scrape().contains("qga_test_a{domain=\"web-1\"}"));
+    String s = scrape();
+    assertThat(s)
+        .contains("# TYPE qga_up gauge\nqga_up{domain=\"web-1\"} 1.0\n")
+        .contains("qga_agent_info{domain=\"web-1\",version=\"7.2.22\"} 1.0\n")
+        .contains("qga_collector_success{collector=\"a\",domain=\"web-1\"} 1.0\n")
+        .contains("qga_collector_duration_seconds{collector=\"a\",domain=\"web-1\"}")
+        .contains("qga_collector_last_success_timestamp_seconds{collector=\"a\",domain=\"web-1\"}")
+        .contains("qga_discovered_domains 1.0\n")
+        .contains("qga_poll_skipped_total{collector=\"a\"} ")
+        .contains("qga_poll_skipped_total{collector=\"b\"} ")
+        .contains("qga_poll_errors_total{kind=\"timeout\"} 0.0\n");
+    // b's command is not offered by the agent: no series at all for it
+    assertThat(s)
+        .doesNotContain("qga_collector_success{collector=\"b\"")
+        .doesNotContain("qga_collector_duration_seconds{collector=\"b\"")
+        .doesNotContain("qga_test_b");
+  }
+
+  @Test
+  void aScrapeNeverWaitsOnAHungGuestAndADownDomainShowsOnlyItsState() {
+    start("web-1", "stuck");
+    Await.until(
+        Duration.ofSeconds(5), "both polled", () -> scrape().contains("qga_test_a{domain=\"stuck\"}"));
+    channels.get("stuck").mode = FakeChannel.Mode.HUNG;
+    Await.until(
+        Duration.ofSeconds(5), "a command of stuck is hanging", () -> channels.get("stuck").inFlight.get() == 1);
+    long start = System.nanoTime();
+    scrape();
+    long tookMillis = (System.nanoTime() - start) / 1_000_000;
+    assertThat(tookMillis).isLessThan(500); // the hung command waits 2 s
+
+    Await.until(
+        Duration.ofSeconds(5), "stuck down", () -> scrape().contains("qga_up{domain=\"stuck\"} 0.0"));
+    String s = scrape();
+    assertThat(s)
+        .contains("qga_collector_success{collector=\"a\",domain=\"stuck\"} 0.0")
+        .doesNotContain("qga_test_a{domain=\"stuck\"}")
+        .contains("qga_test_a{domain=\"web-1\"}")
+        .containsPattern("qga_poll_errors_total\\{kind=\"timeout\"\\} [1-9]");
+  }
+
+  @Test
+  void aRemovedDomainsSeriesAreGoneFromTheNextScrape() {
+    start("web-1", "web-2");
+    Await.until(
+        Duration.ofSeconds(5), "web-2 polled", () -> scrape().contains("qga_test_a{domain=\"web-2\"}"));
+    poller.setTargets(targets("web-1"));
+    String s = scrape();
+    assertThat(s).doesNotContain("domain=\"web-2\"").contains("qga_up{domain=\"web-1\"} 1.0");
+    assertThat(s).contains("qga_discovered_domains 1.0");
+  }
+}
