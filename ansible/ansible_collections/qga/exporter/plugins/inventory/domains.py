@@ -160,11 +160,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             return path.endswith(('qga.yml', 'qga.yaml'))
         return False
 
+    def _templated(self, value):
+        # the token is usually a lookup (file, vault, env): template it like other plugins do
+        if isinstance(value, str) and self.templar.is_template(value):
+            return self.templar.template(variable=value, disable_lookups=False)
+        return value
+
     def fetch(self, urls):
         """{url: [domain dicts]} read from every exporter."""
         out = {}
+        token = self._templated(self.get_option('token'))
         for url in urls:
-            client = _OpenUrlClient(url, self.get_option('token'),
+            client = _OpenUrlClient(self._templated(url), token,
                                     self.get_option('request_timeout'),
                                     self.get_option('validate_certs'))
             try:

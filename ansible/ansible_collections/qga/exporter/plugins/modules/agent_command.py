@@ -52,6 +52,12 @@ EXAMPLES = r'''
   qga.exporter.agent_command:
     domain: web-1
     command: guest-set-time
+
+- name: Numbers in arguments - template the whole dict, templated values alone become strings
+  qga.exporter.agent_command:
+    domain: web-1
+    command: guest-set-time
+    arguments: "{{ {'time': (now(utc=true).timestamp() | int) * 1000000000} }}"
 '''
 
 RETURN = r'''

@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# Tests of the Ansible collection qga.exporter:
+#   1. pytest unit tests of module_utils, modules and the inventory plugin (fetch_url faked)
+#   2. ansible-test sanity (the tests that run offline, see ansible/README.md) and ansible-doc
+#      for every plugin
+#   3. integration: simulated guest agents + the real exporter (run --config with API tokens),
+#      then the playbooks in ansible/tests/ against it
+# Skips with a message when ansible-playbook is missing, unless QGA_REQUIRE_REAL=1.
+# Env: QGA_JAR (default exporter/target/qga-exporter.jar, built when missing).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PY=/usr/bin/python3 # ansible-core runs on Debian's python, not the first python3 on PATH
+COLLECTION=$ROOT/ansible/ansible_collections/qga/exporter
+export ANSIBLE_COLLECTIONS_PATH=$ROOT/ansible
+export ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_LOCALHOST_WARNING=0
+export ANSIBLE_INVENTORY_UNPARSED_WARNING=0 ANSIBLE_PYTHON_INTERPRETER=$PY
+
+for program in ansible-playbook ansible-inventory ansible-doc ansible-test java; do
+  if ! command -v "$program" >/dev/null; then
+    if [ "${QGA_REQUIRE_REAL:-}" = 1 ]; then
+      echo "ansible/test.sh: $program is missing and QGA_REQUIRE_REAL=1 (apt-get install ansible-core)"
+      echo "0 passed, 1 failed"
+      exit 1
+    fi
+    echo "ansible/test.sh: SKIPPED: $program is missing (apt-get install ansible-core python3-pytest)"
+    exit 0
+  fi
+done
+
+passed=0
+failed=0
+failures=()
+check() {
+  local name=$1
+  shift
+  echo "--- $name"
+  if "$@"; then
+    echo "--- $name: ok"
+    passed=$((passed + 1))
+  else
+    echo "--- $name: FAILED"
+    failed=$((failed + 1))
+    failures+=("$name")
+  fi
+}
+
+WORK=$(mktemp -d /tmp/qga-ansible-test.XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null
+  done
+  for pid in "${PIDS[@]}"; do
+    # a clean stop thaws what the API froze; give it a moment, then insist
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- 1. unit tests ---------------------------------------------------------------------------
+check "unit tests (pytest)" $PY -m pytest -q -p no:cacheprovider "$COLLECTION/tests/unit"
+
+# --- 2. sanity and docs ----------------------------------------------------------------------
+# Offline, ansible-test runs only the tests that need no virtualenv with packages from PyPI:
+# compile (the target python) and the code-smell checks. import, pep8, yamllint,
+# validate-modules, runtime-metadata and ansible-doc need pip downloads: excluded (see
+# ansible/README.md); the unit tests import every plugin and the ansible-doc step below
+# renders every document instead.
+SANITY_TESTS=(compile shebang line-endings no-smart-quotes empty-init symlinks
+  future-import-boilerplate metaclass-boilerplate no-assert no-basestring no-dict-iteritems
+  no-get-exception no-main-display no-unicode-literals replace-urlopen use-compat-six
+  use-argspec-type-path action-plugin-docs shellcheck)
+sanity() {
+  local args=() t
+  for t in "${SANITY_TESTS[@]}"; do args+=(--test "$t"); done
+  # ansible-test runs from the collection root and writes to tests/output there
+  (cd "$COLLECTION" && ansible-test sanity --python 3.11 --color no "${args[@]}")
+  local rc=$?
+  rm -rf "$COLLECTION/tests/output"
+  return $rc
+}
+check "ansible-test sanity (offline subset)" sanity
+docs() {
+  local ok=0 plugin
+  for plugin in domain_info fstrim time_sync fsfreeze power agent_command; do
+    ansible-doc "qga.exporter.$plugin" >"$WORK/doc.txt" 2>&1 && grep -q "EXAMPLES" "$WORK/doc.txt" ||
+      { echo "ansible-doc qga.exporter.$plugin failed:"; cat "$WORK/doc.txt"; ok=1; }
+  done
+  ansible-doc -t inventory qga.exporter.domains >"$WORK/doc.txt" 2>&1 ||
+    { echo "ansible-doc -t inventory qga.exporter.domains failed:"; cat "$WORK/doc.txt"; ok=1; }
+  ansible-doc -l qga.exporter 2>/dev/null | grep -c '^qga.exporter\.' | grep -qx 6 ||
+    { echo "ansible-doc -l qga.exporter does not list 6 modules"; ok=1; }
+  return $ok
+}
+check "ansible-doc renders every module and the inventory plugin" docs
+
+# --- 3. integration --------------------------------------------------------------------------
+JAR=${QGA_JAR:-$ROOT/exporter/target/qga-exporter.jar}
+if [ ! -f "$JAR" ]; then
+  echo "--- building $JAR"
+  mvn -q -o -B -DskipTests package || mvn -q -B -ntp -DskipTests package
+fi
+
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+wait_for() { # wait_for SECONDS COMMAND...: poll until the command succeeds
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.2
+  done
+}
+
+start_exporter() {
+  [ -f "$JAR" ] || { echo "no exporter jar at $JAR"; return 1; }
+  mkdir -p "$WORK/agents" "$WORK/state"
+  java -cp "$JAR" io.qga.sim.SimulatorMain --dir "$WORK/agents" --domains 3 \
+    --flavour linux-9.2 --prefix vm- >"$WORK/sim.log" 2>&1 &
+  PIDS+=($!)
+  wait_for 60 grep -q '^ready ' "$WORK/sim.log" || { echo "simulator did not start:"; cat "$WORK/sim.log"; return 1; }
+  local role
+  for role in admin operator reader; do
+    $PY -c 'import secrets; print(secrets.token_hex(24))' >"$WORK/$role.token"
+    chmod 600 "$WORK/$role.token"
+  done
+  PORT=$(free_port)
+  cat >"$WORK/config.yaml" <<EOF
+server:
+  listen: "127.0.0.1:$PORT"
+discovery:
+  refresh_interval: 1s
+  globs:
+    - pattern: "$WORK/agents/*.sock"
+agent:
+  command_timeout: 3s
+collectors:
+  time: {interval: 1s}
+  fsfreeze: {interval: 1s}
+  network: {interval: 2s}
+  filesystem: {interval: 2s}
+  os: {interval: 2s}
+  users: {interval: 2s}
+api:
+  tokens:
+    - {name: ansible-admin, token_file: "$WORK/admin.token", role: admin}
+    - {name: ansible-operator, token_file: "$WORK/operator.token", role: operator}
+    - {name: ansible-reader, token_file: "$WORK/reader.token", role: reader}
+  command_allow_list: [guest-info, guest-ping, "guest-get-*", "guest-network-get-*",
+                       guest-fsfreeze-status, guest-set-time]
+  fsfreeze_max_deadline: 5m
+state_dir: "$WORK/state"
+EOF
+  java -jar "$JAR" check-config --config "$WORK/config.yaml" || return 1
+  java -jar "$JAR" run --config "$WORK/config.yaml" >"$WORK/exporter.log" 2>&1 &
+  PIDS+=($!)
+  URL=http://127.0.0.1:$PORT
+  # ready when the API lists the three domains with their agents up and OS data polled
+  if ! wait_for 60 $PY - "$URL" "$WORK/admin.token" <<'EOF'
+import json, sys, urllib.request
+url, token = sys.argv[1], open(sys.argv[2]).read().strip()
+def get(path):
+    req = urllib.request.Request(url + path, headers={'Authorization': 'Bearer ' + token})
+    return json.load(urllib.request.urlopen(req, timeout=5))
+names = [d['name'] for d in get('/api/v1/domains')['domains'] if d['up']]
+assert len(names) == 3, names
+for name in names:
+    d = get('/api/v1/domains/' + name)
+    assert d['os'] and d['ip_addresses'] and d['time_offset_seconds'] is not None, d
+EOF
+  then
+    echo "the exporter did not come up with 3 polled domains; its log:"
+    tail -n 50 "$WORK/exporter.log"
+    return 1
+  fi
+  echo "exporter on $URL with 3 simulated agents"
+}
+
+playbook() { # playbook NAME [ansible-playbook args]: runs ansible/tests/NAME against the exporter
+  local name=$1
+  shift
+  ansible-playbook "$ROOT/ansible/tests/$name" -e "qga_url=$URL" \
+    -e "@$WORK/tokens.yml" "$@"
+}
+
+if check "exporter with API tokens and 3 simulated agents starts" start_exporter; then
+  $PY - "$WORK" >"$WORK/tokens.yml" <<'EOF'
+import json, sys
+work = sys.argv[1]
+print(json.dumps(dict(('qga_%s_token' % r, open('%s/%s.token' % (work, r)).read().strip())
+                      for r in ('admin', 'operator', 'reader'))))
+EOF
+  cat >"$WORK/domains.qga.yml" <<EOF
+plugin: qga.exporter.domains
+urls:
+  - $URL
+token: "$(cat "$WORK/reader.token")"
+keyed_groups:
+  - key: qga_os.id
+    prefix: os
+groups:
+  agents_up: qga_agent_up
+compose:
+  qga_ip_count: qga_ip_addresses | length
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: $WORK/inventory-cache
+cache_timeout: 600
+EOF
+  check "errors: unreachable, 401, 403, 404, 409 messages" playbook errors.yml -i localhost,
+  check "domain_info and agent_command" playbook info.yml -i localhost,
+  check "fstrim: check mode, changed, min_interval" playbook fstrim.yml -i localhost,
+  check "time_sync: tolerance, correction, idempotence, check mode" playbook time_sync.yml -i localhost,
+  check "fsfreeze: frozen/thawed, idempotence, check mode, deadline" playbook fsfreeze.yml -i localhost,
+  check "inventory plugin: hosts, vars, groups, cache" playbook inventory.yml -i "$WORK/domains.qga.yml" \
+    -e "qga_inventory_cache=$WORK/inventory-cache"
+  check "ansible-inventory --list" $PY - "$WORK/domains.qga.yml" <<'EOF'
+import json, subprocess, sys
+out = json.loads(subprocess.check_output(['ansible-inventory', '-i', sys.argv[1], '--list']))
+hosts = out['_meta']['hostvars']
+assert len(hosts) == 3, hosts.keys()
+for name, hv in hosts.items():
+    assert hv['qga_domain'] == name and hv['qga_agent_up'] is True, hv
+    assert hv['ansible_host'] in hv['qga_ip_addresses'] and ':' not in hv['ansible_host'], hv
+assert sorted(out['agents_up']['hosts']) == sorted(hosts), out.get('agents_up')
+print('ansible-inventory lists', sorted(hosts))
+EOF
+  # last: it powers guests off
+  check "power: check mode, reboot, shutdown" playbook power.yml -i localhost,
+fi
+
+echo "ansible/test.sh: $passed passed, $failed failed"
+for f in "${failures[@]}"; do echo "  failed: $f"; done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
