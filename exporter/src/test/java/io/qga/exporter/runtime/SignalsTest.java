@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,7 +43,7 @@ class SignalsTest {
             .redirectErrorStream(true)
             .start();
     // A watchdog: if the child hangs, killing it ends every blocking read below.
-    java.util.concurrent.CompletableFuture.delayedExecutor(90, TimeUnit.SECONDS)
+    CompletableFuture.delayedExecutor(90, TimeUnit.SECONDS)
         .execute(p::destroyForcibly);
     List<String> lines = new ArrayList<>();
     try (BufferedReader out =
