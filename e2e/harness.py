@@ -352,6 +352,10 @@ class Libvirt:
         xml_path = os.path.join(self.dir, guest.name + ".xml")
         with open(xml_path, "w") as f:
             f.write(guest.xml())
+        if self.virsh("domstate", guest.name, check=False).returncode == 0:
+            # left running by an earlier run that was killed before it could clean up
+            log("destroying leftover domain %s" % guest.name)
+            self.virsh("destroy", guest.name, check=False)
         self.virsh("create", xml_path, timeout=180)
         self.domains.append(guest.name)
         with open("/run/libvirt/qemu/%s.pid" % guest.name) as f:

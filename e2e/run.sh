@@ -26,6 +26,10 @@ ls /boot/vmlinuz-* >/dev/null 2>&1 || skip "no /boot/vmlinuz-* (apt-get install 
 command -v java >/dev/null || skip "java not found"
 export PATH=$PATH:/usr/sbin:/sbin
 
+# One e2e run per machine at a time: they would share libvirtd and the domain names.
+exec 9> /tmp/qga-e2e.lock
+flock -w 1800 9 || skip "another e2e run holds /tmp/qga-e2e.lock for 30 minutes"
+
 rm -rf "$out"
 mkdir -p "$out/pids"
 
