@@ -39,8 +39,12 @@ class FreezeGuardTest {
           () -> !read(stateDir.resolve(FreezeGuard.FILE)).contains("db-1"),
           Duration.ofSeconds(5),
           "promise forgotten");
+      // the thaw is audited once its job ends, just after the guest is thawed
+      await(
+          () -> read(stateDir.resolve(AuditLog.FILE)).contains("\"action\":\"fsthaw\""),
+          Duration.ofSeconds(5),
+          "thaw audited");
       assertThat(Files.readString(stateDir.resolve(AuditLog.FILE)))
-          .contains("\"action\":\"fsthaw\"")
           .contains("\"trigger\":\"deadline\"")
           .contains("\"origin\":\"api:ansible\"");
     }
@@ -70,7 +74,10 @@ class FreezeGuardTest {
           () -> !read(stateDir.resolve(FreezeGuard.FILE)).contains("db-1"),
           Duration.ofSeconds(5),
           "promise forgotten");
-      assertThat(Files.readString(stateDir.resolve(AuditLog.FILE))).contains("\"trigger\":\"restart\"");
+      await(
+          () -> read(stateDir.resolve(AuditLog.FILE)).contains("\"trigger\":\"restart\""),
+          Duration.ofSeconds(5),
+          "restart thaw audited");
     }
   }
 
