@@ -17,7 +17,7 @@ build=${QGA_BENCH_BUILD:-/tmp/build-bench}
 jar=$build/qga-exporter/qga-exporter.jar
 classes=$build/qga-bench/classes
 
-newest_source=$(find client simulator collectors exporter bench -name '*.java' -newer "$jar" -print -quit 2>/dev/null || true)
+newest_source=$(find client/src/main simulator/src/main collectors/src/main exporter/src/main bench/src/main -name '*.java' -newer "$jar" -print -quit 2>/dev/null || true)
 if [[ ! -f $jar || ! -d $classes || -n $newest_source ]]; then
   echo "bench: building into $build" >&2
   mvn -B -q -ntp "-Dqga.target=$build/\${project.artifactId}" -DskipTests -pl bench -am package >&2

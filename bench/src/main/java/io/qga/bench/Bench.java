@@ -161,7 +161,7 @@ public final class Bench {
     double floorCost = f.cpuSeconds / Math.max(1, f.commands) * 1e6;
     return String.format(
         Locale.ROOT,
-        "| %s | %d | %d | %.0f | %.0f | %.2f / %.2f / %.2f | %d | %.0f / %.0f | %.0f KiB |"
+        "| %s | %d | %d | %.0f | %.0f | %.2f / %.2f / %.2f | %d | %.0f / %.0f%s | %.0f KiB |"
             + " %.0f | %.1f | %.0f / %.0f (%.2fx) |",
         bad ? "20 % bad" : "healthy",
         domains,
@@ -174,6 +174,7 @@ public final class Bench {
         w.neverPolled,
         percentile(w.scrapeMillis, 50),
         percentile(w.scrapeMillis, 99),
+        w.scrapeTimeouts == 0 ? "" : " (" + w.scrapeTimeouts + " over 30 s)",
         w.scrapeBytes / 1024.0,
         w.rssMaxKb / 1024.0,
         w.cpuSeconds / window * 100,
@@ -190,6 +191,7 @@ public final class Bench {
     final List<Double> freshness = new ArrayList<>();
     final List<Double> scrapeMillis = new ArrayList<>();
     long scrapeBytes;
+    int scrapeTimeouts;
     int neverPolled;
   }
 
@@ -210,12 +212,20 @@ public final class Bench {
       if (base != null && System.nanoTime() >= nextScrape) {
         nextScrape += TimeUnit.SECONDS.toNanos(scrapeEvery);
         long t0 = System.nanoTime();
-        HttpResponse<String> r =
-            http.send(
-                HttpRequest.newBuilder(URI.create(base + "/metrics"))
-                    .timeout(Duration.ofSeconds(30))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r;
+        try {
+          r =
+              http.send(
+                  HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                      .timeout(Duration.ofSeconds(30))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.http.HttpTimeoutException e) {
+          // A scrape Prometheus would have given up on: counted as infinitely slow.
+          w.scrapeMillis.add(Double.POSITIVE_INFINITY);
+          w.scrapeTimeouts++;
+          continue;
+        }
         w.scrapeMillis.add((System.nanoTime() - t0) / 1e6);
         lastBody = r.body();
         lastAt = System.currentTimeMillis() / 1000.0;
@@ -286,7 +296,7 @@ public final class Bench {
   /** Starts a process, stderr to {@code log}; stdout too unless it is the fleet's (piped). */
   private Process start(Path log, String... command) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    if (command[command.length - 4].equals(FleetHost.class.getName())) {
+    if (Arrays.asList(command).contains(FleetHost.class.getName())) {
       pb.redirectErrorStream(false).redirectError(log.toFile());
     } else {
       pb.redirectOutput(log.toFile());

@@ -94,7 +94,9 @@ public final class GuestAgent {
   static <T> T convert(
       String command, JsonNode value, com.fasterxml.jackson.databind.JavaType type) {
     try {
-      return MAPPER.convertValue(value, type);
+      // treeToValue reads the tree in place; convertValue would serialize it to a token buffer
+      // first, which was the biggest cost of a poll after parsing (bench/RESULTS.md).
+      return MAPPER.treeToValue(value, type);
     } catch (Exception e) {
       throw new AgentProtocolException(command + ": reply of unexpected shape: " + e.getMessage(), e);
     }

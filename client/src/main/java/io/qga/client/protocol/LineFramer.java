@@ -13,8 +13,11 @@ final class LineFramer {
   private static final byte NEWLINE = '\n';
   private static final byte SENTINEL = (byte) 0xFF;
 
+  /** A buffer grown by a big reply goes back to this size once drained (see {@link #shrink}). */
+  private static final int INITIAL = 8192;
+
   private final int maxLine;
-  private byte[] buf = new byte[8192];
+  private byte[] buf = new byte[INITIAL];
   private int start;
   private int end;
   /** Bytes in [start, scanned) hold neither a newline nor a sentinel. */
@@ -83,6 +86,7 @@ final class LineFramer {
           discardedBytes += pending;
           start = end;
           scanned = end;
+          shrink();
           throw new AgentProtocolException(
               "reply line exceeds the limit of " + maxLine + " bytes (" + pending
                   + " bytes without a newline)");
@@ -101,6 +105,7 @@ final class LineFramer {
       scanned = start;
       if (lineEnd - lineStart > maxLine) {
         discardedBytes += lineEnd - lineStart;
+        shrink();
         throw new AgentProtocolException(
             "reply line of " + (lineEnd - lineStart) + " bytes exceeds the limit of " + maxLine
                 + " bytes");
@@ -108,7 +113,23 @@ final class LineFramer {
       if (isBlank(lineStart, lineEnd)) {
         continue;
       }
-      return Arrays.copyOfRange(buf, lineStart, lineEnd);
+      byte[] line = Arrays.copyOfRange(buf, lineStart, lineEnd);
+      shrink();
+      return line;
+    }
+  }
+
+  /**
+   * Drops a buffer that one big reply grew, once nothing is pending: a guest that sent 10 MiB
+   * once must not keep 10 MiB (or more) of the exporter's heap for as long as its connection
+   * lives.
+   */
+  private void shrink() {
+    if (buf.length > INITIAL && start == end) {
+      buf = new byte[INITIAL];
+      start = 0;
+      end = 0;
+      scanned = 0;
     }
   }
 

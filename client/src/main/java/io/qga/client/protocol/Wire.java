@@ -19,7 +19,9 @@ import java.time.Duration;
 final class Wire {
   private final Transport transport;
   private final LineFramer framer;
-  private final byte[] chunk = new byte[64 * 1024];
+  // Per open connection, so per domain: 8 KiB holds most replies whole; 64 KiB here cost 64 MiB
+  // of heap at 1000 domains (bench/RESULTS.md).
+  private final byte[] chunk = new byte[8 * 1024];
   private long staleLines;
 
   Wire(Transport transport, int maxReplyBytes) {
