@@ -613,4 +613,7 @@ def make_run_dir():
     # Unix socket paths must stay under 108 bytes: keep them in a short /tmp directory.
     d = tempfile.mkdtemp(prefix="qga-e2e.", dir="/tmp")
     os.chmod(d, 0o755)
+    os.makedirs(OUT, exist_ok=True)
+    with open(os.path.join(OUT, "run_dir"), "w") as f:  # for run.sh's cleanup
+        f.write(d)
     return d

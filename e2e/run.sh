@@ -38,6 +38,11 @@ mkdir -p "$out/pids"
 cleanup() {
   local f pid marker
   [ -n "${driver:-}" ] && kill -0 "$driver" 2>/dev/null && kill -TERM "$driver" 2>/dev/null && wait "$driver" 2>/dev/null
+  for f in "$out"/pids/guest-*.pid; do  # libvirt domains: ask libvirt while it still runs
+    [ -e "$f" ] || continue
+    read -r pid marker < "$f"
+    case "$marker" in guest=e2e-lv*) virsh -c qemu:///system destroy "${marker#guest=}" >/dev/null 2>&1 ;; esac
+  done
   for f in "$out"/pids/*.pid; do
     [ -e "$f" ] || continue
     read -r pid marker < "$f"
@@ -49,6 +54,10 @@ cleanup() {
     fi
     rm -f "$f"
   done
+  if [ -f "$out/run_dir" ]; then
+    run_dir=$(cat "$out/run_dir")
+    case "$run_dir" in /tmp/qga-e2e.*) rm -rf "$run_dir" ;; esac
+  fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
