@@ -29,7 +29,10 @@ import java.util.logging.Logger;
  *
  * <p>State machine: UNKNOWN (just discovered) -> guest-info -> UP; a timeout or broken channel
  * -> DOWN: collectors stop, only a ping probe runs at growing intervals (backoff) until the
- * agent answers, then guest-info and every collector at once -> UP.
+ * agent answers, then guest-info and every collector at once (RECOVERING, still {@code qga_up
+ * 0}) -> UP once a collector got an answer. An agent that answers pings but times out on data
+ * (a trickling or half-broken guest) thus stays down, its backoff keeps growing, and it logs
+ * "lost" once instead of a lost/back pair per probe.
  */
 final class PolledDomain implements DomainHandle {
   private static final Logger LOG = Logger.getLogger(Poller.class.getName());
@@ -37,7 +40,8 @@ final class PolledDomain implements DomainHandle {
   enum Phase {
     UNKNOWN,
     UP,
-    DOWN
+    DOWN,
+    RECOVERING
   }
 
   /**
@@ -256,6 +260,9 @@ final class PolledDomain implements DomainHandle {
       // A bad reply or an error answer: this collector failed, the agent itself is answering.
       failed(
           name, start, e, e instanceof io.qga.client.AgentProtocolException ? "protocol" : "agent_error");
+      if (phase == Phase.RECOVERING) {
+        alive(poller.clock().instant());
+      }
     } catch (RuntimeException e) {
       failed(name, start, e, "internal");
     }
@@ -285,6 +292,9 @@ final class PolledDomain implements DomainHandle {
 
   private void markUnsupported(String name, String command) {
     collectors.put(name, new CollectorState(false, 0, null, null, true));
+    if (phase == Phase.RECOVERING) {
+      alive(poller.clock().instant()); // guest-info or the command itself was answered
+    }
     if (loggedUnsupported.add(name)) {
       LOG.info(
           () ->
@@ -300,7 +310,7 @@ final class PolledDomain implements DomainHandle {
   /** guest-info on first contact, after the agent came back, and every infoRefresh. */
   private boolean refreshInfo(PollSettings settings) {
     Instant now = poller.clock().instant();
-    if (phase == Phase.UP
+    if ((phase == Phase.UP || phase == Phase.RECOVERING)
         && lastInfoAt != null
         && now.isBefore(lastInfoAt.plus(settings.infoRefresh()))) {
       return true;
@@ -339,7 +349,11 @@ final class PolledDomain implements DomainHandle {
       return false;
     }
     lastInfoAt = poller.clock().instant();
-    alive(lastInfoAt);
+    if (phase == Phase.DOWN) {
+      phase = Phase.RECOVERING; // up once a collector gets an answer
+    } else {
+      alive(lastInfoAt);
+    }
     return true;
   }
 
@@ -360,6 +374,9 @@ final class PolledDomain implements DomainHandle {
       return;
     }
     if (connect()) {
+      if (poller.settings().intervals().isEmpty()) {
+        alive(poller.clock().instant());
+      }
       pollAllNow();
     }
   }
@@ -375,7 +392,7 @@ final class PolledDomain implements DomainHandle {
     failures = 0;
     poller.cancelProbe(this);
     String version = state.version();
-    if (was == Phase.DOWN) {
+    if (was == Phase.DOWN || was == Phase.RECOVERING) {
       LOG.info(() -> "domain " + name() + ": agent back (version " + version + ")");
     } else {
       LOG.info(() -> "domain " + name() + ": agent up (version " + version + ", " + channel() + ")");
@@ -396,8 +413,8 @@ final class PolledDomain implements DomainHandle {
     phase = Phase.DOWN;
     Duration delay = poller.backoff().delay(failures);
     poller.scheduleProbe(this, delay);
-    if (was == Phase.DOWN) {
-      return; // still down: no log line per failed probe
+    if (was == Phase.DOWN || was == Phase.RECOVERING) {
+      return; // still down: no log line per failed probe or failed recovery
     }
     if (was == Phase.UP) {
       LOG.warning(() -> "domain " + name() + ": agent lost: " + reason);

@@ -16,6 +16,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * may be large, e.g. guest-exec-status output, and are not "guest state").
  */
 final class RecordingChannel implements AgentChannel {
+  /**
+   * Replies estimated larger than this are not kept (and the older one is dropped): the client
+   * accepts replies up to 10 MiB, and a guest must not make every domain hold that as a tree.
+   * Real replies are a few KiB (fsinfo of 64 filesystems: ~40 KiB).
+   */
+  static final long MAX_RECORDED_BYTES = 256 * 1024;
+
   private final AgentChannel delegate;
   private final Map<String, JsonNode> lastReplies = new ConcurrentHashMap<>();
 
@@ -35,9 +42,46 @@ final class RecordingChannel implements AgentChannel {
     JsonNode reply = delegate.execute(command, deadline);
     // Replies with arguments would mix answers to different questions under one name.
     if (reply != null && command.arguments() == null && isRecorded(command.name())) {
-      lastReplies.put(command.name(), reply.deepCopy());
+      if (withinBudget(reply, MAX_RECORDED_BYTES)) {
+        lastReplies.put(command.name(), reply.deepCopy());
+      } else {
+        lastReplies.remove(command.name());
+      }
     }
     return reply;
+  }
+
+  /**
+   * True when the reply's size, estimated as its text plus a few bytes per node, is at most
+   * {@code budget}. Stops as soon as the budget is spent, so a huge reply costs O(budget).
+   */
+  static boolean withinBudget(JsonNode reply, long budget) {
+    java.util.ArrayDeque<JsonNode> todo = new java.util.ArrayDeque<>();
+    todo.push(reply);
+    long cost = 0;
+    while (!todo.isEmpty()) {
+      JsonNode node = todo.pop();
+      cost += 8;
+      if (node.isTextual()) {
+        cost += node.textValue().length();
+      } else if (node.isObject()) {
+        var fields = node.fields();
+        while (fields.hasNext() && cost <= budget) {
+          var field = fields.next();
+          cost += field.getKey().length() + 8;
+          todo.push(field.getValue());
+        }
+      } else if (node.isArray()) {
+        for (int i = 0; i < node.size() && cost <= budget; i++) {
+          todo.push(node.get(i));
+          cost += 1;
+        }
+      }
+      if (cost > budget) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The last successful reply of {@code command}, a copy the caller may keep. */
