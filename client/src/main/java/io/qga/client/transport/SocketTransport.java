@@ -68,7 +68,10 @@ final class SocketTransport implements Transport {
       throw new IOException("unknown address type: " + address);
     }
     AtomicBoolean fired = new AtomicBoolean();
-    ScheduledFuture<?> guard = watch(socket, timeout, fired);
+    // Cutting a write kills the connection (and makes qemu-ga in unix-listen mode exit), so a
+    // write that merely started late gets a short grace; one that truly blocks is still cut.
+    Duration guardTime = timeout.compareTo(MIN_WRITE_GUARD) < 0 ? MIN_WRITE_GUARD : timeout;
+    ScheduledFuture<?> guard = watch(socket, guardTime, fired);
     try {
       socket.connect(target, millis(timeout));
     } catch (IOException e) {
@@ -108,7 +111,10 @@ final class SocketTransport implements Transport {
       throw new SocketTimeoutException("write deadline already passed on " + description);
     }
     AtomicBoolean fired = new AtomicBoolean();
-    ScheduledFuture<?> guard = watch(socket, timeout, fired);
+    // Cutting a write kills the connection (and makes qemu-ga in unix-listen mode exit), so a
+    // write that merely started late gets a short grace; one that truly blocks is still cut.
+    Duration guardTime = timeout.compareTo(MIN_WRITE_GUARD) < 0 ? MIN_WRITE_GUARD : timeout;
+    ScheduledFuture<?> guard = watch(socket, guardTime, fired);
     try {
       out.write(bytes);
       out.flush();
@@ -148,6 +154,9 @@ final class SocketTransport implements Transport {
   }
 
   /** Rounds up, so a deadline of 0.4 ms still waits; at least 1 ms (0 would mean forever). */
+  /** The least time a write gets before the watchdog closes the socket. */
+  static final Duration MIN_WRITE_GUARD = Duration.ofMillis(250);
+
   static int millis(Duration timeout) {
     long ms = (timeout.toNanos() + 999_999) / 1_000_000;
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ms));
