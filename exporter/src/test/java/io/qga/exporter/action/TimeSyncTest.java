@@ -50,10 +50,11 @@ class TimeSyncTest {
       assertThat(r.outcome()).isEqualTo(Outcome.SUCCEEDED);
       assertThat(((TimeSync.Report) r.details()).stepExceedsMaxStep()).isTrue();
       assertThat(r.toJson().get("details").get("step_exceeds_max_step").asBoolean()).isTrue();
+      // the step is 2 h give or take the round trip: match the number, not its last digits
       assertThat(r.warnings())
           .singleElement()
           .asString()
-          .startsWith("time_sync stepped the guest clock by 7200.")
+          .matches("time_sync stepped the guest clock by (7199\\.9|7200\\.0)\\d* s.*")
           .contains("more than max_step 60.000 s");
     }
   }
