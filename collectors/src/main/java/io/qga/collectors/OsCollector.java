@@ -1,6 +1,5 @@
 package io.qga.collectors;
 
-import io.qga.client.api.Capabilities;
 import io.qga.client.api.GuestAgent;
 import io.qga.client.api.HostName;
 import io.qga.client.api.OsInfo;
@@ -18,9 +17,6 @@ final class OsCollector implements Collector {
   private static final String HOST_NAME = "guest-get-host-name";
   private static final String TIMEZONE = "guest-get-timezone";
 
-  static final MetricFamily AGENT_INFO =
-      MetricFamily.gauge(
-          "qga_agent_info", "The guest agent's version (always 1).", "version");
   static final MetricFamily OS_INFO =
       MetricFamily.gauge(
           "qga_guest_os_info",
@@ -57,9 +53,11 @@ final class OsCollector implements Collector {
 
   @Override
   public void collect(GuestAgent agent, CollectContext context, SampleSink out) {
-    Capabilities capabilities = context.capabilities();
-    String version = capabilities != null ? capabilities.version() : agent.info().version();
-    out.gauge(AGENT_INFO, 1, version);
+    // qga_agent_info{version} is the daemon's (it reads guest-info on every connect, whether or
+    // not this collector is enabled); without known capabilities, guest-info tells what to try.
+    if (context.capabilities() == null) {
+      agent.info();
+    }
 
     OsInfo os = OptionalCommand.call(context, OSINFO, agent::getOsinfo);
     HostName host = OptionalCommand.call(context, HOST_NAME, agent::getHostName);

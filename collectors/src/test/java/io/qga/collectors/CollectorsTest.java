@@ -51,7 +51,6 @@ class CollectorsTest {
     // every CONTRACT.md metric the collectors own is produced by some fixture
     assertThat(owner)
         .containsKeys(
-            "qga_agent_info",
             "qga_network_receive_bytes",
             "qga_network_address_info",
             "qga_filesystem_size_bytes",

@@ -86,9 +86,7 @@ public final class PollerMetrics implements MultiCollector {
       }
     }
     add(out, up.build());
-    if (!out.containsMetricName("qga_agent_info")) {
-      add(out, info.build());
-    }
+    add(out, info.build()); // the daemon's alone: it reads guest-info on every connect
     add(out, success.build());
     add(out, duration.build());
     add(out, lastSuccess.build());
