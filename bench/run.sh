@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The scale benchmark of issue 9, or the JMH microbenchmarks. Not run in CI.
 #
-#   bench/run.sh [--scenarios 100,500,1000,1000bad] [--warmup 30] [--window 45] [--scrape-every 5]
+#   bench/run.sh [--scenarios 100,500,1000,1000bad] [--warmup 30] [--window 45] [--scrape-every 15]
 #   bench/run.sh --jmh [JMH options, e.g. -f 1 -wi 2 -i 3 RenderBenchmark]
 #
+# /metrics is scraped every 15 s in the window (--scrape-every) plus 10 timed scrapes after it.
 # Builds (into $QGA_BENCH_BUILD, default /tmp/build-bench) when the jars are missing or older
 # than the sources. Per scenario: simulated agents in their own JVM, the exporter as shipped
 # (java $EXPORTER_JAVA_OPTS -jar qga-exporter.jar run --config GENERATED; default options are

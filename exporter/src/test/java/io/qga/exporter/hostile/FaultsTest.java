@@ -140,7 +140,10 @@ class FaultsTest {
           Series.find(harness.scrapeQuietly(), "qga_guest_time_offset_seconds", "domain", "drift-1");
       return offset != null && offset > 25;
     });
-    Thread.sleep(2000); // two more polls of drift-1: a wrong rerun would start within them
+    // Two more polls of drift-1's clock, each a chance for a wrong rerun to start.
+    long polls = synced.guest().commandCount("guest-get-time");
+    Harness.await(Duration.ofSeconds(20), "two more polls of drift-1's clock", () ->
+        synced.guest().commandCount("guest-get-time") >= polls + 2);
     assertThat(synced.guest().commandCount("guest-set-time")).isEqualTo(1);
     List<Series> s = harness.scrape();
     assertThat(Series.find(s, "qga_action_last_success_timestamp_seconds", "domain", "drift-1"))
