@@ -177,11 +177,32 @@ final class Harness implements AutoCloseable {
     return used;
   }
 
+  /**
+   * Stops the daemon, then the agents. A daemon whose close does not return within 30 s fails
+   * the test with the stuck thread's stack instead of hanging the whole build (seen once: Quartz's
+   * {@code SimpleThreadPool.shutdown} waiting forever inside {@code Poller.close}).
+   */
   @Override
   public void close() {
+    Thread closer = null;
     if (daemon != null) {
-      daemon.close();
+      Daemon d = daemon;
+      closer = new Thread(d::close, "harness daemon close");
+      closer.setDaemon(true);
+      closer.start();
+      try {
+        closer.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     agents.forEach(SimulatedAgent::close);
+    if (closer != null && closer.isAlive()) {
+      StringBuilder stack = new StringBuilder();
+      for (StackTraceElement e : closer.getStackTrace()) {
+        stack.append("\n\tat ").append(e);
+      }
+      throw new AssertionError("Daemon.close() did not return within 30 s:" + stack);
+    }
   }
 }
