@@ -257,7 +257,9 @@ public final class Poller implements DomainDirectory, AutoCloseable {
       closed = true;
     }
     try {
-      scheduler.shutdown(true);
+      // Jobs only hand work to the domains' queues: nothing to wait for. Waiting
+      // (shutdown(true)) was seen to hang once in SimpleThreadPool.shutdown with no worker left.
+      scheduler.shutdown(false);
     } catch (SchedulerException e) {
       LOG.log(Level.WARNING, "stopping the Quartz scheduler failed", e);
     }
