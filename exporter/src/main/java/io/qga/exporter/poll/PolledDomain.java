@@ -11,6 +11,7 @@ import io.qga.client.api.GuestInfo;
 import io.qga.collectors.CollectContext;
 import io.qga.collectors.Collector;
 import io.qga.collectors.DomainSamples;
+import io.qga.collectors.Exposition;
 import io.qga.exporter.runtime.DomainHandle;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +52,7 @@ final class PolledDomain implements DomainHandle {
    * @param durationSeconds how long the last poll took
    * @param lastSuccess when it last succeeded, null if never
    * @param samples the samples of the last successful poll, null if never
+   * @param exposed the same samples as data points, what every scrape serves until the next poll
    * @param unsupported the agent lacks the collector's primary command: not polled, no series
    */
   record CollectorState(
@@ -58,6 +60,7 @@ final class PolledDomain implements DomainHandle {
       double durationSeconds,
       Instant lastSuccess,
       DomainSamples samples,
+      Exposition.Prepared exposed,
       boolean unsupported) {}
 
   private final Poller poller;
@@ -245,7 +248,10 @@ final class PolledDomain implements DomainHandle {
       DomainSamples samples = out.build();
       Instant now = poller.clock().instant();
       CollectorState before =
-          collectors.put(name, new CollectorState(true, seconds(start), now, samples, false));
+          collectors.put(
+              name,
+              new CollectorState(
+                  true, seconds(start), now, samples, Exposition.prepare(name(), name, samples), false));
       if (before != null && !before.success() && before.lastSuccess() != null) {
         LOG.info(() -> "domain " + name() + ": collector " + name + " recovered");
       }
@@ -280,6 +286,7 @@ final class PolledDomain implements DomainHandle {
             seconds(start),
             before == null ? null : before.lastSuccess(),
             before == null ? null : before.samples(),
+            before == null ? null : before.exposed(),
             false));
     AgentState s = state;
     state = new AgentState(s.up(), s.version(), s.lastSuccess(), name + ": " + message, now, false);
@@ -291,7 +298,7 @@ final class PolledDomain implements DomainHandle {
   }
 
   private void markUnsupported(String name, String command) {
-    collectors.put(name, new CollectorState(false, 0, null, null, true));
+    collectors.put(name, new CollectorState(false, 0, null, null, null, true));
     if (phase == Phase.RECOVERING) {
       alive(poller.clock().instant()); // guest-info or the command itself was answered
     }

@@ -21,7 +21,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,11 +60,23 @@ public final class Poller implements DomainDirectory, AutoCloseable {
   /** Default minimum size of the shared pool. */
   public static final int DEFAULT_WORKERS = 16;
   /**
-   * The pool grows to one thread per domain up to this bound: a domain never needs more than
+   * The pool may grow to one thread per domain up to this bound: a domain never needs more than
    * one (its queue is serial), so with at most this many domains no domain ever waits for a
-   * thread held by another's hung agent. Idle threads time out.
+   * thread held by another's hung agent. Threads start only when every one is busy (a healthy
+   * agent answers in about a millisecond, so a few threads serve hundreds of domains; hung ones
+   * hold a thread each until their command timeout), and idle ones end after {@link #IDLE}.
    */
   public static final int MAX_WORKERS = 512;
+
+  /** How long a pool thread with nothing to do lives on. */
+  static final Duration IDLE = Duration.ofSeconds(30);
+
+  /**
+   * Stack of a pool thread: its deepest path (collector, typed API, Jackson, junixsocket) needs
+   * a few dozen KiB; the JVM default of 1 MiB only reserves address space, but this is a bound
+   * for hundreds of threads.
+   */
+  private static final long WORKER_STACK = 256 * 1024;
 
   private final Map<String, Collector> available;
   private final Clock clock;
@@ -101,14 +113,19 @@ public final class Poller implements DomainDirectory, AutoCloseable {
     this.pool =
         new ThreadPoolExecutor(
             workers,
-            workers,
-            60,
+            Math.max(workers, MAX_WORKERS),
+            IDLE.toSeconds(),
             TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
+            new HandOffQueue(),
             r -> {
-              Thread t = new Thread(r, "poll-" + threads.incrementAndGet());
+              Thread t = new Thread(null, r, "poll-" + threads.incrementAndGet(), WORKER_STACK);
               t.setDaemon(true);
               return t;
+            },
+            (task, executor) -> {
+              if (!executor.isShutdown()) {
+                ((HandOffQueue) executor.getQueue()).enqueue(task); // every thread busy: wait
+              }
             });
     pool.allowCoreThreadTimeOut(true);
     this.scheduler = newScheduler();
@@ -178,12 +195,24 @@ public final class Poller implements DomainDirectory, AutoCloseable {
 
   private void resizePool(int domainCount) {
     int size = Math.max(minWorkers, Math.min(MAX_WORKERS, domainCount));
-    if (size > pool.getMaximumPoolSize()) {
+    if (size != pool.getMaximumPoolSize()) {
       pool.setMaximumPoolSize(size);
-      pool.setCorePoolSize(size);
-    } else if (size < pool.getMaximumPoolSize()) {
-      pool.setCorePoolSize(size);
-      pool.setMaximumPoolSize(size);
+    }
+  }
+
+  /**
+   * The pool's queue: a task goes to an idle thread if one is waiting, and otherwise is refused,
+   * so that the pool starts another thread (up to its maximum) instead of queueing behind a
+   * thread that a hung agent holds. Only with every thread busy does a task wait here.
+   */
+  private static final class HandOffQueue extends LinkedTransferQueue<Runnable> {
+    @Override
+    public boolean offer(Runnable task) {
+      return tryTransfer(task);
+    }
+
+    void enqueue(Runnable task) {
+      super.offer(task);
     }
   }
 

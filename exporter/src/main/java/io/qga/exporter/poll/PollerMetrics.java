@@ -9,12 +9,11 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
-import io.qga.collectors.DomainSamples;
 import io.qga.collectors.Exposition;
 import io.qga.exporter.poll.PolledDomain.CollectorState;
 import io.qga.exporter.poll.PolledDomain.Phase;
 import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -122,23 +121,22 @@ public final class PollerMetrics implements MultiCollector {
 
   /** The collectors' series of every domain whose agent is up and whose last poll succeeded. */
   private MetricSnapshots guestSnapshots(List<PolledDomain> domains) {
-    Map<String, Map<String, DomainSamples>> byDomain = new LinkedHashMap<>();
+    List<Exposition.Prepared> prepared = new ArrayList<>();
     for (PolledDomain d : domains) {
       if (d.phase() != Phase.UP) {
         continue;
       }
-      Map<String, DomainSamples> samples = new TreeMap<>();
-      d.collectorStates()
+      // Collectors in name order: the first to bring a metric name owns it (see Exposition).
+      new TreeMap<>(d.collectorStates())
           .forEach(
               (collector, c) -> {
-                if (c.success() && !c.unsupported() && c.samples() != null) {
-                  samples.put(collector, c.samples());
+                if (c.success() && !c.unsupported() && c.exposed() != null) {
+                  prepared.add(c.exposed());
                 }
               });
-      byDomain.put(d.name(), samples);
     }
     try {
-      return Exposition.snapshots(byDomain);
+      return Exposition.snapshots(prepared);
     } catch (RuntimeException e) {
       // One broken part never fails the whole scrape; log once, not on every scrape.
       if (expositionFailureLogged.compareAndSet(false, true)) {

@@ -1,19 +1,28 @@
 package io.qga.exporter.poll;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qga.client.AgentChannel;
 import io.qga.client.AgentCommand;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Wraps a domain's one channel and keeps the last successful reply of every read-only command
- * (guest-info, guest-get-*, guest-network-get-interfaces, guest-fsfreeze-status), whoever sent
+ * Wraps a domain's one channel and keeps the last successful reply of the read-only commands
+ * whose answers the control API and the policy engine serve ({@link #RECORDED}), whoever sent
  * it: the poller, the policy engine or the control API. Replies of actions are not kept (they
- * may be large, e.g. guest-exec-status output, and are not "guest state").
+ * may be large, e.g. guest-exec-status output, and are not "guest state"), nor those only
+ * turned into metrics.
+ *
+ * <p>A kept reply is held as its JSON text, parsed again when read: a thousand domains' trees
+ * cost tens of MiB of heap, their text a fraction of that, and they are read rarely (an API
+ * call, a policy match) but replaced on every poll.
  */
 final class RecordingChannel implements AgentChannel {
   /**
@@ -23,18 +32,30 @@ final class RecordingChannel implements AgentChannel {
    */
   static final long MAX_RECORDED_BYTES = 256 * 1024;
 
+  /** The commands whose last reply is kept. */
+  static final Set<String> RECORDED =
+      Set.of(
+          "guest-info",
+          "guest-get-host-name",
+          "guest-get-osinfo",
+          "guest-get-timezone",
+          "guest-network-get-interfaces",
+          "guest-get-fsinfo",
+          "guest-get-users",
+          "guest-fsfreeze-status");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final AgentChannel delegate;
-  private final Map<String, JsonNode> lastReplies = new ConcurrentHashMap<>();
+  /** Command name to the reply: its JSON text, or the node itself when a scalar (immutable). */
+  private final Map<String, Object> lastReplies = new ConcurrentHashMap<>();
 
   RecordingChannel(AgentChannel delegate) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
   }
 
   static boolean isRecorded(String command) {
-    return command.startsWith("guest-get-")
-        || command.equals("guest-info")
-        || command.equals("guest-network-get-interfaces")
-        || command.equals("guest-fsfreeze-status");
+    return RECORDED.contains(command);
   }
 
   @Override
@@ -42,8 +63,10 @@ final class RecordingChannel implements AgentChannel {
     JsonNode reply = delegate.execute(command, deadline);
     // Replies with arguments would mix answers to different questions under one name.
     if (reply != null && command.arguments() == null && isRecorded(command.name())) {
-      if (withinBudget(reply, MAX_RECORDED_BYTES)) {
-        lastReplies.put(command.name(), reply.deepCopy());
+      if (reply.isValueNode()) {
+        lastReplies.put(command.name(), reply);
+      } else if (withinBudget(reply, MAX_RECORDED_BYTES)) {
+        lastReplies.put(command.name(), text(reply));
       } else {
         lastReplies.remove(command.name());
       }
@@ -84,10 +107,28 @@ final class RecordingChannel implements AgentChannel {
     return true;
   }
 
+  private static byte[] text(JsonNode reply) {
+    try {
+      return JSON.writeValueAsBytes(reply);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a parsed reply back as JSON", e);
+    }
+  }
+
   /** The last successful reply of {@code command}, a copy the caller may keep. */
   Optional<JsonNode> lastReply(String command) {
-    JsonNode reply = lastReplies.get(command);
-    return reply == null ? Optional.empty() : Optional.of(reply.deepCopy());
+    Object reply = lastReplies.get(command);
+    if (reply == null) {
+      return Optional.empty();
+    }
+    if (reply instanceof JsonNode node) {
+      return Optional.of(node);
+    }
+    try {
+      return Optional.of(JSON.readTree((byte[]) reply));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot parse a kept reply", e);
+    }
   }
 
   @Override

@@ -199,6 +199,8 @@ class PollerTest {
     assertThat(tookMillis).isLessThan(interval.toMillis() + 1500);
     // every collector is polled at once on recovery
     Await.until(Duration.ofSeconds(2), "polled after recovery", () -> c.calls("cmd-a") >= 1);
+    // listeners hear of the recovery just after the phase changes
+    Await.until(Duration.ofSeconds(2), "up event", () -> events.contains("up vm"));
     assertThat(events).containsExactly("down vm", "up vm");
   }
 

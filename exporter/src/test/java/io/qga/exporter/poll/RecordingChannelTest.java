@@ -25,6 +25,16 @@ class RecordingChannelTest {
   }
 
   @Test
+  void keepsOnlyWhatTheApiAndPoliciesServe() {
+    FakeChannel both = new FakeChannel("vm", Set.of("guest-get-vcpus", "guest-get-fsinfo"));
+    RecordingChannel recording = new RecordingChannel(both);
+    recording.execute(AgentCommand.of("guest-get-vcpus"), null);
+    recording.execute(AgentCommand.of("guest-get-fsinfo"), null);
+    assertThat(recording.lastReply("guest-get-vcpus")).isEmpty();
+    assertThat(recording.lastReply("guest-get-fsinfo")).isPresent();
+  }
+
+  @Test
   void doesNotKeepActionsOrFailures() {
     channel.execute(AgentCommand.of("guest-fstrim"), null);
     assertThat(channel.lastReply("guest-fstrim")).isEmpty();
