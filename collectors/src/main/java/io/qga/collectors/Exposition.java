@@ -2,7 +2,6 @@ package io.qga.collectors;
 
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -10,28 +9,32 @@ import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Assembles the cached samples of every domain into one {@link MetricSnapshots}: one family per
- * metric name, the {@code domain} label on every data point, and the drop counts of the last
- * poll as {@code qga_collector_dropped_items{domain,collector,kind}}.
+ * Assembles the cached samples of every domain: one family per metric name, the {@code domain}
+ * label on every series, and the drop counts of the last poll as {@code
+ * qga_collector_dropped_items{domain,collector,kind}}.
  *
- * <p>Two steps, because a scrape must stay cheap at a thousand domains: {@link #prepare} turns
- * one collector's samples of one domain into data points (label sets built and checked by
- * client_java once), when the poll that made them ends; {@link #snapshots(Iterable)} only
- * groups the prepared points of every domain by metric name, on every scrape. Building the
- * label sets on every scrape instead cost more than half of a scrape's CPU.
+ * <p>Two ways, one result. The daemon's scrape path: {@link #prepare} writes one collector's
+ * samples of one domain as text lines ({@link SeriesText}) once, when the poll that made them
+ * ends; {@link #write} groups the prepared lines of every domain by metric name under one
+ * header on every scrape, copying bytes only. {@link #snapshots} builds client_java snapshots of
+ * the same series (tests check that both agree, byte for byte, through client_java's writers).
  *
  * <p>Order: client_java sorts families by name, label names within a series, and data points
- * by their labels, so the text is stable whatever the order of the input. (Label names come out
- * alphabetically, not {@code domain} first; Prometheus does not care.)
+ * by their labels, so the text is stable whatever the order of the input maps. (Label names
+ * come out alphabetically, not {@code domain} first; Prometheus does not care.)
  */
 public final class Exposition {
   private Exposition() {}
@@ -47,95 +50,156 @@ public final class Exposition {
           "kind");
 
   /**
-   * One collector's samples of one domain as data points, immutable, ready for any number of
-   * scrapes.
+   * One collector's samples of one domain as text lines, per metric family; immutable, written
+   * once, copied by every scrape until the domain's next poll of that collector.
    */
   public static final class Prepared {
-    private final String collector;
-    private final List<Points> families;
+    private final String owner;
+    private final List<Fragment> fragments;
 
-    private Prepared(String collector, List<Points> families) {
-      this.collector = collector;
-      this.families = families;
+    private Prepared(String owner, List<Fragment> fragments) {
+      this.owner = owner;
+      this.fragments = fragments;
     }
 
-    /** Data points in this domain's series. */
-    public int size() {
-      int n = 0;
-      for (Points p : families) {
-        n += p.points.size();
+    /** Bytes of text held. */
+    public long bytes() {
+      long n = 0;
+      for (Fragment f : fragments) {
+        n += f.lines.length;
       }
       return n;
     }
   }
 
-  private record Points(MetricFamily family, List<DataPointSnapshot> points) {}
+  private record Fragment(MetricFamily family, byte[] lines) {}
 
   /**
-   * The data points of {@code samples} (what {@code collector} read from {@code domain}), with
-   * the {@code domain} label, and its drop counts.
+   * The lines of {@code samples}, what {@code collector} (or another owner of series, such as
+   * the poller) read from {@code domain}, and of its drop counts.
    */
   public static Prepared prepare(String domain, String collector, DomainSamples samples) {
-    Map<MetricFamily, List<DataPointSnapshot>> byFamily = new LinkedHashMap<>();
+    Map<MetricFamily, StringBuilder> byFamily = new LinkedHashMap<>();
     MetricFamily previous = null;
-    List<DataPointSnapshot> target = null;
+    StringBuilder target = null;
     for (DomainSamples.Sample sample : samples.samples()) {
       MetricFamily family = sample.family();
       if (family != previous) {
-        target = byFamily.computeIfAbsent(family, f -> new ArrayList<>());
+        target = byFamily.computeIfAbsent(family, f -> new StringBuilder(256));
         previous = family;
       }
-      target.add(point(family, domain, sample.labelValues().toArray(String[]::new), sample.value()));
+      SeriesText.sample(target, family, domain, sample.labelValues(), sample.value());
     }
     if (!samples.dropped().isEmpty()) {
-      List<DataPointSnapshot> dropped = byFamily.computeIfAbsent(DROPPED_ITEMS, f -> new ArrayList<>());
+      StringBuilder dropped = byFamily.computeIfAbsent(DROPPED_ITEMS, f -> new StringBuilder());
       samples
           .dropped()
           .forEach(
               (kind, count) ->
-                  dropped.add(point(DROPPED_ITEMS, domain, new String[] {collector, kind}, count)));
+                  SeriesText.sample(dropped, DROPPED_ITEMS, domain, List.of(collector, kind), count));
     }
-    List<Points> families = new ArrayList<>(byFamily.size());
-    byFamily.forEach((family, points) -> families.add(new Points(family, List.copyOf(points))));
-    return new Prepared(collector, List.copyOf(families));
-  }
-
-  private static DataPointSnapshot point(
-      MetricFamily family, String domain, String[] labelValues, double value) {
-    String[] names = new String[labelValues.length + 1];
-    String[] values = new String[labelValues.length + 1];
-    names[0] = MetricFamily.DOMAIN;
-    values[0] = domain;
-    List<String> familyNames = family.labelNames();
-    for (int i = 0; i < labelValues.length; i++) {
-      names[i + 1] = familyNames.get(i);
-      values[i + 1] = labelValues[i];
-    }
-    Labels labels = Labels.of(names, values);
-    return family.type() == MetricFamily.Type.COUNTER
-        ? new CounterDataPointSnapshot(value, labels, null, 0)
-        : new GaugeDataPointSnapshot(value, labels, null);
+    List<Fragment> fragments = new ArrayList<>(byFamily.size());
+    byFamily.forEach(
+        (family, lines) ->
+            fragments.add(new Fragment(family, lines.toString().getBytes(StandardCharsets.UTF_8))));
+    return new Prepared(collector, List.copyOf(fragments));
   }
 
   /**
-   * Every prepared domain's series, one family per metric name. A metric name is taken from
-   * the first collector that brings it; the same name from another collector is a bug and
-   * skipped. (Each drop count names its collector, so those are never skipped.)
+   * Writes every prepared domain's series, families in name order, each under one header. A
+   * metric name belongs to the first owner that brings it; the same name from another owner is
+   * a bug and skipped (each drop count names its collector, so those are always kept).
+   *
+   * @return the metric names written, so the rest of the page can leave them out
    */
-  public static MetricSnapshots snapshots(Iterable<Prepared> prepared) {
-    Map<String, Family> families = new HashMap<>();
+  public static Set<String> write(
+      OutputStream out, SeriesText.Format format, Iterable<Prepared> prepared) throws IOException {
+    return write(out, format, prepared, null);
+  }
+
+  /**
+   * As {@link #write(OutputStream, SeriesText.Format, Iterable)}, only the families whose name
+   * (or, for a counter, name with {@code _total}) {@code keep} accepts; null keeps all.
+   */
+  public static Set<String> write(
+      OutputStream out,
+      SeriesText.Format format,
+      Iterable<Prepared> prepared,
+      java.util.function.Predicate<String> keep)
+      throws IOException {
+    Map<String, List<byte[]>> lines = new TreeMap<>();
+    Map<String, MetricFamily> families = new HashMap<>();
+    Map<String, String> owners = new HashMap<>();
     for (Prepared p : prepared) {
       if (p == null) {
         continue;
       }
-      for (Points points : p.families) {
-        MetricFamily family = points.family();
-        Family target = families.computeIfAbsent(family.name(), n -> new Family(family));
-        if (family == DROPPED_ITEMS) {
-          target.points.addAll(points.points());
-        } else if (target.owner == null || target.owner.equals(p.collector)) {
-          target.owner = p.collector;
-          target.points.addAll(points.points());
+      for (Fragment f : p.fragments) {
+        String name = f.family().name();
+        families.putIfAbsent(name, f.family());
+        String owner = owners.putIfAbsent(name, p.owner);
+        boolean taken = owner != null && !owner.equals(p.owner);
+        if (f.family() == DROPPED_ITEMS || !taken) {
+          lines.computeIfAbsent(name, n -> new ArrayList<>()).add(f.lines());
+        }
+      }
+    }
+    if (keep != null) {
+      lines
+          .keySet()
+          .removeIf(
+              name ->
+                  !keep.test(name)
+                      && !(families.get(name).type() == MetricFamily.Type.COUNTER
+                          && keep.test(name + "_total")));
+    }
+    for (Map.Entry<String, List<byte[]>> e : lines.entrySet()) {
+      SeriesText.header(out, families.get(e.getKey()), format);
+      for (byte[] b : e.getValue()) {
+        out.write(b);
+      }
+    }
+    return lines.keySet();
+  }
+
+  /**
+   * The same series as client_java snapshots (tests, tools); the daemon serves {@link #write}.
+   *
+   * @param byDomain domain name to collector name to that collector's last samples; a domain
+   *     absent from the map has no series
+   */
+  public static MetricSnapshots snapshots(
+      Map<String, ? extends Map<String, DomainSamples>> byDomain) {
+    Map<String, Family> families = new HashMap<>();
+    for (Map.Entry<String, ? extends Map<String, DomainSamples>> domain : byDomain.entrySet()) {
+      String domainName = domain.getKey();
+      if (domainName == null || domain.getValue() == null) {
+        continue;
+      }
+      for (Map.Entry<String, DomainSamples> collector : sorted(domain.getValue()).entrySet()) {
+        DomainSamples samples = collector.getValue();
+        if (samples == null) {
+          continue;
+        }
+        Family previous = null;
+        for (DomainSamples.Sample sample : samples.samples()) {
+          MetricFamily family = sample.family();
+          Family target = previous;
+          if (target == null || target.family != family) {
+            target = families.computeIfAbsent(family.name(), n -> new Family(family));
+            previous = target;
+          }
+          target.add(collector.getKey(), domainName, sample.labelValues(), sample.value());
+        }
+        if (!samples.dropped().isEmpty()) {
+          Family dropped =
+              families.computeIfAbsent(DROPPED_ITEMS.name(), n -> new Family(DROPPED_ITEMS));
+          samples
+              .dropped()
+              .forEach(
+                  (kind, count) ->
+                      dropped.addTrusted(
+                          domainName, new String[] {collector.getKey(), kind}, count));
         }
       }
     }
@@ -146,28 +210,6 @@ public final class Exposition {
     return new MetricSnapshots(out);
   }
 
-  /**
-   * Prepares and assembles in one go (tests, benchmarks).
-   *
-   * @param byDomain domain name to collector name to that collector's last samples; a domain
-   *     absent from the map has no series
-   */
-  public static MetricSnapshots snapshots(
-      Map<String, ? extends Map<String, DomainSamples>> byDomain) {
-    List<Prepared> prepared = new ArrayList<>();
-    for (Map.Entry<String, ? extends Map<String, DomainSamples>> domain : byDomain.entrySet()) {
-      if (domain.getKey() == null || domain.getValue() == null) {
-        continue;
-      }
-      for (Map.Entry<String, DomainSamples> collector : sorted(domain.getValue()).entrySet()) {
-        if (collector.getValue() != null) {
-          prepared.add(prepare(domain.getKey(), collector.getKey(), collector.getValue()));
-        }
-      }
-    }
-    return snapshots(prepared);
-  }
-
   private static <V> SortedMap<String, V> sorted(Map<String, V> map) {
     return map instanceof SortedMap<String, V> s && s.comparator() == null ? s : new TreeMap<>(map);
   }
@@ -175,12 +217,47 @@ public final class Exposition {
   /** The data points of one metric name across every domain. */
   private static final class Family {
     final MetricFamily family;
-    final List<DataPointSnapshot> points = new ArrayList<>();
+    final String[] labelNames;
+    final List<Object> points = new ArrayList<>();
     /** The collector whose samples this family takes; another collector's are a bug, skipped. */
     String owner;
 
     Family(MetricFamily family) {
       this.family = family;
+      labelNames = new String[family.labelNames().size() + 1];
+      labelNames[0] = MetricFamily.DOMAIN;
+      for (int i = 1; i < labelNames.length; i++) {
+        labelNames[i] = family.labelNames().get(i - 1);
+      }
+    }
+
+    void add(String collector, String domain, List<String> labelValues, double value) {
+      if (owner == null) {
+        owner = collector;
+      } else if (!owner.equals(collector)) {
+        return;
+      }
+      String[] values = new String[labelNames.length];
+      values[0] = domain;
+      for (int i = 1; i < values.length; i++) {
+        values[i] = labelValues.get(i - 1);
+      }
+      addPoint(values, value);
+    }
+
+    void addTrusted(String domain, String[] labelValues, double value) {
+      String[] values = new String[labelNames.length];
+      values[0] = domain;
+      System.arraycopy(labelValues, 0, values, 1, labelValues.length);
+      addPoint(values, value);
+    }
+
+    private void addPoint(String[] values, double value) {
+      Labels labels = Labels.of(labelNames, values);
+      points.add(
+          family.type() == MetricFamily.Type.COUNTER
+              ? new CounterDataPointSnapshot(value, labels, null, 0)
+              : new GaugeDataPointSnapshot(value, labels, null));
     }
 
     @SuppressWarnings("unchecked")

@@ -90,6 +90,84 @@ class ExpositionTest {
         .endsWith("qga_test_value{domain=\"vm\"} 1.0\n");
   }
 
+  /**
+   * The scrape path (text prepared per poll, copied per scrape) writes what client_java's writers
+   * write for the same samples, in both formats: every fixture of every flavour, drop counts, and
+   * label values a hostile guest would send.
+   */
+  @Test
+  void preparedTextIsWhatClientJavaWrites() throws Exception {
+    Map<String, Map<String, DomainSamples>> byDomain = allFlavourSamples();
+    var nasty = DomainSamples.builder(Limits.DEFAULT);
+    nasty.counter(BYTES, 12345678901234.0, "q\"uote\\back\nline");
+    nasty.counter(BYTES, 0.1, "ünïcødé ☃");
+    nasty.counter(BYTES, 1e-300, "");
+    nasty.gauge(UP_ISH, -2.5);
+    nasty.dropped("interfaces", 3);
+    byDomain.put("evil \"dom\"\n", Map.of("network", nasty.build()));
+
+    java.util.List<Exposition.Prepared> prepared = new java.util.ArrayList<>();
+    new TreeMap<>(byDomain)
+        .forEach(
+            (domain, collectors) ->
+                new TreeMap<>(collectors)
+                    .forEach((c, samples) -> prepared.add(Exposition.prepare(domain, c, samples))));
+    MetricSnapshots snapshots = Exposition.snapshots(byDomain);
+
+    var text = new ByteArrayOutputStream();
+    io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create().write(text, snapshots);
+    var ours = new ByteArrayOutputStream();
+    Exposition.write(ours, SeriesText.Format.PROMETHEUS, prepared);
+    assertThat(canonical(ours.toString(StandardCharsets.UTF_8)))
+        .isEqualTo(canonical(text.toString(StandardCharsets.UTF_8)))
+        .contains("# TYPE qga_collector_dropped_items gauge");
+
+    var openMetrics = new ByteArrayOutputStream();
+    OpenMetricsTextFormatWriter.create().write(openMetrics, snapshots);
+    var oursOpenMetrics = new ByteArrayOutputStream();
+    Exposition.write(oursOpenMetrics, SeriesText.Format.OPENMETRICS, prepared);
+    oursOpenMetrics.write("# EOF\n".getBytes(StandardCharsets.UTF_8));
+    assertThat(canonical(oursOpenMetrics.toString(StandardCharsets.UTF_8)))
+        .isEqualTo(canonical(openMetrics.toString(StandardCharsets.UTF_8)))
+        .contains("# UNIT qga_filesystem_size_bytes bytes");
+  }
+
+  @Test
+  void aSecondOwnerOfANameIsSkippedInTheTextToo() throws Exception {
+    var out = new ByteArrayOutputStream();
+    Exposition.write(
+        out,
+        SeriesText.Format.PROMETHEUS,
+        java.util.List.of(
+            Exposition.prepare("vm", "first", samples(1)),
+            Exposition.prepare("vm", "second", samples(2))));
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("qga_test_value{domain=\"vm\"} 1.0\n")
+        .doesNotContain("} 2.0");
+  }
+
+  /**
+   * Family blocks in order, sample lines sorted within each: client_java sorts data points by
+   * their labels, the prepared text keeps them by domain; Prometheus reads both alike.
+   */
+  private static String canonical(String text) {
+    StringBuilder out = new StringBuilder();
+    java.util.List<String> block = new java.util.ArrayList<>();
+    for (String line : text.split("\n", -1)) {
+      if (line.startsWith("#")) {
+        java.util.Collections.sort(block);
+        block.forEach(l -> out.append(l).append('\n'));
+        block.clear();
+        out.append(line).append('\n');
+      } else if (!line.isEmpty()) {
+        block.add(line);
+      }
+    }
+    java.util.Collections.sort(block);
+    block.forEach(l -> out.append(l).append('\n'));
+    return out.toString();
+  }
+
   @Test
   void nothingToExpose() {
     assertThat(Exposition.snapshots(Map.of()).size()).isZero();
@@ -131,6 +209,10 @@ class ExpositionTest {
 
   /** Every fixture of every flavour, as three domains. */
   private static MetricSnapshots allFlavours() {
+    return Exposition.snapshots(allFlavourSamples());
+  }
+
+  private static Map<String, Map<String, DomainSamples>> allFlavourSamples() {
     Map<String, Map<String, DomainSamples>> byDomain = new HashMap<>();
     for (String flavour : new String[] {"linux-7.2", "windows", "qemu-2.5"}) {
       Map<String, DomainSamples> perCollector = new HashMap<>();
@@ -145,7 +227,7 @@ class ExpositionTest {
       }
       byDomain.put(flavour, perCollector);
     }
-    return Exposition.snapshots(byDomain);
+    return byDomain;
   }
 
   @Test

@@ -24,6 +24,7 @@ import io.qga.exporter.http.HttpRoute;
 import io.qga.exporter.poll.PollSettings;
 import io.qga.exporter.poll.PollTarget;
 import io.qga.exporter.poll.Poller;
+import io.qga.exporter.http.MetricsPage;
 import io.qga.exporter.poll.PollerMetrics;
 import io.qga.exporter.runtime.DomainDirectory;
 import java.io.IOException;
@@ -85,6 +86,7 @@ public final class Daemon implements AutoCloseable {
    * @param config the config at start (later ones come through {@link Extension#reconfigure})
    * @param domains every known domain, kept up to date by discovery; subscribe for events here
    * @param registry the registry {@code /metrics} serves; register extra collectors here
+   * @param metricsPage what {@code /metrics} serves (wrap it to put it behind a token)
    * @param clock the daemon's clock
    * @param daemon for {@link Daemon#reload()} (the control API's authenticated reload)
    */
@@ -92,6 +94,7 @@ public final class Daemon implements AutoCloseable {
       Config config,
       DomainDirectory domains,
       PrometheusRegistry registry,
+      MetricsPage metricsPage,
       Clock clock,
       Daemon daemon) {}
 
@@ -157,14 +160,16 @@ public final class Daemon implements AutoCloseable {
   }
 
   private void startAll(List<ExtensionFactory> factories) throws IOException {
-    registry.register(new PollerMetrics(poller));
+    PollerMetrics pollerMetrics = new PollerMetrics(poller);
+    registry.register(pollerMetrics);
     registry.register(daemonMetrics());
+    MetricsPage metricsPage = new MetricsPage(registry, pollerMetrics::domainSeries);
     poller.start();
     openDiscovery(config);
     refreshDiscovery();
     scheduleDiscovery(config.discovery().refreshInterval());
     List<HttpRoute> routes = new ArrayList<>();
-    Context context = new Context(config, poller, registry, clock, this);
+    Context context = new Context(config, poller, registry, metricsPage, clock, this);
     for (ExtensionFactory f : factories) {
       Extension e = f.create(context);
       extensions.add(e);
@@ -174,7 +179,7 @@ public final class Daemon implements AutoCloseable {
     HttpEndpoint.Builder builder =
         HttpEndpoint.builder()
             .listen(listen)
-            .registry(registry)
+            .metrics(metricsPage)
             .domains(poller)
             .ready(() -> ready)
             .version(version())

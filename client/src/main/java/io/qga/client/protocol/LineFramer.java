@@ -1,6 +1,9 @@
 package io.qga.client.protocol;
 
 import io.qga.client.AgentProtocolException;
+import io.qga.client.transport.Transport;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.Arrays;
 
 /**
@@ -13,11 +16,16 @@ final class LineFramer {
   private static final byte NEWLINE = '\n';
   private static final byte SENTINEL = (byte) 0xFF;
 
-  /** A buffer grown by a big reply goes back to this size once drained (see {@link #shrink}). */
-  private static final int INITIAL = 8192;
+  /**
+   * Room for one read: most replies fit whole. A drained framer holds no buffer at all (see
+   * {@link #release}): a thousand idle connections would otherwise keep 8 MiB of heap.
+   */
+  static final int READ_CHUNK = 8192;
+
+  private static final byte[] NONE = new byte[0];
 
   private final int maxLine;
-  private byte[] buf = new byte[INITIAL];
+  private byte[] buf = NONE;
   private int start;
   private int end;
   /** Bytes in [start, scanned) hold neither a newline nor a sentinel. */
@@ -30,18 +38,40 @@ final class LineFramer {
   }
 
   void feed(byte[] bytes, int offset, int length) {
-    if (end + length > buf.length) {
-      int pending = end - start;
-      if (pending + length > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pending + length));
-      }
-      System.arraycopy(buf, start, buf, 0, pending);
-      scanned -= start;
-      start = 0;
-      end = pending;
-    }
+    makeRoom(length);
     System.arraycopy(bytes, offset, buf, end, length);
     end += length;
+  }
+
+  /**
+   * Reads what the transport has, waiting up to {@code timeout}, straight into the buffer.
+   *
+   * @return bytes read, or -1 at the end of the stream
+   */
+  int readFrom(Transport transport, Duration timeout) throws IOException {
+    makeRoom(READ_CHUNK);
+    int n = transport.read(buf, end, buf.length - end, timeout);
+    if (n > 0) {
+      end += n;
+    }
+    return n;
+  }
+
+  private void makeRoom(int length) {
+    if (end + length <= buf.length) {
+      return;
+    }
+    int pending = end - start;
+    if (pending + length > buf.length) {
+      byte[] bigger = new byte[Math.max(Math.max(buf.length * 2, READ_CHUNK), pending + length)];
+      System.arraycopy(buf, start, bigger, 0, pending);
+      buf = bigger;
+    } else {
+      System.arraycopy(buf, start, buf, 0, pending);
+    }
+    scanned -= start;
+    start = 0;
+    end = pending;
   }
 
   /**
@@ -86,7 +116,7 @@ final class LineFramer {
           discardedBytes += pending;
           start = end;
           scanned = end;
-          shrink();
+          release();
           throw new AgentProtocolException(
               "reply line exceeds the limit of " + maxLine + " bytes (" + pending
                   + " bytes without a newline)");
@@ -105,7 +135,7 @@ final class LineFramer {
       scanned = start;
       if (lineEnd - lineStart > maxLine) {
         discardedBytes += lineEnd - lineStart;
-        shrink();
+        release();
         throw new AgentProtocolException(
             "reply line of " + (lineEnd - lineStart) + " bytes exceeds the limit of " + maxLine
                 + " bytes");
@@ -114,23 +144,28 @@ final class LineFramer {
         continue;
       }
       byte[] line = Arrays.copyOfRange(buf, lineStart, lineEnd);
-      shrink();
+      release();
       return line;
     }
   }
 
   /**
-   * Drops a buffer that one big reply grew, once nothing is pending: a guest that sent 10 MiB
-   * once must not keep 10 MiB (or more) of the exporter's heap for as long as its connection
-   * lives.
+   * Drops the buffer once nothing is pending: one request is in flight per connection, so after
+   * its reply the connection is idle until the next poll, and holds nothing; a guest that sent 10
+   * MiB once keeps nothing of it either.
    */
-  private void shrink() {
-    if (buf.length > INITIAL && start == end) {
-      buf = new byte[INITIAL];
+  private void release() {
+    if (start == end) {
+      buf = NONE;
       start = 0;
       end = 0;
       scanned = 0;
     }
+  }
+
+  /** Bytes of buffer held now. */
+  int capacity() {
+    return buf.length;
   }
 
   /** Bytes fed but not yet returned as a line. */
@@ -152,6 +187,7 @@ final class LineFramer {
     start = 0;
     end = 0;
     scanned = 0;
+    buf = NONE;
   }
 
   private boolean isBlank(int from, int to) {

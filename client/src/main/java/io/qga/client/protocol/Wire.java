@@ -19,9 +19,6 @@ import java.time.Duration;
 final class Wire {
   private final Transport transport;
   private final LineFramer framer;
-  // Per open connection, so per domain: 8 KiB holds most replies whole; 64 KiB here cost 64 MiB
-  // of heap at 1000 domains (bench/RESULTS.md).
-  private final byte[] chunk = new byte[8 * 1024];
   private long staleLines;
 
   Wire(Transport transport, int maxReplyBytes) {
@@ -97,11 +94,10 @@ final class Wire {
   }
 
   private void fill(long deadline) throws IOException {
-    int n = transport.read(chunk, 0, chunk.length, remaining(deadline, "reply"));
-    if (n < 0) {
+    // Straight into the framer's buffer, which an idle connection does not hold.
+    if (framer.readFrom(transport, remaining(deadline, "reply")) < 0) {
       throw new EOFException("the agent channel was closed by the other side");
     }
-    framer.feed(chunk, 0, n);
   }
 
   private static Duration remaining(long deadline, String what) throws SocketTimeoutException {

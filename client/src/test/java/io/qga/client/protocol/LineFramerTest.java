@@ -102,4 +102,15 @@ class LineFramerTest {
     }
     assertThat(f.pending()).isZero();
   }
+
+  @Test
+  void anIdleFramerHoldsNoBuffer() {
+    LineFramer f = new LineFramer(1 << 20);
+    feed(f, "{\"return\": ");
+    assertThat(line(f)).isNull();
+    assertThat(f.capacity()).isPositive(); // a partial reply is kept
+    feed(f, "x".repeat(100_000) + "}\n");
+    assertThat(line(f)).startsWith("{\"return\": xxx");
+    assertThat(f.capacity()).as("after the reply, nothing pending").isZero();
+  }
 }

@@ -47,7 +47,7 @@ public final class ApiExtension implements Daemon.Extension {
                     context.daemon().reload()
                         ? List.of()
                         : List.of("the new config has problems; see the exporter's log"),
-                context.registry(),
+                context.metricsPage(),
                 context.clock());
         engine.start();
         api.start();

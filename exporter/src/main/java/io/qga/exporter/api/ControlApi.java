@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.qga.exporter.action.ActionExecutor;
 import io.qga.exporter.api.Auth.Caller;
 import io.qga.exporter.config.ApiConfig;
@@ -49,7 +47,7 @@ public final class ControlApi implements AutoCloseable {
   private final ActionExecutor executor;
   private final PolicyEngine policies;
   private final HttpEndpoint.Reloader reloader;
-  private final PrometheusRegistry registry;
+  private final HttpHandler metricsPage;
   private final Optional<TokenSource> metricsAuth;
   private final FreezeGuard guard;
   private final ApiHandler handler;
@@ -58,7 +56,8 @@ public final class ControlApi implements AutoCloseable {
   /**
    * @param policies the policy engine to list and run policies; null for none
    * @param reloader what {@code POST /-/reload} runs; null: the endpoint answers 404
-   * @param registry what {@code /metrics} serves when {@code server.metrics_auth} asks for a token
+   * @param metricsPage what {@code /metrics} serves when {@code server.metrics_auth} asks for a
+   *     token
    */
   public ControlApi(
       Config config,
@@ -66,13 +65,13 @@ public final class ControlApi implements AutoCloseable {
       ActionExecutor executor,
       PolicyEngine policies,
       HttpEndpoint.Reloader reloader,
-      PrometheusRegistry registry,
+      HttpHandler metricsPage,
       Clock clock) {
     this.domains = Objects.requireNonNull(domains, "domains");
     this.executor = Objects.requireNonNull(executor, "executor");
     this.policies = policies;
     this.reloader = reloader;
-    this.registry = registry;
+    this.metricsPage = metricsPage;
     this.metricsAuth = config.server().metricsAuth();
     this.settings = settings(config);
     this.guard = new FreezeGuard(config.stateDir(), executor, clock);
@@ -183,7 +182,7 @@ public final class ControlApi implements AutoCloseable {
   }
 
   private HttpHandler metrics(TokenSource source) {
-    MetricsHandler inner = new MetricsHandler(registry);
+    HttpHandler inner = metricsPage;
     return exchange -> {
       String token = Auth.bearer(exchange.getRequestHeaders().getFirst("Authorization"));
       if (token == null || !settings.auth().matches(source, token)) {

@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.qga.exporter.runtime.DomainDirectory;
 import java.io.IOException;
@@ -26,11 +25,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The daemon's one listener: {@code /metrics} (client_java's handler: text, OpenMetrics and
- * gzip by content negotiation), the landing page {@code /}, {@code /-/healthy}, {@code
- * /-/ready}, {@code POST /-/reload}, and any extra {@link HttpRoute} (the control API). We
- * create the {@link HttpServer} ourselves (client_java's HTTPServer cannot take extra handlers)
- * and mount client_java's {@link MetricsHandler} on it.
+ * The daemon's one listener: {@code /metrics} ({@link MetricsPage}: text, OpenMetrics and gzip
+ * by content negotiation), the landing page {@code /}, {@code /-/healthy}, {@code /-/ready},
+ * {@code POST /-/reload}, and any extra {@link HttpRoute} (the control API). We create the JDK
+ * {@link HttpServer} ourselves (client_java's HTTPServer cannot take extra handlers).
  */
 public final class HttpEndpoint implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(HttpEndpoint.class.getName());
@@ -73,7 +71,7 @@ public final class HttpEndpoint implements AutoCloseable {
   public static final class Builder {
     private InetSocketAddress listen = new InetSocketAddress("0.0.0.0", 9920);
     private HttpsConfigurator https;
-    private PrometheusRegistry registry = PrometheusRegistry.defaultRegistry;
+    private HttpHandler metrics = MetricsPage.of(PrometheusRegistry.defaultRegistry);
     private DomainDirectory domains;
     private BooleanSupplier ready = () -> true;
     private Reloader reloader;
@@ -97,8 +95,15 @@ public final class HttpEndpoint implements AutoCloseable {
       return this;
     }
 
+    /** {@code /metrics} serves only this registry. */
     public Builder registry(PrometheusRegistry registry) {
-      this.registry = Objects.requireNonNull(registry, "registry");
+      this.metrics = MetricsPage.of(Objects.requireNonNull(registry, "registry"));
+      return this;
+    }
+
+    /** What {@code /metrics} serves. */
+    public Builder metrics(HttpHandler metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
       return this;
     }
 
@@ -162,7 +167,7 @@ public final class HttpEndpoint implements AutoCloseable {
         }
         server.createContext(r.prefix(), guard(r.handler()));
       }
-      mount(server, taken, "/metrics", new MetricsHandler(registry));
+      mount(server, taken, "/metrics", metrics);
       mount(server, taken, "/-/healthy", text(ex -> new Reply(200, "Healthy\n")));
       mount(
           server,

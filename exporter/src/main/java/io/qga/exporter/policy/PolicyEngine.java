@@ -70,7 +70,12 @@ public final class PolicyEngine implements AutoCloseable {
   private volatile boolean started;
 
   /** The rules in force, replaced whole on reload. */
-  private record Rulebook(Map<String, Policy> byName, PolicyDefaults defaults) {}
+  private record Rulebook(Map<String, Policy> byName, PolicyDefaults defaults) {
+    /** Some rule is decided on polled data (not only on a schedule). */
+    boolean onPolls() {
+      return byName.values().stream().anyMatch(r -> r.schedule().isEmpty() && r.when().isPresent());
+    }
+  }
 
   public PolicyEngine(
       List<Policy> policies, PolicyDefaults defaults, DomainDirectory domains, ActionExecutor executor) {
@@ -437,7 +442,11 @@ public final class PolicyEngine implements AutoCloseable {
 
     @Override
     public void onCollected(DomainHandle domain, String collector, DomainSamples samples) {
-      schedule(() -> PolicyEngine.this.onCollected(domain, collector, samples), Duration.ZERO);
+      // Without rules on polled data only the clock offsets are tracked (for "clock jumped"
+      // after a reload adds such a rule): no task per poll for nothing.
+      if (collector.equals("time") || rulebook.onPolls()) {
+        schedule(() -> PolicyEngine.this.onCollected(domain, collector, samples), Duration.ZERO);
+      }
     }
 
     @Override

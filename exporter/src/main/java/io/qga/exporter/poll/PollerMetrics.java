@@ -9,7 +9,9 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
+import io.qga.collectors.DomainSamples;
 import io.qga.collectors.Exposition;
+import io.qga.collectors.MetricFamily;
 import io.qga.exporter.poll.PolledDomain.CollectorState;
 import io.qga.exporter.poll.PolledDomain.Phase;
 import java.time.Instant;
@@ -22,19 +24,46 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * What a scrape sees of the poller: the cached samples of every domain whose agent is up
- * (assembled by {@link Exposition}) plus the poller's own series: per domain {@code qga_up},
- * {@code qga_agent_info}, {@code qga_collector_success}, {@code _duration_seconds}, {@code
- * _last_success_timestamp_seconds}; globally {@code qga_discovered_domains}, {@code
- * qga_poll_skipped_total} and {@code qga_poll_errors_total}. Reads only cached values: a scrape
- * never waits on a guest. A domain that is no longer discovered is gone from the next scrape.
+ * What a scrape sees of the poller. Per domain ({@link #domainSeries}, served as prepared text by
+ * the metrics page): the collectors' cached series of every domain whose agent is up, and {@code
+ * qga_up}, {@code qga_agent_info}, {@code qga_collector_success}, {@code _duration_seconds},
+ * {@code _last_success_timestamp_seconds}. Globally (this {@link MultiCollector}, through
+ * client_java): {@code qga_discovered_domains}, {@code qga_poll_skipped_total} and {@code
+ * qga_poll_errors_total}. Reads only cached values: a scrape never waits on a guest. A domain that
+ * is no longer discovered is gone from the next scrape.
  */
 public final class PollerMetrics implements MultiCollector {
   private static final Logger LOG = Logger.getLogger(PollerMetrics.class.getName());
   private static final List<String> ERROR_KINDS =
       List.of("timeout", "connection", "protocol", "agent_error", "internal");
+  /** Owner of the poller's per-domain series in {@link Exposition#write}. */
+  private static final String OWNER = "poller";
+
+  static final MetricFamily UP =
+      MetricFamily.gauge("qga_up", "1 when the last sync with the guest agent succeeded");
+  static final MetricFamily AGENT_INFO =
+      MetricFamily.gauge(
+          "qga_agent_info", "Version of the guest agent (from guest-info); always 1", "version");
+  static final MetricFamily SUCCESS =
+      MetricFamily.gauge(
+          "qga_collector_success",
+          "1 when the collector's last poll of the domain succeeded",
+          "collector");
+  static final MetricFamily DURATION =
+      MetricFamily.gaugeIn(
+          "seconds",
+          "qga_collector_duration_seconds",
+          "How long the collector's last poll took",
+          "collector");
+  static final MetricFamily LAST_SUCCESS =
+      MetricFamily.gaugeIn(
+          "seconds",
+          "qga_collector_last_success_timestamp_seconds",
+          "When the collector last polled the domain successfully, seconds since the epoch",
+          "collector");
+
   private final Poller poller;
-  private final AtomicBoolean expositionFailureLogged = new AtomicBoolean();
+  private final AtomicBoolean domainSeriesFailureLogged = new AtomicBoolean();
 
   public PollerMetrics(Poller poller) {
     this.poller = poller;
@@ -44,52 +73,6 @@ public final class PollerMetrics implements MultiCollector {
   public MetricSnapshots collect() {
     List<PolledDomain> domains = poller.polledDomains();
     MetricSnapshots.Builder out = MetricSnapshots.builder();
-    for (MetricSnapshot s : guestSnapshots(domains)) {
-      out.metricSnapshot(s);
-    }
-
-    GaugeSnapshot.Builder up = gauge("qga_up", "1 when the last sync with the guest agent succeeded");
-    GaugeSnapshot.Builder info =
-        gauge("qga_agent_info", "Version of the guest agent (from guest-info); always 1");
-    GaugeSnapshot.Builder success =
-        gauge("qga_collector_success", "1 when the collector's last poll of the domain succeeded");
-    GaugeSnapshot.Builder duration =
-        gauge("qga_collector_duration_seconds", "How long the collector's last poll took")
-            .unit(Unit.SECONDS);
-    GaugeSnapshot.Builder lastSuccess =
-        gauge(
-                "qga_collector_last_success_timestamp_seconds",
-                "When the collector last polled the domain successfully, seconds since the epoch")
-            .unit(Unit.SECONDS);
-    for (PolledDomain d : domains) {
-      String domain = d.name();
-      Phase phase = d.phase();
-      up.dataPoint(point(phase == Phase.UP ? 1 : 0, "domain", domain));
-      String version = d.state().version();
-      if (!version.isEmpty()) {
-        info.dataPoint(point(1, "domain", domain, "version", version));
-      }
-      for (Map.Entry<String, CollectorState> e : new TreeMap<>(d.collectorStates()).entrySet()) {
-        CollectorState c = e.getValue();
-        if (c.unsupported()) {
-          continue; // a command the agent lacks produces no series
-        }
-        String collector = e.getKey();
-        success.dataPoint(
-            point(phase == Phase.UP && c.success() ? 1 : 0, "domain", domain, "collector", collector));
-        duration.dataPoint(point(c.durationSeconds(), "domain", domain, "collector", collector));
-        if (c.lastSuccess() != null) {
-          lastSuccess.dataPoint(
-              point(seconds(c.lastSuccess()), "domain", domain, "collector", collector));
-        }
-      }
-    }
-    add(out, up.build());
-    add(out, info.build()); // the daemon's alone: it reads guest-info on every connect
-    add(out, success.build());
-    add(out, duration.build());
-    add(out, lastSuccess.build());
-
     add(
         out,
         gauge("qga_discovered_domains", "How many domains discovery found")
@@ -119,9 +102,24 @@ public final class PollerMetrics implements MultiCollector {
     return out.build();
   }
 
-  /** The collectors' series of every domain whose agent is up and whose last poll succeeded. */
-  private MetricSnapshots guestSnapshots(List<PolledDomain> domains) {
-    List<Exposition.Prepared> prepared = new ArrayList<>();
+  /**
+   * Every domain's series, for {@link Exposition#write}: the poller's own (written now, a few
+   * lines per domain) and the collectors' (written when their poll ended) of every domain whose
+   * agent is up and whose last poll of that collector succeeded.
+   */
+  public List<Exposition.Prepared> domainSeries() {
+    List<PolledDomain> domains = poller.polledDomains();
+    List<Exposition.Prepared> out = new ArrayList<>(domains.size() * 8);
+    for (PolledDomain d : domains) {
+      try {
+        out.add(Exposition.prepare(d.name(), OWNER, pollerSamples(d)));
+      } catch (RuntimeException e) {
+        // One broken domain never fails the whole scrape; log once, not on every scrape.
+        if (domainSeriesFailureLogged.compareAndSet(false, true)) {
+          LOG.log(Level.WARNING, "cannot write the series of domain " + d.name() + "; serving the rest", e);
+        }
+      }
+    }
     for (PolledDomain d : domains) {
       if (d.phase() != Phase.UP) {
         continue;
@@ -131,19 +129,34 @@ public final class PollerMetrics implements MultiCollector {
           .forEach(
               (collector, c) -> {
                 if (c.success() && !c.unsupported() && c.exposed() != null) {
-                  prepared.add(c.exposed());
+                  out.add(c.exposed());
                 }
               });
     }
-    try {
-      return Exposition.snapshots(prepared);
-    } catch (RuntimeException e) {
-      // One broken part never fails the whole scrape; log once, not on every scrape.
-      if (expositionFailureLogged.compareAndSet(false, true)) {
-        LOG.log(Level.WARNING, "cannot assemble the collectors' series; serving the rest", e);
-      }
-      return MetricSnapshots.of();
+    return out;
+  }
+
+  private DomainSamples pollerSamples(PolledDomain d) {
+    DomainSamples.Builder s = DomainSamples.builder(poller.settings().limits());
+    Phase phase = d.phase();
+    s.gauge(UP, phase == Phase.UP ? 1 : 0);
+    String version = d.state().version();
+    if (!version.isEmpty()) {
+      s.gauge(AGENT_INFO, 1, version); // the daemon's alone: it reads guest-info on every connect
     }
+    for (Map.Entry<String, CollectorState> e : new TreeMap<>(d.collectorStates()).entrySet()) {
+      CollectorState c = e.getValue();
+      if (c.unsupported()) {
+        continue; // a command the agent lacks produces no series
+      }
+      String collector = e.getKey();
+      s.gauge(SUCCESS, phase == Phase.UP && c.success() ? 1 : 0, collector);
+      s.gauge(DURATION, c.durationSeconds(), collector);
+      if (c.lastSuccess() != null) {
+        s.gauge(LAST_SUCCESS, seconds(c.lastSuccess()), collector);
+      }
+    }
+    return s.build();
   }
 
   private static void add(MetricSnapshots.Builder out, MetricSnapshot s) {

@@ -146,7 +146,7 @@ final class ApiTestServer implements AutoCloseable {
             executor,
             engine,
             () -> reloads.incrementAndGet() > 0 ? List.of() : List.of("never"),
-            new PrometheusRegistry(),
+            io.qga.exporter.http.MetricsPage.of(new PrometheusRegistry()),
             Clock.systemUTC());
     api.start();
     http =

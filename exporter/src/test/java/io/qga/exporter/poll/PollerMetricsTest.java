@@ -2,7 +2,6 @@ package io.qga.exporter.poll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +22,7 @@ class PollerMetricsTest {
   private final Map<String, FakeChannel> channels = new LinkedHashMap<>();
   private Poller poller;
   private PrometheusRegistry registry;
+  private io.qga.exporter.http.MetricsPage page;
 
   @AfterEach
   void stop() {
@@ -42,7 +42,9 @@ class PollerMetricsTest {
             4,
             Clock.systemUTC());
     registry = new PrometheusRegistry();
-    registry.register(new PollerMetrics(poller));
+    PollerMetrics metrics = new PollerMetrics(poller);
+    registry.register(metrics);
+    page = new io.qga.exporter.http.MetricsPage(registry, metrics::domainSeries);
     poller.start();
     poller.setTargets(targets(domains));
   }
@@ -59,7 +61,7 @@ class PollerMetricsTest {
   private String scrape() {
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      PrometheusTextFormatWriter.create().write(out, registry.scrape());
+      page.write(out, io.qga.collectors.SeriesText.Format.PROMETHEUS, null);
       return out.toString(StandardCharsets.UTF_8);
     } catch (java.io.IOException e) {
       throw new AssertionError(e);
