@@ -75,6 +75,45 @@ public final class Exposition {
   private record Fragment(MetricFamily family, byte[] lines) {}
 
   /**
+   * Series written straight to text, for an owner whose values change with every scrape (the
+   * poller's per-domain state): no samples kept, no checks beyond {@link DomainSamples}'s rules
+   * that the caller already keeps.
+   */
+  public static final class Lines {
+    private final String domain;
+    private final String owner;
+    private final Map<MetricFamily, StringBuilder> byFamily = new LinkedHashMap<>();
+
+    public Lines(String domain, String owner) {
+      this.domain = domain;
+      this.owner = owner;
+    }
+
+    /**
+     * One series.
+     *
+     * @param labelValues clean already ({@link LabelValues#clean}), one per family label
+     */
+    public Lines add(MetricFamily family, double value, String... labelValues) {
+      SeriesText.sample(
+          byFamily.computeIfAbsent(family, f -> new StringBuilder(128)),
+          family,
+          domain,
+          java.util.Arrays.asList(labelValues),
+          value);
+      return this;
+    }
+
+    public Prepared build() {
+      List<Fragment> fragments = new ArrayList<>(byFamily.size());
+      byFamily.forEach(
+          (family, lines) ->
+              fragments.add(new Fragment(family, lines.toString().getBytes(StandardCharsets.UTF_8))));
+      return new Prepared(owner, List.copyOf(fragments));
+    }
+  }
+
+  /**
    * The lines of {@code samples}, what {@code collector} (or another owner of series, such as
    * the poller) read from {@code domain}, and of its drop counts.
    */

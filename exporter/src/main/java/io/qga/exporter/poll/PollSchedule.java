@@ -2,7 +2,6 @@ package io.qga.exporter.poll;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.zip.CRC32;
 
 /**
@@ -20,15 +19,14 @@ final class PollSchedule {
     return Math.floorMod(crc.getValue() * 0x9E3779B97F4A7C15L >>> 16, interval.toMillis());
   }
 
-  /** The first poll time at or after {@code now}: a time t with (t - offset) % interval == 0. */
-  static Instant firstFire(String domain, Duration interval, Instant now) {
-    long period = interval.toMillis();
-    long offset = offsetMillis(domain, interval);
-    long t = now.toEpochMilli();
-    long next = t - Math.floorMod(t - offset, period);
-    if (next < t) {
-      next += period;
-    }
-    return Instant.ofEpochMilli(next);
+  /**
+   * Whether the domain's turn, {@code offset + k * interval}, falls within the tick that ends at
+   * {@code t}: in {@code (t - tick, t]}. Consecutive ticks of one length cover every instant once,
+   * so a domain is due exactly once per interval, at most a tick after its turn.
+   *
+   * @param tickMillis at most the interval
+   */
+  static boolean isDue(String domain, Duration interval, long tickMillis, long t) {
+    return Math.floorMod(t - offsetMillis(domain, interval), interval.toMillis()) < tickMillis;
   }
 }

@@ -9,7 +9,7 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
-import io.qga.collectors.DomainSamples;
+import io.qga.collectors.LabelValues;
 import io.qga.collectors.Exposition;
 import io.qga.collectors.MetricFamily;
 import io.qga.exporter.poll.PolledDomain.CollectorState;
@@ -112,7 +112,7 @@ public final class PollerMetrics implements MultiCollector {
     List<Exposition.Prepared> out = new ArrayList<>(domains.size() * 8);
     for (PolledDomain d : domains) {
       try {
-        out.add(Exposition.prepare(d.name(), OWNER, pollerSamples(d)));
+        out.add(pollerSeries(d));
       } catch (RuntimeException e) {
         // One broken domain never fails the whole scrape; log once, not on every scrape.
         if (domainSeriesFailureLogged.compareAndSet(false, true)) {
@@ -136,24 +136,25 @@ public final class PollerMetrics implements MultiCollector {
     return out;
   }
 
-  private DomainSamples pollerSamples(PolledDomain d) {
-    DomainSamples.Builder s = DomainSamples.builder(poller.settings().limits());
+  private Exposition.Prepared pollerSeries(PolledDomain d) {
+    Exposition.Lines s = new Exposition.Lines(d.name(), OWNER);
     Phase phase = d.phase();
-    s.gauge(UP, phase == Phase.UP ? 1 : 0);
+    s.add(UP, phase == Phase.UP ? 1 : 0);
     String version = d.state().version();
     if (!version.isEmpty()) {
-      s.gauge(AGENT_INFO, 1, version); // the daemon's alone: it reads guest-info on every connect
+      // the daemon's alone: it reads guest-info on every connect; the guest's words, so cleaned
+      s.add(AGENT_INFO, 1, LabelValues.clean(version, poller.settings().limits().maxLabelLength()));
     }
     for (Map.Entry<String, CollectorState> e : new TreeMap<>(d.collectorStates()).entrySet()) {
       CollectorState c = e.getValue();
       if (c.unsupported()) {
         continue; // a command the agent lacks produces no series
       }
-      String collector = e.getKey();
-      s.gauge(SUCCESS, phase == Phase.UP && c.success() ? 1 : 0, collector);
-      s.gauge(DURATION, c.durationSeconds(), collector);
+      String collector = e.getKey(); // from config: a known collector's name
+      s.add(SUCCESS, phase == Phase.UP && c.success() ? 1 : 0, collector);
+      s.add(DURATION, c.durationSeconds(), collector);
       if (c.lastSuccess() != null) {
-        s.gauge(LAST_SUCCESS, seconds(c.lastSuccess()), collector);
+        s.add(LAST_SUCCESS, seconds(c.lastSuccess()), collector);
       }
     }
     return s.build();

@@ -3,7 +3,6 @@ package io.qga.exporter.poll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class PollScheduleTest {
@@ -24,19 +23,25 @@ class PollScheduleTest {
   }
 
   @Test
-  void theOffsetIsStableAndTheFirstFireKeepsThePhase() {
-    Duration interval = Duration.ofSeconds(60);
-    long offset = PollSchedule.offsetMillis("web-1", interval);
-    assertThat(PollSchedule.offsetMillis("web-1", interval)).isEqualTo(offset);
-
-    Instant now = Instant.parse("2026-01-01T10:00:07.123Z");
-    Instant first = PollSchedule.firstFire("web-1", interval, now);
-    assertThat(first).isAfterOrEqualTo(now).isBefore(now.plus(interval));
-    assertThat(Math.floorMod(first.toEpochMilli() - offset, interval.toMillis())).isZero();
-    // a restart (or reload) later keeps the same phase
-    Instant later = PollSchedule.firstFire("web-1", interval, now.plusSeconds(3600 + 17));
-    assertThat(Math.floorMod(later.toEpochMilli() - first.toEpochMilli(), interval.toMillis()))
-        .isZero();
+  void everyDomainIsDueOncePerIntervalAtItsOwnTurn() {
+    for (long intervalMillis : new long[] {100, 1500, 15_000, 300_000}) {
+      Duration interval = Duration.ofMillis(intervalMillis);
+      long tick = Math.min(intervalMillis, 1000);
+      for (String domain : new String[] {"web-1", "db", "vm-77"}) {
+        long offset = PollSchedule.offsetMillis(domain, interval);
+        assertThat(PollSchedule.offsetMillis(domain, interval)).isEqualTo(offset); // stable
+        long start = 1_767_225_600_000L; // 2026-01-01T00:00Z, on a tick
+        int due = 0;
+        for (long t = start + tick; t <= start + 10 * intervalMillis; t += tick) {
+          if (PollSchedule.isDue(domain, interval, tick, t)) {
+            due++;
+            long late = Math.floorMod(t - offset, intervalMillis);
+            assertThat(late).as("%s polled at most a tick after its turn", domain).isLessThan(tick);
+          }
+        }
+        assertThat(due).as("%s due per interval of %d ms", domain, intervalMillis).isEqualTo(10);
+      }
+    }
   }
 
   @Test
