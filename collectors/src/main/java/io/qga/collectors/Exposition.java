@@ -82,7 +82,7 @@ public final class Exposition {
   public static final class Lines {
     private final String domain;
     private final String owner;
-    private final Map<MetricFamily, StringBuilder> byFamily = new LinkedHashMap<>();
+    private final Map<MetricFamily, java.io.ByteArrayOutputStream> byFamily = new LinkedHashMap<>();
 
     public Lines(String domain, String owner) {
       this.domain = domain;
@@ -95,22 +95,31 @@ public final class Exposition {
      * @param labelValues clean already ({@link LabelValues#clean}), one per family label
      */
     public Lines add(MetricFamily family, double value, String... labelValues) {
-      SeriesText.sample(
-          byFamily.computeIfAbsent(family, f -> new StringBuilder(128)),
-          family,
-          domain,
-          java.util.Arrays.asList(labelValues),
-          value);
+      return add(family, line(family, domain, value, labelValues));
+    }
+
+    /** Lines written earlier by {@link #line} for this domain (kept while their value holds). */
+    public Lines add(MetricFamily family, byte[] lines) {
+      byFamily.computeIfAbsent(family, f -> new java.io.ByteArrayOutputStream(256)).writeBytes(lines);
       return this;
     }
 
     public Prepared build() {
       List<Fragment> fragments = new ArrayList<>(byFamily.size());
-      byFamily.forEach(
-          (family, lines) ->
-              fragments.add(new Fragment(family, lines.toString().getBytes(StandardCharsets.UTF_8))));
+      byFamily.forEach((family, lines) -> fragments.add(new Fragment(family, lines.toByteArray())));
       return new Prepared(owner, List.copyOf(fragments));
     }
+  }
+
+  /**
+   * One series as a line of text.
+   *
+   * @param labelValues clean already ({@link LabelValues#clean}), one per family label
+   */
+  public static byte[] line(MetricFamily family, String domain, double value, String... labelValues) {
+    StringBuilder s = new StringBuilder(128);
+    SeriesText.sample(s, family, domain, java.util.Arrays.asList(labelValues), value);
+    return s.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /**

@@ -16,6 +16,7 @@ import io.qga.exporter.poll.PolledDomain.CollectorState;
 import io.qga.exporter.poll.PolledDomain.Phase;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -110,9 +111,10 @@ public final class PollerMetrics implements MultiCollector {
   public List<Exposition.Prepared> domainSeries() {
     List<PolledDomain> domains = poller.polledDomains();
     List<Exposition.Prepared> out = new ArrayList<>(domains.size() * 8);
+    Map<String, Map<String, CollectorLines>> nextCache = new HashMap<>();
     for (PolledDomain d : domains) {
       try {
-        out.add(pollerSeries(d));
+        out.add(pollerSeries(d, nextCache));
       } catch (RuntimeException e) {
         // One broken domain never fails the whole scrape; log once, not on every scrape.
         if (domainSeriesFailureLogged.compareAndSet(false, true)) {
@@ -120,6 +122,7 @@ public final class PollerMetrics implements MultiCollector {
         }
       }
     }
+    linesCache = nextCache;
     for (PolledDomain d : domains) {
       if (d.phase() != Phase.UP) {
         continue;
@@ -136,27 +139,57 @@ public final class PollerMetrics implements MultiCollector {
     return out;
   }
 
-  private Exposition.Prepared pollerSeries(PolledDomain d) {
-    Exposition.Lines s = new Exposition.Lines(d.name(), OWNER);
+  /**
+   * A collector's three series on a domain as text, kept while the collector's state object (new
+   * after every poll) and the domain's phase stay the same: most collectors poll less often than
+   * Prometheus scrapes, and formatting a thousand domains' timestamps on every scrape was most of
+   * a scrape's cost.
+   */
+  private record CollectorLines(CollectorState state, boolean up, byte[] success, byte[] duration, byte[] lastSuccess) {}
+
+  /** Domain to collector to its lines; replaced by each scrape, so gone domains drop out. */
+  private volatile Map<String, Map<String, CollectorLines>> linesCache = Map.of();
+
+  private Exposition.Prepared pollerSeries(
+      PolledDomain d, Map<String, Map<String, CollectorLines>> nextCache) {
+    String domain = d.name();
+    Exposition.Lines s = new Exposition.Lines(domain, OWNER);
     Phase phase = d.phase();
-    s.add(UP, phase == Phase.UP ? 1 : 0);
+    boolean up = phase == Phase.UP;
+    s.add(UP, up ? 1 : 0);
     String version = d.state().version();
     if (!version.isEmpty()) {
       // the daemon's alone: it reads guest-info on every connect; the guest's words, so cleaned
       s.add(AGENT_INFO, 1, LabelValues.clean(version, poller.settings().limits().maxLabelLength()));
     }
+    Map<String, CollectorLines> before = linesCache.getOrDefault(domain, Map.of());
+    Map<String, CollectorLines> now = new HashMap<>();
     for (Map.Entry<String, CollectorState> e : new TreeMap<>(d.collectorStates()).entrySet()) {
       CollectorState c = e.getValue();
       if (c.unsupported()) {
         continue; // a command the agent lacks produces no series
       }
       String collector = e.getKey(); // from config: a known collector's name
-      s.add(SUCCESS, phase == Phase.UP && c.success() ? 1 : 0, collector);
-      s.add(DURATION, c.durationSeconds(), collector);
-      if (c.lastSuccess() != null) {
-        s.add(LAST_SUCCESS, seconds(c.lastSuccess()), collector);
+      CollectorLines lines = before.get(collector);
+      if (lines == null || lines.state() != c || lines.up() != up) {
+        lines =
+            new CollectorLines(
+                c,
+                up,
+                Exposition.line(SUCCESS, domain, up && c.success() ? 1 : 0, collector),
+                Exposition.line(DURATION, domain, c.durationSeconds(), collector),
+                c.lastSuccess() == null
+                    ? null
+                    : Exposition.line(LAST_SUCCESS, domain, seconds(c.lastSuccess()), collector));
+      }
+      now.put(collector, lines);
+      s.add(SUCCESS, lines.success());
+      s.add(DURATION, lines.duration());
+      if (lines.lastSuccess() != null) {
+        s.add(LAST_SUCCESS, lines.lastSuccess());
       }
     }
+    nextCache.put(domain, now);
     return s.build();
   }
 
