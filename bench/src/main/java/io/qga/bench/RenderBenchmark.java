@@ -16,14 +16,17 @@ import io.qga.collectors.Collectors;
 import io.qga.collectors.DomainSamples;
 import io.qga.collectors.Exposition;
 import io.qga.collectors.Limits;
+import io.qga.collectors.SeriesText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -41,9 +44,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Rendering {@code /metrics} for N domains: every collector's samples of a real qemu-ga 7.2 guest
- * (fixtures) per domain, assembled by {@link Exposition} and written in the Prometheus text
- * format, as a scrape does (the poller's own per-domain series are not included). Run by {@code
- * bench/run.sh --jmh}.
+ * (fixtures) per domain, in the Prometheus text format (the poller's own per-domain series are
+ * not included). {@link #scrape}: what the daemon does on a scrape, copying the text prepared per
+ * poll ({@link Exposition#write}); {@link #prepare}: that per-poll work for every domain at once;
+ * {@link #clientJava} and {@link #clientJavaWrite}: the same through client_java's snapshots and
+ * writer, as the daemon scraped before. Run by {@code bench/run.sh --jmh}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -57,6 +62,7 @@ public class RenderBenchmark {
 
   private Map<String, Map<String, DomainSamples>> byDomain;
   private MetricSnapshots snapshots;
+  private List<Exposition.Prepared> prepared;
 
   @Setup
   public void collect() {
@@ -78,19 +84,42 @@ public class RenderBenchmark {
       byDomain.put(String.format("vm-%04d", i), one);
     }
     snapshots = Exposition.snapshots(byDomain);
+    prepared = prepareAll();
   }
 
-  /** Assembling the snapshots and writing them: what a scrape costs. */
+  private List<Exposition.Prepared> prepareAll() {
+    List<Exposition.Prepared> out = new ArrayList<>();
+    byDomain.forEach(
+        (domain, collectors) ->
+            collectors.forEach((c, samples) -> out.add(Exposition.prepare(domain, c, samples))));
+    return out;
+  }
+
+  /** A scrape of the collectors' series: the prepared text of every domain, grouped and copied. */
   @Benchmark
   public int scrape() throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 20);
+    Exposition.write(out, SeriesText.Format.PROMETHEUS, prepared);
+    return out.size();
+  }
+
+  /** The per-poll work, for every domain and collector at once. */
+  @Benchmark
+  public int prepare() {
+    return prepareAll().size();
+  }
+
+  /** Through client_java: assembling the snapshots and writing them (the scrape before). */
+  @Benchmark
+  public int clientJava() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 20);
     PrometheusTextFormatWriter.create().write(out, Exposition.snapshots(byDomain));
     return out.size();
   }
 
-  /** Writing alone. */
+  /** client_java's writer alone. */
   @Benchmark
-  public int write() throws IOException {
+  public int clientJavaWrite() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 20);
     PrometheusTextFormatWriter.create().write(out, snapshots);
     return out.size();

@@ -61,15 +61,6 @@ public final class Exposition {
       this.owner = owner;
       this.fragments = fragments;
     }
-
-    /** Bytes of text held. */
-    public long bytes() {
-      long n = 0;
-      for (Fragment f : fragments) {
-        n += f.lines.length;
-      }
-      return n;
-    }
   }
 
   private record Fragment(MetricFamily family, byte[] lines) {}

@@ -388,6 +388,7 @@ public final class Daemon implements AutoCloseable {
     return AgentSession.Options.defaults()
         .withConnectTimeout(c.agent().connectTimeout())
         .withSyncTimeout(c.agent().commandTimeout())
+        .withMaxReplyBytes((int) c.agent().maxReplySize())
         .withBackoff(min, max);
   }
 

@@ -318,11 +318,13 @@ public final class ConfigLoader {
     String path = "/agent";
     AgentConfig d = AgentConfig.DEFAULT;
     Map<String, Object> m =
-        r.mapping(node, path, List.of("command_timeout", "connect_timeout", "backoff_max"));
+        r.mapping(
+            node, path, List.of("command_timeout", "connect_timeout", "backoff_max", "max_reply_size"));
     return new AgentConfig(
         r.duration(m, path, "command_timeout", d.commandTimeout(), true),
         r.duration(m, path, "connect_timeout", d.connectTimeout(), true),
-        r.duration(m, path, "backoff_max", d.backoffMax(), true));
+        r.duration(m, path, "backoff_max", d.backoffMax(), true),
+        r.size(m, path, "max_reply_size", d.maxReplySize(), 4096, AgentConfig.MAX_REPLY_SIZE));
   }
 
   private static CollectorsConfig collectors(Reader r, Object node) {

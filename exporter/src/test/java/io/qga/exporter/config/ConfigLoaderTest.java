@@ -48,7 +48,9 @@ class ConfigLoaderTest {
     assertThat(c.discovery().libvirt())
         .isEqualTo(new LibvirtConfig(false, Path.of("/run/libvirt/qemu"), "qemu:///system", true));
     assertThat(c.agent())
-        .isEqualTo(new AgentConfig(Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(5)));
+        .isEqualTo(
+            new AgentConfig(
+                Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(5), 2L << 20));
     assertThat(c.collectors().byName()).hasSize(11);
     assertThat(c.collectors().interval("memory_blocks")).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.collectors().interval("network")).isEqualTo(Duration.ofSeconds(15));
@@ -250,6 +252,8 @@ class ConfigLoaderTest {
           api: {command_allow_list: guest-info}                       || /api/command_allow_list: must be a list (- item), got the string "guest-info"
           api: {fsfreeze_default_deadline: 20m}                       || /api/fsfreeze_default_deadline: 20m is longer than fsfreeze_max_deadline (10m)
           api: {fsfreeze_max_deadline: 0}                             || /api/fsfreeze_max_deadline: must be longer than 0, got 0
+          agent: {max_reply_size: 20MiB}                              || /agent/max_reply_size: "20MiB" is out of range (4096 to 10485760 bytes)
+          agent: {max_reply_size: 1KiB}                               || /agent/max_reply_size: "1KiB" is out of range (4096 to 10485760 bytes)
           api: {max_body: 64KB}                                       || /api/max_body: "64KB" is not a size (use 512B, 64KiB, 10MiB, 1GiB)
           api: {max_body: 1GiB}                                       || /api/max_body: "1GiB" is out of range (1 to 67108864 bytes)
           api: {max_body: 65536}                                      || /api/max_body: "65536" is not a size (use 512B, 64KiB, 10MiB, 1GiB)

@@ -53,12 +53,20 @@ final class Harness implements AutoCloseable {
   /** The config: the glob, every collector at {@code interval}, {@code extra} YAML appended. */
   Path config(String interval, String commandTimeout, String refresh, String extra)
       throws IOException {
+    return config(interval, commandTimeout, refresh, extra, "");
+  }
+
+  /** As above, with {@code agentExtra} (indented YAML lines) added to the {@code agent} section. */
+  Path config(
+      String interval, String commandTimeout, String refresh, String extra, String agentExtra)
+      throws IOException {
     StringBuilder yaml = new StringBuilder();
     yaml.append("server:\n  listen: \"127.0.0.1:0\"\n");
     yaml.append("discovery:\n  refresh_interval: ").append(refresh).append('\n');
     yaml.append("  globs:\n    - pattern: \"").append(agentsDir).append("/*.sock\"\n");
     yaml.append("agent:\n  command_timeout: ").append(commandTimeout).append('\n');
     yaml.append("  backoff_max: 1s\n");
+    yaml.append(agentExtra);
     yaml.append("collectors:\n");
     for (String c : CollectorsConfig.NAMES) {
       yaml.append("  ").append(c).append(": {interval: ").append(interval).append("}\n");
