@@ -69,7 +69,9 @@ final class PolledDomain implements DomainHandle {
   private final GuestAgent agent;
   private final SerialQueue queue;
   private final Map<String, AtomicBoolean> pending = new ConcurrentHashMap<>();
-  private final Map<String, CollectorState> collectors = new ConcurrentHashMap<>();
+  /** By collector name, sorted: scrapes read it in name order, without copying. */
+  private final java.util.concurrent.ConcurrentSkipListMap<String, CollectorState> collectors =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
   private volatile Phase phase = Phase.UNKNOWN;
   private volatile AgentState state = new AgentState(false, "", null, null, null, false);
   private volatile boolean removed;
@@ -147,8 +149,9 @@ final class PolledDomain implements DomainHandle {
     return phase;
   }
 
+  /** A live, read-only view in collector name order (each entry as of when it is read). */
   Map<String, CollectorState> collectorStates() {
-    return Map.copyOf(collectors);
+    return java.util.Collections.unmodifiableMap(collectors);
   }
 
   // --- driven by the poller --------------------------------------------------------------------

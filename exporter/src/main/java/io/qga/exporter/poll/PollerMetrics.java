@@ -128,7 +128,7 @@ public final class PollerMetrics implements MultiCollector {
         continue;
       }
       // Collectors in name order: the first to bring a metric name owns it (see Exposition).
-      new TreeMap<>(d.collectorStates())
+      d.collectorStates() // in name order
           .forEach(
               (collector, c) -> {
                 if (c.success() && !c.unsupported() && c.exposed() != null) {
@@ -164,7 +164,7 @@ public final class PollerMetrics implements MultiCollector {
     }
     Map<String, CollectorLines> before = linesCache.getOrDefault(domain, Map.of());
     Map<String, CollectorLines> now = new HashMap<>();
-    for (Map.Entry<String, CollectorState> e : new TreeMap<>(d.collectorStates()).entrySet()) {
+    for (Map.Entry<String, CollectorState> e : d.collectorStates().entrySet()) { // name order
       CollectorState c = e.getValue();
       if (c.unsupported()) {
         continue; // a command the agent lacks produces no series
