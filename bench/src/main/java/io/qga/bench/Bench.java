@@ -71,7 +71,7 @@ public final class Bench {
     String env = System.getenv("EXPORTER_JAVA_OPTS");
     // Same as packaging/qga-exporter.service, so the RSS measured is the shipped one.
     exporterOpts =
-        env != null && !env.isBlank() ? env : "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
+        env != null && !env.isBlank() ? env : "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
     ticksPerSecond = clockTicks();
   }
 
