@@ -236,7 +236,11 @@ public final class Daemon implements AutoCloseable {
     return reloadProblems().isEmpty();
   }
 
-  private synchronized List<String> reloadProblems() {
+  /**
+   * As {@link #reload}, answering what kept the new config out: each problem with the file and
+   * its YAML path; empty when it was applied.
+   */
+  public synchronized List<String> reloadProblems() {
     if (closed) {
       return List.of("the daemon is stopping");
     }

@@ -43,10 +43,7 @@ public final class ApiExtension implements Daemon.Extension {
                 context.domains(),
                 executor,
                 engine,
-                () ->
-                    context.daemon().reload()
-                        ? List.of()
-                        : List.of("the new config has problems; see the exporter's log"),
+                context.daemon()::reloadProblems,
                 context.metricsPage(),
                 context.clock());
         engine.start();

@@ -87,6 +87,12 @@ class ApiExtensionTest {
       assertThat(call("GET", "/metrics", null).body()).contains("qga_action_runs_total");
       assertThat(call("POST", "/-/reload", null).statusCode()).isEqualTo(401);
       assertThat(call("POST", "/-/reload", "ops-token").statusCode()).isEqualTo(200);
+      String good = Files.readString(config);
+      Files.writeString(config, good + "collectors:\n  network: {interval: \"15\"}\n");
+      HttpResponse<String> bad = call("POST", "/-/reload", "ops-token");
+      assertThat(bad.statusCode()).isEqualTo(400);
+      assertThat(bad.body()).contains("/collectors/network/interval").contains("not a duration");
+      Files.writeString(config, good);
       assertThat(Files.readString(dir.resolve("state").resolve("audit.jsonl"))).contains("api:ops");
     } finally {
       if (agent != null) {
