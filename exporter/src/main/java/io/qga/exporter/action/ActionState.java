@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -195,21 +194,8 @@ public final class ActionState {
     if (file == null) {
       return;
     }
-    byte[] bytes = AuditLog.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson());
-    Path tmp = file.resolveSibling(FILE + ".tmp");
-    try (FileChannel c =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer b = ByteBuffer.wrap(bytes);
-      while (b.hasRemaining()) {
-        c.write(b);
-      }
-      c.force(true);
-    }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    StateFiles.writeAtomically(
+        file, AuditLog.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson()));
     // the rename itself is durable only once the directory is
     try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
       dir.force(true);

@@ -10,14 +10,12 @@ import io.qga.exporter.action.ActionRequest;
 import io.qga.exporter.action.Job;
 import io.qga.exporter.action.Origin;
 import io.qga.exporter.action.Outcome;
+import io.qga.exporter.action.StateFiles;
 import io.qga.exporter.action.UnknownDomainException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -256,20 +254,7 @@ final class FreezeGuard implements AutoCloseable {
     }
     try {
       Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling(FILE + ".tmp");
-      try (FileChannel c =
-          FileChannel.open(
-              tmp,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE,
-              StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer b = ByteBuffer.wrap(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-        while (b.hasRemaining()) {
-          c.write(b);
-        }
-        c.force(true);
-      }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      StateFiles.writeAtomically(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
     } catch (IOException e) {
       // the in-memory timer still thaws; only a restart before it would miss the promise
       LOG.log(System.Logger.Level.ERROR, "cannot write " + file + ": " + e.getMessage(), e);

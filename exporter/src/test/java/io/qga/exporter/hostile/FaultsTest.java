@@ -2,10 +2,7 @@ package io.qga.exporter.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qga.exporter.Daemon;
-import io.qga.exporter.action.ActionExecutor;
-import io.qga.exporter.config.Config;
-import io.qga.exporter.policy.PolicyEngine;
+import io.qga.exporter.api.ApiExtension;
 import io.qga.sim.SimulatedAgent;
 import io.qga.sim.SimulatedFleet;
 import java.nio.file.Files;
@@ -120,7 +117,7 @@ class FaultsTest {
                 + "    action: {time_sync: {source: host}}\n"
                 + "    cooldown: 1h\n");
     synced.guest().setClockOffset(Duration.ofSeconds(30));
-    harness.start(config, List.of(policyEngine()));
+    harness.start(config, List.of(ApiExtension.factory()));
     Harness.await(Duration.ofSeconds(30), "drift-1's clock set once", () ->
         synced.guest().commandCount("guest-set-time") == 1);
     assertThat(Files.readString(dir.resolve("state/state.json"))).contains("drift-1");
@@ -128,7 +125,7 @@ class FaultsTest {
     // The guest's clock drifts away again, and the exporter restarts while polling 42 domains.
     synced.guest().setClockOffset(Duration.ofSeconds(30));
     harness.daemon.close();
-    harness.start(config, List.of(policyEngine()));
+    harness.start(config, List.of(ApiExtension.factory()));
     later.guest().setClockOffset(Duration.ofSeconds(30));
 
     // drift-2 proves the engine runs and acts after the restart ...
@@ -183,29 +180,5 @@ class FaultsTest {
           .as("heap growth from a second round of 1000 domains, bytes")
           .isLessThan(8L * 1024 * 1024);
     }
-  }
-
-  /** The policy engine and action executor as the daemon's extension, as the control API wires them. */
-  private static Daemon.ExtensionFactory policyEngine() {
-    return context -> {
-      Config config = context.config();
-      ActionExecutor executor =
-          ActionExecutor.open(
-              config.stateDir(),
-              context.domains(),
-              context.clock(),
-              PolicyEngine.actionLimits(config.policyDefaults()));
-      context.registry().register(executor.metrics());
-      PolicyEngine engine =
-          new PolicyEngine(config.policies(), config.policyDefaults(), context.domains(), executor);
-      engine.start();
-      return new Daemon.Extension() {
-        @Override
-        public void close() {
-          engine.close();
-          executor.close();
-        }
-      };
-    };
   }
 }
