@@ -78,9 +78,9 @@ public final class Exposition {
   }
 
   /**
-   * Series written straight to text, for an owner whose values change with every scrape (the
-   * poller's per-domain state): no samples kept, no checks beyond {@link DomainSamples}'s rules
-   * that the caller already keeps.
+   * One domain's series written as text lines, grouped by family: what {@link #prepare} makes of
+   * a collector's samples, and what the poller writes directly for its own per-domain state (no
+   * samples kept; the caller keeps {@link DomainSamples}'s rules itself).
    */
   public static final class Lines {
     private final String domain;
@@ -130,30 +130,12 @@ public final class Exposition {
    * the poller) read from {@code domain}, and of its drop counts.
    */
   public static Prepared prepare(String domain, String collector, DomainSamples samples) {
-    Map<MetricFamily, StringBuilder> byFamily = new LinkedHashMap<>();
-    MetricFamily previous = null;
-    StringBuilder target = null;
+    Lines lines = new Lines(domain, collector);
     for (DomainSamples.Sample sample : samples.samples()) {
-      MetricFamily family = sample.family();
-      if (family != previous) {
-        target = byFamily.computeIfAbsent(family, f -> new StringBuilder(256));
-        previous = family;
-      }
-      SeriesText.sample(target, family, domain, sample.labelValues(), sample.value());
+      lines.add(sample.family(), sample.value(), sample.labelValues().toArray(String[]::new));
     }
-    if (!samples.dropped().isEmpty()) {
-      StringBuilder dropped = byFamily.computeIfAbsent(DROPPED_ITEMS, f -> new StringBuilder());
-      samples
-          .dropped()
-          .forEach(
-              (kind, count) ->
-                  SeriesText.sample(dropped, DROPPED_ITEMS, domain, List.of(collector, kind), count));
-    }
-    List<Fragment> fragments = new ArrayList<>(byFamily.size());
-    byFamily.forEach(
-        (family, lines) ->
-            fragments.add(new Fragment(family, lines.toString().getBytes(StandardCharsets.UTF_8))));
-    return new Prepared(collector, List.copyOf(fragments));
+    samples.dropped().forEach((kind, count) -> lines.add(DROPPED_ITEMS, count, collector, kind));
+    return lines.build();
   }
 
   /**
