@@ -7,13 +7,16 @@
 #      user qga-exporter) and on a broken one (exit 2), JAVA_OPTS from the environment
 #   5. the daemon AS THE USER qga-exporter (setpriv) against simulated agents whose sockets only
 #      the group qga-exporter may use: /metrics has every domain up with collector series;
-#      the launcher exec'd java (same PID, the built-in JVM options); SIGTERM exits 0
-#   6. /etc/default/qga-exporter's JAVA_OPTS reach the JVM (and the edit is kept by dpkg -r)
-#   7. dpkg -r: program files gone, conffiles kept; dpkg -P: config, state dir, user, group
+#      it writes its audit log in the state dir; the launcher exec'd java (same PID, the
+#      built-in JVM options); SIGTERM exits 0
+#   6. dpkg -i again (the upgrade path): local config edit, user, state dir and audit log kept
+#   7. /etc/default/qga-exporter's JAVA_OPTS reach the JVM (and the edit is kept by dpkg -r)
+#   8. dpkg -r: program files gone, conffiles kept; dpkg -P: config, state dir, user, group
 #      and systemd enablement gone
 # It installs and purges the package on this machine: it refuses to run where qga-exporter is
 # installed (or its user exists) already. Needs root, dpkg-deb, java, Maven, python3, setpriv,
-# lintian; without root or dpkg-deb it skips with a message, unless QGA_REQUIRE_REAL=1.
+# lintian; without one of them (or on such a machine) it skips with a message, unless
+# QGA_REQUIRE_REAL=1 (then: fails).
 # Every process it starts is stopped by PID, and the package purged, also on failure.
 # The last line is "N passed, N failed".
 #
@@ -59,7 +62,7 @@ for program in dpkg-deb:dpkg java:openjdk-17-jdk-headless mvn:maven python3:pyth
 done
 if dpkg-query -W -f='${db:Status-Status}' qga-exporter 2>/dev/null | grep -qv '^not-installed$' ||
   getent passwd qga-exporter >/dev/null || getent group qga-exporter >/dev/null; then
-  fail "this machine has qga-exporter installed (or its user or group): the suite would replace and purge it; run it elsewhere"
+  missing "a machine without qga-exporter" "qga-exporter (or its user or group) is installed here: the package test would replace and purge it; run it elsewhere"
   finish
 fi
 
@@ -215,6 +218,12 @@ discovery:
 collectors:
   network: {interval: 5s}
   os: {interval: 5s}
+# a dry run audits without acting: proves the daemon writes its state dir
+policies:
+  - name: package-test-trim
+    schedule: "0/2 * * * * ?"
+    action: {fstrim: {minimum: 0}}
+    dry_run: true
 state_dir: /var/lib/qga-exporter
 YAML
 chmod 0644 "$work/config.yaml"
@@ -257,6 +266,10 @@ else
   fail "/metrics: every simulated domain has qga_up 1, network and OS series; the daemon's log:"
   tail -n 30 "$work/daemon.log" | sed 's/^/    /'
 fi
+audit=/var/lib/qga-exporter/audit.jsonl
+for _ in $(seq 1 50); do [ -s "$audit" ] && break; sleep 0.2; done
+check "the daemon, as its user, writes the audit log in the state dir" \
+  test "$(stat -c %U "$audit" 2>/dev/null)" = qga-exporter
 check "the daemon runs as qga-exporter" \
   test "$(ps -o user= -p "$daemon_pid" | tr -d ' ')" = qga-exporter
 check "the launcher exec'd java: the started PID is the JVM" \
@@ -271,6 +284,14 @@ pids=("$simulator_pid")
 check "SIGTERM to that PID stops the daemon with exit 0 (got $status)" test "$status" = 0
 stop_pid "$simulator_pid"
 pids=()
+
+echo "# upgrade (dpkg -i again)"
+uid=$(id -u qga-exporter)
+echo "# local edit" >>/etc/qga-exporter/config.yaml
+check "dpkg -i over the installed package" sh -c 'dpkg -i "$1" >"$2" 2>&1' sh "$deb" "$work/dpkg-i2.log"
+check "the local config edit survives" grep -q '^# local edit$' /etc/qga-exporter/config.yaml
+check "same user, state dir and audit log kept" test "$(id -u qga-exporter)" = "$uid" -a \
+  "$(stat -c '%a %U' /var/lib/qga-exporter)" = "750 qga-exporter" -a -s "$audit"
 
 echo "# /etc/default/qga-exporter"
 echo 'JAVA_OPTS="-Xmx88m -XshowSettings:vm"' >>/etc/default/qga-exporter
