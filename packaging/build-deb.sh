@@ -82,7 +82,8 @@ find "$root" -type d -exec chmod 0755 {} +
 find "$root" -exec touch --no-dereference --date="@$SOURCE_DATE_EPOCH" {} +
 
 deb=$dist/qga-exporter_${version}_all.deb
-rm -f "$deb"
+# one package in dist/, so `dpkg -i packaging/dist/qga-exporter_*_all.deb` installs this one
+rm -f "$dist"/qga-exporter_*_all.deb
 dpkg-deb --root-owner-group -Zgzip --build "$root" "$deb" >/dev/null
 rm -rf "$dist/build"
 echo "$deb"
