@@ -18,6 +18,8 @@ import picocli.CommandLine.Spec;
  * unreadable file).
  */
 @Command(
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
     name = "check-config",
     description = "Validate a config file; print each problem with its YAML path.",
     exitCodeListHeading = "Exit codes:%n",

@@ -2,6 +2,8 @@ package io.qga.exporter.config;
 
 import io.qga.client.AgentAddress;
 import io.qga.collectors.Limits;
+import io.qga.exporter.runtime.LogFormat;
+import io.qga.exporter.runtime.LogLevel;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -51,7 +53,8 @@ public final class ConfigLoader {
           "api",
           "policy_defaults",
           "policies",
-          "state_dir");
+          "state_dir",
+          "log");
 
   private static final Pattern POLICY_NAME = Pattern.compile("[a-z0-9_-]{1,64}");
   private static final Pattern TOKEN_NAME = Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
@@ -150,7 +153,32 @@ public final class ConfigLoader {
         api(r, m.get("api")),
         policyDefaults,
         policies(r, m.get("policies")),
-        stateDir(r, m));
+        stateDir(r, m),
+        log(r, m.get("log")));
+  }
+
+  private static LogConfig log(Reader r, Object node) {
+    String path = "/log";
+    Map<String, Object> m = r.mapping(node, path, List.of("level", "format"));
+    Optional<LogLevel> level = Optional.empty();
+    Optional<LogFormat> format = Optional.empty();
+    String text = r.string(m, path, "level");
+    if (text != null) {
+      try {
+        level = Optional.of(LogLevel.parse(text));
+      } catch (IllegalArgumentException e) {
+        r.problem(path + "/level", e.getMessage());
+      }
+    }
+    text = r.string(m, path, "format");
+    if (text != null) {
+      try {
+        format = Optional.of(LogFormat.parse(text));
+      } catch (IllegalArgumentException e) {
+        r.problem(path + "/format", e.getMessage());
+      }
+    }
+    return new LogConfig(level, format);
   }
 
   private static ServerConfig server(Reader r, Object node) {
