@@ -2,7 +2,6 @@ package io.qga.exporter.runtime;
 
 import java.util.Locale;
 import java.util.logging.Formatter;
-import java.util.logging.SimpleFormatter;
 
 /**
  * {@code --log.format} and config {@code log.format}: {@code plain} (the default: the format of
@@ -18,10 +17,13 @@ public enum LogFormat {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** A fresh formatter for {@link StdoutHandler}. */
+  /**
+   * A fresh formatter for {@link StdoutHandler}; null for {@code plain}, which is the handler's
+   * own formatter (whatever escaping it applies stays in force).
+   */
   Formatter formatter() {
     return switch (this) {
-      case PLAIN -> new SimpleFormatter();
+      case PLAIN -> null;
       case LOGFMT -> new LogfmtFormatter();
       case JSON -> new JsonLogFormatter();
     };

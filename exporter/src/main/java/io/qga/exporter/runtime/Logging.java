@@ -1,5 +1,9 @@
 package io.qga.exporter.runtime;
 
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Logger;
 
@@ -10,6 +14,9 @@ import java.util.logging.Logger;
  * (so a user's own {@code -Djava.util.logging.config.file} keeps working unless overridden).
  */
 public final class Logging {
+  /** Each handler's formatter before the first switch: what {@code plain} goes back to. */
+  private static final Map<Handler, Formatter> OWN = Collections.synchronizedMap(new WeakHashMap<>());
+
   private Logging() {}
 
   public static void apply(LogLevel level, LogFormat format) {
@@ -20,7 +27,9 @@ public final class Logging {
     if (format != null) {
       for (Handler h : root.getHandlers()) {
         if (h instanceof StdoutHandler) {
-          h.setFormatter(format.formatter());
+          Formatter own = OWN.computeIfAbsent(h, Handler::getFormatter);
+          Formatter chosen = format.formatter();
+          h.setFormatter(chosen == null ? own : chosen);
         }
       }
     }
