@@ -88,6 +88,7 @@ final class CheckConfigCommand implements Callable<Integer> {
               + s.describe()
               + ") in zone "
               + zone.getId()
+              + (p.timezone().isPresent() ? " (its timezone)" : " (policy_defaults.timezone)")
               + "; next runs (UTC = "
               + zone.getId()
               + "):");

@@ -43,19 +43,19 @@ class CheckConfigScheduleTest {
             file
                 + ": OK (0 static, 0 globs, libvirt off, 5 policies, 0 tokens)\n"
                 + """
-                policy weekly: schedule "0 3 * * 0" (crontab, as Quartz "0 0 3 ? * SUN") in zone Europe/Berlin; next runs (UTC = Europe/Berlin):
+                policy weekly: schedule "0 3 * * 0" (crontab, as Quartz "0 0 3 ? * SUN") in zone Europe/Berlin (policy_defaults.timezone); next runs (UTC = Europe/Berlin):
                   2026-12-06T02:00Z = 2026-12-06 Sun 03:00 +01:00
                   2026-12-13T02:00Z = 2026-12-13 Sun 03:00 +01:00
                   2026-12-20T02:00Z = 2026-12-20 Sun 03:00 +01:00
-                policy either: schedule "30 4 1,15 * 5" (crontab, as Quartz "0 30 4 1,15 * ?" or "0 30 4 ? * FRI") in zone UTC; next runs (UTC = UTC):
+                policy either: schedule "30 4 1,15 * 5" (crontab, as Quartz "0 30 4 1,15 * ?" or "0 30 4 ? * FRI") in zone UTC (its timezone); next runs (UTC = UTC):
                   2026-12-04T04:30Z = 2026-12-04 Fri 04:30 +00:00
                   2026-12-11T04:30Z = 2026-12-11 Fri 04:30 +00:00
                   2026-12-15T04:30Z = 2026-12-15 Tue 04:30 +00:00
-                policy quartz: schedule "0 0 3 ? * SUN" (Quartz) in zone America/New_York; next runs (UTC = America/New_York):
+                policy quartz: schedule "0 0 3 ? * SUN" (Quartz) in zone America/New_York (its timezone); next runs (UTC = America/New_York):
                   2026-12-06T08:00Z = 2026-12-06 Sun 03:00 -05:00
                   2026-12-13T08:00Z = 2026-12-13 Sun 03:00 -05:00
                   2026-12-20T08:00Z = 2026-12-20 Sun 03:00 -05:00
-                policy monthly: schedule "@monthly" (crontab shorthand for "0 0 1 * *", as Quartz "0 0 0 1 * ?") in zone UTC; next runs (UTC = UTC):
+                policy monthly: schedule "@monthly" (crontab shorthand for "0 0 1 * *", as Quartz "0 0 0 1 * ?") in zone UTC (its timezone); next runs (UTC = UTC):
                   2027-01-01T00:00Z = 2027-01-01 Fri 00:00 +00:00
                   2027-02-01T00:00Z = 2027-02-01 Mon 00:00 +00:00
                   2027-03-01T00:00Z = 2027-03-01 Mon 00:00 +00:00
