@@ -215,6 +215,31 @@ def coverage(report):
     for record in records:
         report.check(re.search(rf"(?<![\w:]){re.escape(record)}(?![\w:])", tested_exprs) is not None,
                      f"recording rule {record} has an expression test")
+    runbooks(report)
+
+
+def github_anchor(heading):
+    """The anchor GitHub (and most Markdown renderers) give a heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def runbooks(report):
+    """Every alert has a runbook_url pointing at a section of docs/operations.md that exists."""
+    operations = ROOT / "docs" / "operations.md"
+    anchors = {github_anchor(h) for h in re.findall(r"^#+\s+(.*)$", operations.read_text(encoding="utf-8"), re.M)}
+    for path in RULES:
+        text = path.read_text(encoding="utf-8")
+        for block in re.split(r"\n\s*- alert:", text)[1:]:
+            name = block.split()[0]
+            url = re.search(r"^\s*runbook_url:\s*\"?([^\"\s]+)\"?\s*$", block, re.M)
+            if not url:
+                report.check(False, f"alert {name} has a runbook_url")
+                continue
+            page, _, anchor = url.group(1).partition("#")
+            report.check(page.endswith("operations.md") and anchor in anchors,
+                         f"alert {name} has a runbook_url into docs/operations.md that exists",
+                         f"{url.group(1)}: no heading with anchor #{anchor} in {operations}")
 
 
 # ---------------------------------------------------------------------------------------- live

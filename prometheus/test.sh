@@ -68,11 +68,25 @@ fi
 echo "# dashboards"
 check_py lint
 
+echo "# rule templates"
+check "prometheus/rules/ is prometheus/render.py's output with the default settings" \
+  python3 prometheus/render.py --check
+
 echo "# promtool"
 if ! command -v promtool >/dev/null; then
   missing promtool "promtool not found (Debian package prometheus): rule checks skipped"
 else
   check "promtool check rules" promtool check rules prometheus/rules/*.yaml
+  custom=$(mktemp -d /tmp/qga-rules-custom.XXXXXX)
+  check "rules rendered with other selectors and thresholds are valid" sh -c '
+    python3 prometheus/render.py --out "$1" --set selector="job=~\"kvm-.*\", env=\"prod\"" \
+      --set fs_almost_full_ratio=0.9 --set runbook_base=https://wiki.example/qga/operations.md >/dev/null &&
+    promtool check rules "$1"/*.yaml >/dev/null &&
+    grep -q "qga_up{job=~\"kvm-.*\", env=\"prod\"} == 0" "$1/qga-alerts.yaml" &&
+    grep -q "> 0.9$" "$1/qga-alerts.yaml" &&
+    grep -q "more than 90% used" "$1/qga-alerts.yaml" &&
+    grep -q "runbook_url: \"https://wiki.example/qga/operations.md#qgaagentdown\"" "$1/qga-alerts.yaml"' _ "$custom"
+  rm -rf "$custom"
   check "promtool check config prometheus/prometheus.yml" promtool check config prometheus/prometheus.yml
   check "promtool test rules" promtool test rules prometheus/tests/*.yaml
   check_py coverage

@@ -32,6 +32,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "agent",
     mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
     description = {
       "Sends one command to a guest agent channel (synced first) and prints the reply's"
           + " \"return\" value as JSON.",

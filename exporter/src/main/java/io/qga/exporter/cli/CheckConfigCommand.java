@@ -4,8 +4,17 @@ import io.qga.exporter.config.Config;
 import io.qga.exporter.config.ConfigException;
 import io.qga.exporter.config.ConfigLoader;
 import io.qga.exporter.config.ConfigProblem;
+import io.qga.exporter.config.Policy;
+import io.qga.exporter.config.Schedule;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,11 +22,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code check-config --config FILE}: prints {@code FILE: OK (summary)} and exits 0, or one line
+ * {@code check-config --config FILE}: prints {@code FILE: OK (summary)} and each scheduled
+ * policy's next three runs, and exits 0, or one line
  * {@code FILE: /yaml/path: message} per problem on stderr and exits 2 (also for a missing or
  * unreadable file).
  */
 @Command(
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
     name = "check-config",
     description = "Validate a config file; print each problem with its YAML path.",
     exitCodeListHeading = "Exit codes:%n",
@@ -34,6 +46,9 @@ final class CheckConfigCommand implements Callable<Integer> {
       description = "the config file (YAML)")
   Path config;
 
+  /** The time next runs are counted from; tests set a fixed one. */
+  Clock clock = Clock.systemUTC();
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -41,6 +56,7 @@ final class CheckConfigCommand implements Callable<Integer> {
     try {
       Config c = ConfigLoader.load(config);
       out.println(config + ": OK (" + c.summary() + ")");
+      printNextRuns(out, c, clock.instant());
       out.flush();
       return 0;
     } catch (ConfigException e) {
@@ -51,4 +67,44 @@ final class CheckConfigCommand implements Callable<Integer> {
       return EXIT_INVALID;
     }
   }
+
+  /**
+   * Per scheduled policy: how its schedule was read and its next {@link #NEXT_RUNS} runs, each
+   * in UTC and in the policy's zone (its own timezone, else policy_defaults.timezone).
+   */
+  static void printNextRuns(PrintWriter out, Config c, Instant now) {
+    for (Policy p : c.policies()) {
+      if (p.schedule().isEmpty()) {
+        continue;
+      }
+      Schedule s = Schedule.parse(p.schedule().get());
+      ZoneId zone = p.zone(c.policyDefaults());
+      out.println(
+          "policy "
+              + p.name()
+              + ": schedule \""
+              + s
+              + "\" ("
+              + s.describe()
+              + ") in zone "
+              + zone.getId()
+              + (p.timezone().isPresent() ? " (its timezone)" : " (policy_defaults.timezone)")
+              + "; next runs (UTC = "
+              + zone.getId()
+              + "):");
+      List<Instant> next = s.next(zone, now, NEXT_RUNS);
+      if (next.isEmpty()) {
+        out.println("  never");
+      }
+      for (Instant t : next) {
+        out.println("  " + UTC.format(t) + " = " + LOCAL.format(t.atZone(zone)));
+      }
+    }
+  }
+
+  static final int NEXT_RUNS = 3;
+  private static final DateTimeFormatter UTC =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter LOCAL =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd EEE HH:mm xxx", Locale.ROOT);
 }

@@ -16,6 +16,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,6 +28,8 @@ import picocli.CommandLine.Spec;
  * there is removed on exit. SIGTERM or SIGINT: clean stop, exit 0.
  */
 @Command(
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
     name = "demo",
     description = "Run simulated guest agents and the exporter polling them (no VM needed).",
     exitCodeListHeading = "Exit codes:%n",
@@ -37,6 +40,8 @@ import picocli.CommandLine.Spec;
     })
 final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @Mixin LogOptions log = new LogOptions();
 
   @Option(
       names = "--domains",
@@ -67,6 +72,7 @@ final class DemoCommand implements Callable<Integer> {
       return 2;
     }
     Signals.configureLogging();
+    log.apply(io.qga.exporter.config.LogConfig.DEFAULT);
     Path dir = null;
     SimulatedFleet fleet = null;
     Daemon daemon = null;

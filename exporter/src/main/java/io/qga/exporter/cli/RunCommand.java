@@ -9,8 +9,11 @@ import io.qga.exporter.runtime.Signals;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -20,6 +23,8 @@ import picocli.CommandLine.Spec;
  * config; SIGTERM or SIGINT stop it cleanly (listener, extensions, Quartz, channels) and exit 0.
  */
 @Command(
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
     name = "run",
     description = "Run the exporter: discover domains, poll their agents, serve /metrics.",
     exitCodeListHeading = "Exit codes:%n",
@@ -30,6 +35,8 @@ import picocli.CommandLine.Spec;
     })
 final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @Mixin LogOptions log = new LogOptions();
 
   @Option(
       names = {"-c", "--config"},
@@ -52,9 +59,20 @@ final class RunCommand implements Callable<Integer> {
       err.flush();
       return 2;
     }
+    log.apply(loaded.log());
+    List<Daemon.ExtensionFactory> extensions = new ArrayList<>(Daemon.installedExtensions());
+    // a reload applies the new log section; flags given on the command line still win
+    extensions.add(
+        context ->
+            new Daemon.Extension() {
+              @Override
+              public void reconfigure(Config next) {
+                log.apply(next.log());
+              }
+            });
     Daemon daemon;
     try {
-      daemon = Daemon.start(config, loaded, Daemon.installedExtensions());
+      daemon = Daemon.start(config, loaded, extensions);
     } catch (IOException | RuntimeException e) {
       err.println("qga-exporter: cannot start: " + e.getMessage());
       err.flush();

@@ -18,12 +18,27 @@ public record Config(
     ApiConfig api,
     PolicyDefaults policyDefaults,
     List<Policy> policies,
-    Path stateDir) {
+    Path stateDir,
+    LogConfig log) {
 
   public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/qga-exporter");
 
   public Config {
     policies = List.copyOf(policies);
+  }
+
+  /** A config with the default {@link LogConfig}. */
+  public Config(
+      ServerConfig server,
+      DiscoveryConfig discovery,
+      AgentConfig agent,
+      CollectorsConfig collectors,
+      Limits limits,
+      ApiConfig api,
+      PolicyDefaults policyDefaults,
+      List<Policy> policies,
+      Path stateDir) {
+    this(server, discovery, agent, collectors, limits, api, policyDefaults, policies, stateDir, LogConfig.DEFAULT);
   }
 
   /** Every default: what an empty config file gives. */

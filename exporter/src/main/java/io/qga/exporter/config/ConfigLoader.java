@@ -2,6 +2,8 @@ package io.qga.exporter.config;
 
 import io.qga.client.AgentAddress;
 import io.qga.collectors.Limits;
+import io.qga.exporter.runtime.LogFormat;
+import io.qga.exporter.runtime.LogLevel;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -10,11 +12,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.text.ParseException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,6 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
-import org.quartz.CronExpression;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -51,7 +51,8 @@ public final class ConfigLoader {
           "api",
           "policy_defaults",
           "policies",
-          "state_dir");
+          "state_dir",
+          "log");
 
   private static final Pattern POLICY_NAME = Pattern.compile("[a-z0-9_-]{1,64}");
   private static final Pattern TOKEN_NAME = Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
@@ -150,7 +151,32 @@ public final class ConfigLoader {
         api(r, m.get("api")),
         policyDefaults,
         policies(r, m.get("policies")),
-        stateDir(r, m));
+        stateDir(r, m),
+        log(r, m.get("log")));
+  }
+
+  private static LogConfig log(Reader r, Object node) {
+    String path = "/log";
+    Map<String, Object> m = r.mapping(node, path, List.of("level", "format"));
+    Optional<LogLevel> level = Optional.empty();
+    Optional<LogFormat> format = Optional.empty();
+    String text = r.string(m, path, "level");
+    if (text != null) {
+      try {
+        level = Optional.of(LogLevel.parse(text));
+      } catch (IllegalArgumentException e) {
+        r.problem(path + "/level", e.getMessage());
+      }
+    }
+    text = r.string(m, path, "format");
+    if (text != null) {
+      try {
+        format = Optional.of(LogFormat.parse(text));
+      } catch (IllegalArgumentException e) {
+        r.problem(path + "/format", e.getMessage());
+      }
+    }
+    return new LogConfig(level, format);
   }
 
   private static ServerConfig server(Reader r, Object node) {
@@ -500,7 +526,7 @@ public final class ConfigLoader {
         when = Optional.ofNullable(when(r, m.get("when"), p + "/when"));
       }
       if (!m.containsKey("schedule") && !m.containsKey("when")) {
-        r.problem(p, "needs a schedule (Quartz cron) or a when (conditions), or both");
+        r.problem(p, "needs a schedule (cron) or a when (conditions), or both");
       }
       PolicyAction action = action(r, m.get("action"), p + "/action");
       Duration cooldown = r.duration(m, p, "cooldown", Duration.ZERO, false);
@@ -541,19 +567,11 @@ public final class ConfigLoader {
 
   private static void checkCron(Reader r, String cron, String path) {
     try {
-      CronExpression expression = new CronExpression(cron);
-      if (expression.getNextValidTimeAfter(new Date()) == null) {
+      if (Schedule.parse(cron).nextAfter(ZoneId.of("UTC"), Instant.now()).isEmpty()) {
         r.problem(path, "\"" + cron + "\" never fires");
       }
-    } catch (ParseException e) {
-      r.problem(
-          path,
-          "\""
-              + cron
-              + "\" is not a Quartz cron expression: "
-              + e.getMessage()
-              + " (fields: seconds minutes hours day-of-month month day-of-week [year], one of"
-              + " day-of-month/day-of-week is ?, e.g. \"0 0 3 ? * SUN\")");
+    } catch (IllegalArgumentException e) {
+      r.problem(path, e.getMessage());
     }
   }
 

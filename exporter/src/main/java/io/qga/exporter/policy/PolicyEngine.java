@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * Turns the {@code policies} of the config into actions on domains.
  *
  * <ul>
- *   <li>Scheduled rules: a Quartz cron expression in the rule's zone; when it fires, each
+ *   <li>Scheduled rules: a {@link io.qga.exporter.config.Schedule} (Quartz, crontab or @daily...) in the rule's zone; when it fires, each
  *       matching domain is evaluated after its own jitter delay ({@link Rules#jitterDelay}).
  *   <li>Condition rules ({@code when} without {@code schedule}): evaluated when the poller
  *       delivers fresh samples ({@link DomainListener#onCollected}) or the agent comes up ({@link

@@ -7,21 +7,18 @@ import io.qga.exporter.config.Durations;
 import io.qga.exporter.config.MaintenanceWindow;
 import io.qga.exporter.config.Policy;
 import io.qga.exporter.config.PolicyAction;
+import io.qga.exporter.config.Schedule;
 import io.qga.exporter.config.PolicyConditions;
 import io.qga.exporter.config.PolicyDefaults;
-import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TimeZone;
-import org.quartz.CronExpression;
 
 /**
  * Rule evaluation as pure functions: the same rule, facts, history, time and trigger always give
@@ -240,15 +237,15 @@ public final class Rules {
     return z ^ (z >>> 31);
   }
 
-  /** The next time a Quartz cron expression fires after {@code after}, in {@code zone}. */
+  /**
+   * The next time a schedule (Quartz, crontab or shorthand: {@link Schedule}) fires after
+   * {@code after}, in {@code zone}.
+   */
   public static Optional<Instant> nextFire(String cron, ZoneId zone, Instant after) {
     try {
-      CronExpression e = new CronExpression(cron);
-      e.setTimeZone(TimeZone.getTimeZone(zone));
-      Date next = e.getNextValidTimeAfter(Date.from(after));
-      return Optional.ofNullable(next).map(Date::toInstant);
-    } catch (ParseException e) {
-      throw new IllegalArgumentException("invalid cron expression \"" + cron + "\": " + e.getMessage(), e);
+      return Schedule.parse(cron).nextAfter(zone, after);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid schedule: " + e.getMessage(), e);
     }
   }
 

@@ -38,7 +38,7 @@ class CheckConfigCommandTest {
         """);
     assertThat(run("check-config", "--config", file.toString())).isZero();
     assertThat(out.toString())
-        .isEqualTo(file + ": OK (2 static, 1 globs, libvirt on, 1 policies, 0 tokens)" + System.lineSeparator());
+        .startsWith(file + ": OK (2 static, 1 globs, libvirt on, 1 policies, 0 tokens)" + System.lineSeparator());
     assertThat(err.toString()).isEmpty();
   }
 

@@ -203,7 +203,7 @@ class ConfigLoaderTest {
       textBlock =
           """
           # yaml                                                      | expected problem
-          intervall: 1                                                || /: unknown key 'intervall' (valid: server, discovery, agent, collectors, limits, api, policy_defaults, policies, state_dir)
+          intervall: 1                                                || /: unknown key 'intervall' (valid: server, discovery, agent, collectors, limits, api, policy_defaults, policies, state_dir, log)
           server: 5                                                   || /server: must be a mapping (keys: listen, tls, metrics_auth), got the number 5
           server: {listen: "localhost"}                               || /server/listen: "localhost" is not host:port (e.g. 0.0.0.0:9920, 127.0.0.1:9920, [::]:9920)
           server: {listen: "0.0.0.0:99999"}                           || /server/listen: "0.0.0.0:99999": port 99999 is out of range 0..65535
@@ -265,14 +265,14 @@ class ConfigLoaderTest {
           policies: [{schedule: "0 0 3 ? * SUN", action: {fstrim: {}}}] || /policies/0: missing required key 'name' ([a-z0-9_-]+, unique)
           policies: [{name: Weekly Trim, schedule: "0 0 3 ? * SUN", action: {fstrim: {}}}] || /policies/0/name: "Weekly Trim" must be 1 to 64 of a-z 0-9 _ -
           policies: [{name: a, schedule: "0 0 3 ? * SUN", action: {fstrim: {}}}, {name: a, schedule: "0 0 3 ? * SUN", action: {fstrim: {}}}] || /policies/1/name: duplicate policy name 'a' (first at /policies/0)
-          policies: [{name: a, action: {fstrim: {}}}]                 || /policies/0: needs a schedule (Quartz cron) or a when (conditions), or both
+          policies: [{name: a, action: {fstrim: {}}}]                 || /policies/0: needs a schedule (cron) or a when (conditions), or both
           policies: [{name: a, schedule: "0 0 3 ? * SUN"}]            || /policies/0: needs an action (valid: fstrim, time_sync)
           policies: [{name: a, schedule: "0 0 3 ? * SUN", action: {reboot: {}}}] || /policies/0/action: unknown action 'reboot' (valid: fstrim, time_sync)
           policies: [{name: a, schedule: "0 0 3 ? * SUN", action: {fstrim: {}, time_sync: {}}}] || /policies/0/action: has 2 actions (fstrim, time_sync): a rule runs exactly one
           policies: [{name: a, schedule: "0 0 3 ? * SUN", action: {fstrim: {minimum: -1}}}] || /policies/0/action/fstrim/minimum: must not be negative (at least 0), got -1
           policies: [{name: a, schedule: "0 0 3 ? * SUN", action: {time_sync: {source: ntp}}}] || /policies/0/action/time_sync/source: "ntp" is not a time source (valid: host, rtc)
           policies: [{name: a, schedule: "0 0 3 ? * SUN", action: {time_sync: {max_step: 0s}}}] || /policies/0/action/time_sync/max_step: must be longer than 0, got "0s"
-          policies: [{name: a, schedule: "0 0 3 * * SUN", action: {fstrim: {}}}] || /policies/0/schedule: "0 0 3 * * SUN" is not a Quartz cron expression: Support for specifying both a day-of-week AND a day-of-month parameter is not implemented. (fields: seconds minutes hours day-of-month month day-of-week [year], one of day-of-month/day-of-week is ?, e.g. "0 0 3 ? * SUN")
+          policies: [{name: a, schedule: "0 0 3 * * SUN", action: {fstrim: {}}}] || /policies/0/schedule: "0 0 3 * * SUN" is not a Quartz cron expression: Support for specifying both a day-of-week AND a day-of-month parameter is not implemented. (fields: seconds minutes hours day-of-month month day-of-week [year], one of day-of-month/day-of-week is ?, e.g. "0 0 3 ? * SUN"; 6 fields are read as Quartz, a crontab line has 5 fields and no seconds)
           policies: [{name: a, schedule: "0 0 3 30 2 ?", action: {fstrim: {}}}] || /policies/0/schedule: "0 0 3 30 2 ?" never fires
           policies: [{name: a, when: {}, action: {fstrim: {}}}]       || /policies/0/when: sets no condition (valid: time_offset_above, filesystem_used_ratio_above, since_last_success_above, agent_connected, clock_jumped_above)
           policies: [{name: a, when: {time_offset_above: 1}, action: {fstrim: {}}}] || /policies/0/when/time_offset_above: "1" is not a duration (use 500ms, 15s, 2m, 1h)
@@ -318,7 +318,7 @@ class ConfigLoaderTest {
             "/agent/command_timeout: \"5\" is not a duration (use 500ms, 15s, 2m, 1h)",
             "/collectors/network/interval: \"15\" is not a duration (use 500ms, 15s, 2m, 1h)")
         .anyMatch(p -> p.startsWith("/collectors: unknown collector 'bogus'"))
-        .anyMatch(p -> p.startsWith("/policies/0/schedule: \"not cron\" is not a Quartz cron expression: "));
+        .anyMatch(p -> p.startsWith("/policies/0/schedule: \"not cron\" has 2 fields; a schedule is "));
   }
 
   @Test
@@ -362,7 +362,7 @@ class ConfigLoaderTest {
   void aScalarDocumentIsNotAConfig() {
     assertThat(problems("hello"))
         .containsExactly(
-            "/: the config must be a mapping of sections (server, discovery, agent, collectors, limits, api, policy_defaults, policies, state_dir), got the string \"hello\"");
+            "/: the config must be a mapping of sections (server, discovery, agent, collectors, limits, api, policy_defaults, policies, state_dir, log), got the string \"hello\"");
   }
 
   @Test
