@@ -18,7 +18,7 @@ build=${QGA_BENCH_BUILD:-/tmp/build-bench}
 jar=$build/qga-exporter/qga-exporter.jar
 classes=$build/qga-bench/classes
 
-newest_source=$(find client/src/main simulator/src/main collectors/src/main exporter/src/main bench/src/main -name '*.java' -newer "$jar" -print -quit 2>/dev/null || true)
+newest_source=$(find client/src/main simulator/src/main testsupport/src/main collectors/src/main exporter/src/main bench/src/main -name '*.java' -newer "$jar" -print -quit 2>/dev/null || true)
 if [[ ! -f $jar || ! -d $classes || -n $newest_source ]]; then
   echo "bench: building into $build" >&2
   mvn -B -q -ntp "-Dqga.target=$build/\${project.artifactId}" -DskipTests -pl bench -am package >&2
@@ -27,7 +27,8 @@ fi
 if [[ ${1:-} == --jmh ]]; then
   shift
   m2=${MAVEN_REPO:-$HOME/.m2/repository}
-  cp=$classes:$jar
+  # the benchmarks parse the reply fixtures, which are test data and not in the exporter jar
+  cp=$classes:$jar:$build/qga-testsupport/classes
   for dep in org/openjdk/jmh/jmh-core/1.37/jmh-core-1.37.jar \
              net/sf/jopt-simple/jopt-simple/5.0.4/jopt-simple-5.0.4.jar \
              org/apache/commons/commons-math3/3.6.1/commons-math3-3.6.1.jar; do
