@@ -4,6 +4,7 @@ import io.qga.exporter.config.Config;
 import io.qga.exporter.config.ConfigException;
 import io.qga.exporter.config.ConfigLoader;
 import io.qga.exporter.config.ConfigProblem;
+import io.qga.exporter.config.ConfigWarnings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code check-config --config FILE}: prints {@code FILE: OK (summary)} and exits 0, or one line
  * {@code FILE: /yaml/path: message} per problem on stderr and exits 2 (also for a missing or
- * unreadable file).
+ * unreadable file). A valid config with risky settings ({@link ConfigWarnings}) still exits 0,
+ * with one line {@code FILE: WARNING /yaml/path: message} per warning on stderr.
  */
 @Command(
     name = "check-config",
@@ -42,6 +44,11 @@ final class CheckConfigCommand implements Callable<Integer> {
       Config c = ConfigLoader.load(config);
       out.println(config + ": OK (" + c.summary() + ")");
       out.flush();
+      // valid but risky: said, never a failure
+      for (ConfigProblem w : ConfigWarnings.of(c)) {
+        err.println(config + ": WARNING " + w);
+      }
+      err.flush();
       return 0;
     } catch (ConfigException e) {
       for (ConfigProblem p : e.problems()) {
