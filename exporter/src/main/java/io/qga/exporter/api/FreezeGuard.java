@@ -294,11 +294,12 @@ final class FreezeGuard implements AutoCloseable {
             "cannot write " + file + " (" + e.getMessage() + "): it still lists guests already"
                 + " thawed; retrying every " + retry);
       }
-      if (!closed && (saveRetry == null || saveRetry.isDone())) {
+      if (!closed && saveRetry == null) {
         saveRetry =
             timer.schedule(
                 () -> {
                   synchronized (this) {
+                    saveRetry = null; // a failing save() below schedules the next try
                     if (saveFailing) {
                       save();
                     }
