@@ -78,6 +78,42 @@ class AuditLogFaultsTest {
   }
 
   @Test
+  void aRunWhoseFinalRecordCannotBeWrittenIsNotReportedAsPlainSuccess() throws Exception {
+    RealMounts.requireRoot("a full state_dir (64k tmpfs)");
+    TestDomains domains = new TestDomains();
+    FakeChannel channel = new FakeChannel("vm");
+    domains.add("vm", channel);
+    try (RealMounts mounts = new RealMounts()) {
+      Path stateDir = mounts.tmpfs(tmp.resolve("state"), "64k");
+      try (ActionExecutor ex = ActionExecutor.open(stateDir, domains, Clock.systemUTC(), Map.of())) {
+        Path log = stateDir.resolve(AuditLog.FILE);
+        assertThat(run(ex).outcome()).isEqualTo(Outcome.SUCCEEDED);
+        List<String> lines = Files.readAllLines(log);
+        int started = lines.get(0).length() + 1;
+        int finished = lines.get(1).length() + 1;
+        // room for the next "started" line but not for the record after the run
+        padToPageEnd(ex.audit(), started + (finished - started) / 2);
+        Path filler = RealMounts.fill(stateDir);
+
+        Job job = ex.submit(ActionRequest.of("vm", new Fstrim(0L), Origin.api("ops")));
+        ActionRecord r = job.result().get(20, TimeUnit.SECONDS);
+        assertThat(channel.count("guest-fstrim")).as("the audited start let it run").isEqualTo(2);
+        assertThat(r.outcome()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(job.auditFailure()).get().asString()
+            .startsWith("fstrim ended succeeded but its audit record could not be written to " + log)
+            .contains("No space left on device");
+        assertThat(metrics(ex)).contains("qga_audit_write_failures_total 1.0");
+        List<String> after = Files.readAllLines(log);
+        assertThat(AuditLog.JSON.readTree(after.get(after.size() - 1)).path("result").asText())
+            .as("the started line is on disk, whole")
+            .isEqualTo(ActionExecutor.STARTED);
+        assertThat(Files.readString(log)).endsWith("\n");
+        Files.delete(filler);
+      }
+    }
+  }
+
+  @Test
   void aTornTailIsCutWhenTheLogIsOpenedAndEveryCompleteRecordKept() throws Exception {
     Path file = tmp.resolve(AuditLog.FILE);
     try (AuditLog log = AuditLog.open(file)) {
