@@ -269,13 +269,12 @@ final class Views {
     o.put("finished", r.timestamp().toString());
     o.put("duration_seconds", Duration.between(r.startedAt(), r.timestamp()).toNanos() / 1e9);
     o.set("result", result(r));
+    // a failed run's error already says why (also "not run: cannot write the audit log ...")
     o.put(
         "error",
-        auditFailure == null
+        auditFailure == null || r.outcome() == Outcome.FAILED
             ? r.error()
-            : r.error() == null || r.error().contains(auditFailure)
-                ? "audit failed: " + auditFailure
-                : r.error() + "; audit failed: " + auditFailure);
+            : (r.error() == null ? "" : r.error() + "; ") + "audit failed: " + auditFailure);
     if (auditFailure != null) {
       o.put("audit_error", auditFailure);
     }

@@ -144,6 +144,7 @@ class FreezePromiseDurabilityTest {
         assertThat(job.path("outcome").asText()).as(r.body()).isEqualTo("succeeded");
         assertThat(job.path("state").asText()).isEqualTo("failed");
         assertThat(job.path("audit_error").asText()).contains("No space left on device");
+        assertThat(job.path("error").asText()).startsWith("audit failed: cannot write the audit log");
         assertThat(server.api.guardForTests().promised("db-1")).isEmpty();
         // the file cannot forget it yet: a restart now would check the guest, find it thawed
         assertThat(Files.readString(stateDir.resolve(FreezeGuard.FILE))).contains("db-1");

@@ -64,6 +64,7 @@ class StateDirFaultsTest {
         assertThat(job.path("state").asText()).as(trim.body()).isEqualTo("failed");
         assertThat(job.path("error").asText()).startsWith("not run: cannot write the audit log " + state.resolve(AuditLog.FILE));
         assertThat(job.path("audit_error").asText()).contains("the action was not run");
+        assertThat(job.path("outcome").asText()).isEqualTo("failed");
 
         HttpResponse<String> passthrough =
             post(harness, "/api/v1/domains/db-1/command", "{\"execute\": \"guest-fsfreeze-freeze\"}");
