@@ -203,6 +203,13 @@ public final class Daemon implements AutoCloseable {
                 + "/ ("
                 + config.summary()
                 + ")");
+    warn(configFile, config);
+  }
+
+  /** Logs what check-config warns about (valid but risky settings), at start and reload. */
+  private static void warn(Path file, Config config) {
+    io.qga.exporter.config.ConfigWarnings.of(config)
+        .forEach(w -> LOG.warning(() -> file + ": " + w));
   }
 
   /** The bound port (the real one when server.listen asked for port 0). */
@@ -265,6 +272,7 @@ public final class Daemon implements AutoCloseable {
     apply(next);
     lastReloadOk = true;
     LOG.info(() -> "config reloaded from " + configFile + " (" + next.summary() + ")");
+    warn(configFile, next);
     return List.of();
   }
 

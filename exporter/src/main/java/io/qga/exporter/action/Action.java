@@ -26,6 +26,15 @@ public interface Action {
     return true;
   }
 
+  /**
+   * True when the action runs even when its "started" record cannot be written to the audit log
+   * (the default is to refuse it). Only for actions whose refusal does more harm than an
+   * unaudited run: the thaw that ends a freeze.
+   */
+  default boolean runsWithoutAudit() {
+    return false;
+  }
+
   /** The action's arguments, for the audit log and dry runs, e.g. {@code {"minimum": 0}}. */
   ObjectNode arguments();
 

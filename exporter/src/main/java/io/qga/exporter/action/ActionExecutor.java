@@ -1,5 +1,6 @@
 package io.qga.exporter.action;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qga.client.AgentException;
 import io.qga.client.AgentTimeoutException;
 import io.qga.client.AgentUnsupportedException;
@@ -43,6 +44,10 @@ import java.util.function.Consumer;
  *   <li>An action blocked by freeze never runs on a frozen domain: it is skipped.
  *   <li>Every run, dry runs included, is written to the audit log before its job completes;
  *       successes update {@link ActionState} (saved atomically).
+ *   <li>Fail closed: a run first writes a "started" line and forces it to disk; when that fails
+ *       the action is not run (except a thaw, {@link Action#runsWithoutAudit}) and its job fails.
+ *       A run whose final record cannot be written keeps its outcome, and its job says the audit
+ *       failed ({@link Job#auditFailure}).
  * </ul>
  *
  * <p>Queued jobs occupy no thread; each running job occupies one worker thread.
@@ -53,6 +58,8 @@ public final class ActionExecutor implements AutoCloseable {
   static final int KEEP_FINISHED = 1000;
   /** How long {@link #close} lets running actions finish. */
   static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
+  /** The {@code result} of the audit line written before a run touches the guest. */
+  public static final String STARTED = "started";
 
   private final DomainDirectory domains;
   private final AuditLog audit;
@@ -104,7 +111,7 @@ public final class ActionExecutor implements AutoCloseable {
                 "max_concurrent for " + k + " must be at least 1, got " + v);
           }
         });
-    this.metrics = new ActionMetrics(state);
+    this.metrics = new ActionMetrics(state, audit::writeFailures);
     this.ownsAudit = ownsAudit;
     AtomicInteger n = new AtomicInteger();
     this.workers =
@@ -305,7 +312,11 @@ public final class ActionExecutor implements AutoCloseable {
         state.recordRun(origin.policy(), job.request().domain(), started);
         saveState();
       }
-      record = execute(job, started);
+      String unaudited = auditStart(job, started);
+      record =
+          unaudited != null && !job.request().action().runsWithoutAudit()
+              ? record(job, started, Outcome.FAILED, null, "not run: " + unaudited, List.of())
+              : execute(job, started);
     } catch (RuntimeException | Error e) {
       record =
           record(job, started, Outcome.FAILED, null, "internal error: " + e, List.of());
@@ -317,6 +328,30 @@ public final class ActionExecutor implements AutoCloseable {
       // the domain is free before anyone waiting on the job wakes up
       release(job);
       job.complete(record);
+    }
+  }
+
+  /**
+   * Writes the run's "started" record (result {@value #STARTED}) and forces it to disk before the
+   * action touches the guest: an action that cannot be audited is not run.
+   *
+   * @return null when the record is on disk, else why not (also kept on the job)
+   */
+  private String auditStart(Job job, Instant started) {
+    ObjectNode line = record(job, started, Outcome.SUCCEEDED, null, null, List.of()).toJson();
+    line.put("result", STARTED);
+    line.remove(List.of("duration_seconds", "details", "error", "warnings"));
+    try {
+      audit.append(line);
+      return null;
+    } catch (IOException | RuntimeException e) {
+      String why = "cannot write the audit log " + audit.file() + ": " + e.getMessage();
+      boolean runs = job.request().action().runsWithoutAudit();
+      job.auditFailed(
+          why + (runs ? "; " + job.request().action().name() + " ran all the same (a refusal would"
+              + " do more harm)" : "; the action was not run"));
+      LOG.log(System.Logger.Level.ERROR, job + ": " + why);
+      return why;
     }
   }
 
@@ -409,6 +444,10 @@ public final class ActionExecutor implements AutoCloseable {
     try {
       audit.append(record);
     } catch (IOException | RuntimeException e) {
+      // the run is not plain success to anyone: its job says the record is missing
+      job.auditFailed(
+          record.action() + " ended " + record.outcome().wire() + " but its audit record could"
+              + " not be written to " + audit.file() + ": " + e.getMessage());
       LOG.log(
           System.Logger.Level.ERROR,
           "cannot write the audit log " + audit.file() + ": " + e.getMessage(), e);

@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +30,8 @@ import java.util.function.Supplier;
  *   <li>{@code qga_fstrim_trimmed_bytes{domain,mountpoint}}: the last fstrim that said how much
  *       (Windows agents do not: no series).
  *   <li>{@code qga_policy_next_run_timestamp_seconds{policy}}: from the policy engine.
+ *   <li>{@code qga_audit_write_failures_total}: audit records that could not be written (no
+ *       {@code domain} label; an alert on any increase).
  * </ul>
  */
 public final class ActionMetrics implements MultiCollector {
@@ -40,9 +43,19 @@ public final class ActionMetrics implements MultiCollector {
   private final ConcurrentMap<List<String>, AtomicLong> runs = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Map<String, Long>> trimmed = new ConcurrentHashMap<>();
   private volatile Supplier<Map<String, Instant>> nextRuns = Map::of;
+  private final LongSupplier auditFailures;
 
   public ActionMetrics(ActionState state) {
+    this(state, null);
+  }
+
+  /**
+   * @param auditFailures appends the audit log could not write, for {@code
+   *     qga_audit_write_failures_total}; null: no such series
+   */
+  public ActionMetrics(ActionState state, LongSupplier auditFailures) {
     this.state = state;
+    this.auditFailures = auditFailures;
   }
 
   /** Where {@code qga_policy_next_run_timestamp_seconds} comes from: policy name to next run. */
@@ -169,6 +182,20 @@ public final class ActionMetrics implements MultiCollector {
               }
             });
     out.add(nextB.build());
+
+    if (auditFailures != null) {
+      out.add(
+          CounterSnapshot.builder()
+              .name("qga_audit_write_failures")
+              .help(
+                  "Audit log records that could not be written (full disk, EIO); an action whose"
+                      + " start cannot be audited is not run.")
+              .dataPoint(
+                  CounterSnapshot.CounterDataPointSnapshot.builder()
+                      .value(auditFailures.getAsLong())
+                      .build())
+              .build());
+    }
     return new MetricSnapshots(out);
   }
 }

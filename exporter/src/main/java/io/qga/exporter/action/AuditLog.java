@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -20,12 +21,18 @@ import java.util.function.Consumer;
  * line forced to disk before {@link #append} returns, so a record once returned survives a
  * crash.
  *
- * <p>A crash mid-write can leave a torn last line. Readers skip lines that are not complete JSON
- * objects; {@link #open} starts a new line when the file does not end in a newline, so the torn
- * line never swallows the next record. When the file grows beyond its bound it is renamed to
- * {@code audit.jsonl.1} (replacing the previous one) and a new file is started.
+ * <p>Every line on disk is a complete JSON object: a torn tail (a crash mid-write, or a write
+ * that failed on a full disk or EIO) is cut back to the last newline when the log is opened and
+ * after every failed write, before anything else is appended; every complete record before it is
+ * kept. When the file grows beyond its bound it is renamed to {@code audit.jsonl.1} (replacing
+ * the previous one) and a new file is started; a rotation that fails leaves the log appending to
+ * the file it has, logs once, and is tried again at the next append.
+ *
+ * <p>{@link #writeFailures()} counts appends that did not reach the disk ({@code
+ * qga_audit_write_failures_total}).
  */
 public final class AuditLog implements Closeable {
+  private static final System.Logger LOG = System.getLogger(AuditLog.class.getName());
   /** Non-ASCII is escaped: every line is ASCII, so a torn line cannot split a character. */
   static final ObjectMapper JSON =
       com.fasterxml.jackson.databind.json.JsonMapper.builder()
@@ -36,10 +43,19 @@ public final class AuditLog implements Closeable {
   public static final long DEFAULT_MAX_BYTES = 64L << 20;
   /** Lines longer than this are not read back (never written by us; a corrupt file). */
   static final int MAX_LINE = 1 << 20;
+  /** How much of a torn tail the log shows when it cuts it. */
+  private static final int SHOW_TORN = 200;
 
   private final Path file;
   private final long maxBytes;
+  private final AtomicLong writeFailures = new AtomicLong();
   private FileChannel channel;
+  /** A write failed and its tail could not be cut yet: cut before the next append. */
+  private boolean torn;
+  /** The last rotation failed (logged once until one works). */
+  private boolean rotationFailing;
+  /** The file was renamed but no new one could be opened: {@link #channel} is {@code FILE.1}. */
+  private boolean onRotated;
 
   private AuditLog(Path file, long maxBytes) throws IOException {
     this.file = file;
@@ -64,30 +80,64 @@ public final class AuditLog implements Closeable {
   }
 
   private static FileChannel openChannel(Path file) throws IOException {
-    boolean torn = false;
-    if (Files.exists(file)) {
-      try (FileChannel r = FileChannel.open(file, StandardOpenOption.READ)) {
-        long size = r.size();
-        if (size > 0) {
-          ByteBuffer last = ByteBuffer.allocate(1);
-          r.read(last, size - 1);
-          torn = last.get(0) != '\n';
-        }
-      }
-    }
-    // APPEND: every write lands at the end, whoever else appended since
+    // not APPEND (Java refuses READ with it): append() writes at the size it reads just before
     FileChannel c =
-        FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    if (torn) {
-      // a torn record from a crash: end it so the next record starts on a line of its own
-      writeFully(c, ByteBuffer.wrap(new byte[] {'\n'}));
-      c.force(false);
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+    try {
+      cutTornTail(c, file);
+    } catch (IOException e) {
+      c.close();
+      throw e;
     }
     return c;
   }
 
+  /**
+   * Cuts everything after the last newline (a record torn by a crash or a failed write), so the
+   * next record starts a line of its own and every line is a complete record.
+   */
+  private static void cutTornTail(FileChannel c, Path file) throws IOException {
+    long size = c.size();
+    long keep = size;
+    ByteBuffer chunk = ByteBuffer.allocate(8192);
+    while (keep > 0) {
+      long from = Math.max(0, keep - chunk.capacity());
+      chunk.clear().limit((int) (keep - from));
+      while (chunk.hasRemaining() && c.read(chunk, from + chunk.position()) >= 0) {
+        // read the whole chunk
+      }
+      int i = chunk.position() - 1;
+      while (i >= 0 && chunk.get(i) != '\n') {
+        i--;
+      }
+      if (i >= 0) {
+        keep = from + i + 1;
+        break;
+      }
+      keep = from;
+    }
+    if (keep == size) {
+      return;
+    }
+    ByteBuffer shown = ByteBuffer.allocate((int) Math.min(SHOW_TORN, size - keep));
+    c.read(shown, keep);
+    c.truncate(keep);
+    c.force(false);
+    LOG.log(
+        System.Logger.Level.WARNING,
+        file + ": cut a torn last record of " + (size - keep) + " bytes (a crash or a failed"
+            + " write) so the next record starts a line of its own; it began: "
+            + new String(shown.array(), 0, shown.position(), StandardCharsets.US_ASCII));
+  }
+
   public Path file() {
     return file;
+  }
+
+  /** Appends that did not reach the disk since the log was opened. */
+  public long writeFailures() {
+    return writeFailures.get();
   }
 
   /** Appends one record and forces it to disk. */
@@ -95,28 +145,84 @@ public final class AuditLog implements Closeable {
     append(record.toJson());
   }
 
-  /** Appends one JSON object as a line and forces it to disk. */
+  /**
+   * Appends one JSON object as a line and forces it to disk.
+   *
+   * @throws IOException when the record is not on disk (full disk, EIO, closed log); the log
+   *     stays usable and holds no part of it once the tail could be cut
+   */
   public synchronized void append(ObjectNode json) throws IOException {
-    if (channel == null) {
-      throw new IOException("audit log " + file + " is closed");
+    try {
+      if (channel == null) {
+        throw new IOException("audit log " + file + " is closed");
+      }
+      byte[] line = (JSON.writeValueAsString(json) + "\n").getBytes(StandardCharsets.UTF_8);
+      if (torn) {
+        cutTornTail(channel, file);
+        torn = false;
+      }
+      if (channel.size() > 0 && channel.size() + line.length > maxBytes) {
+        rotate();
+      }
+      long before = channel.size();
+      try {
+        channel.position(before);
+        writeFully(channel, ByteBuffer.wrap(line));
+        channel.force(false);
+      } catch (IOException e) {
+        // a part of the line may be there: cut it now, or before the next append
+        torn = true;
+        try {
+          channel.truncate(before);
+          channel.force(false);
+          torn = false;
+        } catch (IOException again) {
+          e.addSuppressed(again);
+        }
+        throw e;
+      }
+    } catch (IOException | RuntimeException e) {
+      writeFailures.incrementAndGet();
+      throw e;
     }
-    byte[] line = (JSON.writeValueAsString(json) + "\n").getBytes(StandardCharsets.UTF_8);
-    if (channel.size() > 0 && channel.size() + line.length > maxBytes) {
-      rotate();
-    }
-    writeFully(channel, ByteBuffer.wrap(line));
-    channel.force(false);
   }
 
-  private void rotate() throws IOException {
-    channel.close();
-    channel = null;
-    Files.move(
-        file,
-        file.resolveSibling(file.getFileName() + ".1"),
-        StandardCopyOption.REPLACE_EXISTING,
-        StandardCopyOption.ATOMIC_MOVE);
-    channel = openChannel(file);
+  /**
+   * Renames the file to {@code FILE.1} and starts a new one. When the rename fails the log keeps
+   * appending to the file it has; when the new file cannot be opened after the rename it keeps
+   * appending to the renamed one (read back by {@link #read} all the same). Either way the next
+   * append tries again.
+   */
+  private void rotate() {
+    Path rotated = file.resolveSibling(file.getFileName() + ".1");
+    try {
+      if (!onRotated) {
+        Files.move(
+            file, rotated, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        onRotated = true;
+      }
+      FileChannel fresh = openChannel(file);
+      onRotated = false;
+      FileChannel old = channel;
+      channel = fresh;
+      try {
+        old.close();
+      } catch (IOException ignored) {
+        // every record in it was forced when appended
+      }
+      if (rotationFailing) {
+        rotationFailing = false;
+        LOG.log(System.Logger.Level.INFO, "audit log " + file + " rotated again");
+      }
+    } catch (IOException | RuntimeException e) {
+      if (!rotationFailing) {
+        rotationFailing = true;
+        LOG.log(
+            System.Logger.Level.ERROR,
+            "cannot rotate the audit log " + file + " to " + rotated + " (" + e.getMessage()
+                + "); appending to the current file beyond its bound and retrying at each record");
+      }
+    }
   }
 
   private static void writeFully(FileChannel c, ByteBuffer b) throws IOException {

@@ -22,6 +22,7 @@ public final class Job {
   private final Instant submittedAt;
   private final CompletableFuture<ActionRecord> result = new CompletableFuture<>();
   private volatile State state = State.QUEUED;
+  private volatile String auditFailure;
 
   Job(String id, ActionRequest request, Instant submittedAt) {
     this.id = id;
@@ -57,6 +58,21 @@ public final class Job {
   /** The record once done. */
   public Optional<ActionRecord> record() {
     return Optional.ofNullable(result.getNow(null));
+  }
+
+  /**
+   * Why the audit log could not record this run (the action was then refused, or it ran and its
+   * record is missing); empty when every record was written. Set before {@link #result()}
+   * completes.
+   */
+  public Optional<String> auditFailure() {
+    return Optional.ofNullable(auditFailure);
+  }
+
+  void auditFailed(String why) {
+    if (auditFailure == null) {
+      auditFailure = why;
+    }
   }
 
   void complete(ActionRecord record) {

@@ -320,6 +320,14 @@ final class ApiHandler implements HttpHandler {
                   + Durations.format(api.fsfreezeMaxDeadline()) + ")");
         }
         DomainHandle d = domain(name);
+        if (!req.flag("dry_run")) {
+          try {
+            guard.checkWritable();
+          } catch (FreezeGuard.PromiseException e) {
+            // the job would fail the same way; say it now, with nothing queued or frozen
+            throw new ApiException(503, e.getMessage());
+          }
+        }
         Instant until = clock.instant().plus(deadline);
         return submit(req, s, caller, d, new Freeze(deadline, until, caller.name(), guard));
       }
@@ -527,6 +535,18 @@ final class ApiHandler implements HttpHandler {
       throw new ApiException(403, name + " is the exporter's own: it keeps the channel in step")
           .with("command", name);
     }
+    String endpoint = Command.GUARDED.get(name);
+    if (endpoint != null) {
+      String use = "POST /api/v1/domains/" + d.name() + "/" + endpoint;
+      throw new ApiException(
+              403,
+              name + " is not run through the passthrough: use " + use
+                  + (endpoint.equals("fsfreeze")
+                      ? ", which records a durable thaw promise and thaws by a deadline"
+                      : ", which keeps the exporter's freeze and audit records right"))
+          .with("command", name)
+          .with("use", use);
+    }
     if (!s.api().allowsCommand(name)) {
       throw new ApiException(
               403,
@@ -574,6 +594,12 @@ final class ApiHandler implements HttpHandler {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiException(503, "interrupted");
+    }
+    if (job.auditFailure().isPresent()) {
+      // ran or refused, the caller must not read it as plain success
+      throw new ApiException(500, "audit failed: " + job.auditFailure().get())
+          .with("job", Views.jobId(job.id()))
+          .with("outcome", r.outcome().wire());
     }
     if (r.details() instanceof Command.Report rep) {
       if (rep.kind() == null) {

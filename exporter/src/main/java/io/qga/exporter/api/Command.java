@@ -14,6 +14,7 @@ import io.qga.exporter.action.ActionReport;
 import io.qga.exporter.action.Outcome;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -24,6 +25,19 @@ import java.util.Objects;
  * or 503 from the record.
  */
 record Command(String execute, ObjectNode args, Duration timeout) implements Action {
+
+  /**
+   * Commands whose semantics the exporter guards, refused by the passthrough even when the
+   * allow-list matches them, with the endpoint that runs them guarded: a freeze sent around the
+   * deadline and the durable thaw promise would leave a guest frozen with nobody to thaw it (and
+   * the exporter saying {@code frozen: false}).
+   */
+  static final Map<String, String> GUARDED =
+      Map.of(
+          "guest-fsfreeze-freeze", "fsfreeze",
+          "guest-fsfreeze-freeze-list", "fsfreeze",
+          "guest-fsfreeze-thaw", "fsthaw",
+          "guest-shutdown", "shutdown");
 
   Command {
     Objects.requireNonNull(execute, "execute");

@@ -18,7 +18,8 @@ import java.util.Objects;
 /**
  * {@code guest-fsfreeze-freeze} with a thaw deadline. The promise to thaw is written to {@code
  * state_dir} <em>before</em> the freeze is sent, so a crash at any point leaves a record that
- * makes the next start check the guest and thaw it.
+ * makes the next start check the guest and thaw it. When it cannot be written the run fails and
+ * sends nothing.
  *
  * @param deadline how long the guest may stay frozen (from the request)
  * @param until when the exporter thaws it at the latest
@@ -54,7 +55,13 @@ record Freeze(Duration deadline, Instant until, String token, FreezeGuard guard)
 
   @Override
   public ActionReport run(ActionContext context) {
-    boolean promised = guard.promise(context.domain(), until, token);
+    boolean promised;
+    try {
+      promised = guard.promise(context.domain(), until, token);
+    } catch (FreezeGuard.PromiseException e) {
+      // no durable promise, no freeze: after a crash nobody would know to thaw the guest
+      return new ActionReport(Outcome.FAILED, null, e.getMessage(), List.of());
+    }
     Duration left = Duration.between(context.clock().instant(), until);
     if (left.isNegative() || left.isZero()) {
       // queued past its own deadline: freezing now would break the promise at once

@@ -36,7 +36,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <ul>
  *   <li>A freeze first records "frozen by us until T" ({@link #promise}) in {@code
- *       state_dir/fsfreeze.json}, written atomically, then freezes.
+ *       state_dir/fsfreeze.json}, written atomically and durably, then freezes. When the record
+ *       cannot be written (full or read-only {@code state_dir}, EIO) the freeze is refused.
  *   <li>At T (up to {@link #EARLY} before it, so the guest is thawed by T) a thaw runs through
  *       the executor like any action: audited under the token that froze, trigger {@code
  *       deadline}, queued behind whatever holds the domain.
@@ -66,6 +67,9 @@ final class FreezeGuard implements AutoCloseable {
   private final Map<String, Promise> promises = new TreeMap<>();
   private final Map<String, ScheduledFuture<?>> timers = new TreeMap<>();
   private boolean closed;
+  /** The last rewrite of the file failed; a retry is scheduled (guarded by this). */
+  private boolean saveFailing;
+  private ScheduledFuture<?> saveRetry;
 
   FreezeGuard(Path stateDir, ActionExecutor executor, Clock clock) {
     this(stateDir, executor, clock, RETRY);
@@ -144,22 +148,61 @@ final class FreezeGuard implements AutoCloseable {
   }
 
   /**
-   * Records that {@code domain} will be thawed by {@code until} (before the freeze is sent), and
-   * schedules the thaw.
+   * Records that {@code domain} will be thawed by {@code until} and schedules the thaw. The record
+   * is durable in {@code state_dir/fsfreeze.json} (temp file, fsync, rename, fsync of the
+   * directory) when this returns: only then may the freeze be sent.
    *
    * @return true when there was no promise for the domain before
+   * @throws PromiseException when the file cannot be written; nothing changed (an earlier promise
+   *     for the domain stands, with its timer)
    */
   synchronized boolean promise(String domain, Instant until, String token) {
     Promise old = promises.put(domain, new Promise(domain, until, token, clock.instant()));
-    save();
+    try {
+      saveOrThrow();
+    } catch (IOException e) {
+      if (old == null) {
+        promises.remove(domain);
+      } else {
+        promises.put(domain, old);
+      }
+      throw new PromiseException(file, e);
+    }
     Duration delay = Duration.between(clock.instant(), until.minus(EARLY));
     scheduleLocked(promises.get(domain), delay, "deadline");
     return old == null;
   }
 
   /**
+   * Checks that a promise could be recorded now, by rewriting {@code fsfreeze.json} as it is: the
+   * API refuses a freeze at once (503) when {@code state_dir} is full or read-only.
+   *
+   * @throws PromiseException when it cannot
+   */
+  synchronized void checkWritable() {
+    try {
+      saveOrThrow();
+    } catch (IOException e) {
+      throw new PromiseException(file, e);
+    }
+  }
+
+  /** The thaw promise could not be made durable: the freeze must not be sent. */
+  static final class PromiseException extends RuntimeException {
+    PromiseException(Path file, IOException cause) {
+      super(
+          "cannot record the thaw promise in " + file + ": "
+              + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage())
+              + "; nothing was frozen",
+          cause);
+    }
+  }
+
+  /**
    * The guest is thawed (or was never frozen): forgets the promise. With {@code until}, only the
-   * promise with that deadline (a newer freeze keeps its own).
+   * promise with that deadline (a newer freeze keeps its own). When the file cannot be rewritten
+   * the promise stays on disk (a restart checks the guest and finds it thawed: harmless) and the
+   * write is retried every {@link #RETRY} until it works.
    */
   synchronized void release(String domain, Instant until) {
     Promise p = promises.get(domain);
@@ -239,7 +282,36 @@ final class FreezeGuard implements AutoCloseable {
     scheduleLocked(p, retry, trigger);
   }
 
+  /** Rewrites the file; on failure logs once and retries until it works (see {@link #release}). */
   private void save() {
+    try {
+      saveOrThrow();
+    } catch (IOException e) {
+      if (!saveFailing) {
+        saveFailing = true;
+        LOG.log(
+            System.Logger.Level.ERROR,
+            "cannot write " + file + " (" + e.getMessage() + "): it still lists guests already"
+                + " thawed; retrying every " + retry);
+      }
+      if (!closed && saveRetry == null) {
+        saveRetry =
+            timer.schedule(
+                () -> {
+                  synchronized (this) {
+                    saveRetry = null; // a failing save() below schedules the next try
+                    if (saveFailing) {
+                      save();
+                    }
+                  }
+                },
+                retry.toMillis(),
+                TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  private void saveOrThrow() throws IOException {
     if (file == null) {
       return;
     }
@@ -252,12 +324,11 @@ final class FreezeGuard implements AutoCloseable {
       o.put("token", p.token());
       o.put("since", p.since().toString());
     }
-    try {
-      Files.createDirectories(file.getParent());
-      StateFiles.writeAtomically(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-    } catch (IOException e) {
-      // the in-memory timer still thaws; only a restart before it would miss the promise
-      LOG.log(System.Logger.Level.ERROR, "cannot write " + file + ": " + e.getMessage(), e);
+    Files.createDirectories(file.getParent());
+    StateFiles.writeAtomically(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+    if (saveFailing) {
+      saveFailing = false;
+      LOG.log(System.Logger.Level.INFO, file + " written again");
     }
   }
 

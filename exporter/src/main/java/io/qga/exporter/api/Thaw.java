@@ -37,6 +37,12 @@ record Thaw(boolean checkFirst, FreezeGuard guard) implements Action {
     return false;
   }
 
+  /** A full disk must not keep a guest frozen: the thaw runs, its job says the audit failed. */
+  @Override
+  public boolean runsWithoutAudit() {
+    return true;
+  }
+
   @Override
   public ObjectNode arguments() {
     ObjectNode o = JsonNodeFactory.instance.objectNode();

@@ -257,7 +257,11 @@ final class Views {
       o.putArray("warnings");
       return o;
     }
-    boolean ok = r.outcome() == Outcome.SUCCEEDED || r.outcome() == Outcome.DRY_RUN;
+    // a run the audit log could not record is never plain success; outcome tells what ran
+    String auditFailure = job.auditFailure().orElse(null);
+    boolean ok =
+        auditFailure == null
+            && (r.outcome() == Outcome.SUCCEEDED || r.outcome() == Outcome.DRY_RUN);
     o.put("state", ok ? "succeeded" : "failed");
     o.put("queued", false);
     o.put("outcome", r.outcome().wire());
@@ -265,7 +269,15 @@ final class Views {
     o.put("finished", r.timestamp().toString());
     o.put("duration_seconds", Duration.between(r.startedAt(), r.timestamp()).toNanos() / 1e9);
     o.set("result", result(r));
-    o.put("error", r.error());
+    // a failed run's error already says why (also "not run: cannot write the audit log ...")
+    o.put(
+        "error",
+        auditFailure == null || r.outcome() == Outcome.FAILED
+            ? r.error()
+            : (r.error() == null ? "" : r.error() + "; ") + "audit failed: " + auditFailure);
+    if (auditFailure != null) {
+      o.put("audit_error", auditFailure);
+    }
     ArrayNode w = o.putArray("warnings");
     r.warnings().forEach(w::add);
     return o;

@@ -4,6 +4,7 @@ import io.qga.exporter.config.Config;
 import io.qga.exporter.config.ConfigException;
 import io.qga.exporter.config.ConfigLoader;
 import io.qga.exporter.config.ConfigProblem;
+import io.qga.exporter.config.ConfigWarnings;
 import io.qga.exporter.config.Policy;
 import io.qga.exporter.config.Schedule;
 import java.io.PrintWriter;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
  * {@code check-config --config FILE}: prints {@code FILE: OK (summary)} and each scheduled
  * policy's next three runs, and exits 0, or one line
  * {@code FILE: /yaml/path: message} per problem on stderr and exits 2 (also for a missing or
- * unreadable file).
+ * unreadable file). A valid config with risky settings ({@link ConfigWarnings}) still exits 0,
+ * with one line {@code FILE: WARNING /yaml/path: message} per warning on stderr.
  */
 @Command(
     mixinStandardHelpOptions = true,
@@ -58,6 +60,11 @@ final class CheckConfigCommand implements Callable<Integer> {
       out.println(config + ": OK (" + c.summary() + ")");
       printNextRuns(out, c, clock.instant());
       out.flush();
+      // valid but risky: said, never a failure
+      for (ConfigProblem w : ConfigWarnings.of(c)) {
+        err.println(config + ": WARNING " + w);
+      }
+      err.flush();
       return 0;
     } catch (ConfigException e) {
       for (ConfigProblem p : e.problems()) {

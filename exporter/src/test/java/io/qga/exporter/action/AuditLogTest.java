@@ -26,6 +26,8 @@ class AuditLogTest {
   static List<JsonNode> readAll(Path file, int[] skipped) throws Exception {
     List<JsonNode> out = new ArrayList<>();
     skipped[0] = AuditLog.read(file, out::add);
+    // the finished runs; each also has a "started" line written before it touched the guest
+    out.removeIf(n -> n.path("result").asText().equals(ActionExecutor.STARTED));
     return out;
   }
 
@@ -70,7 +72,8 @@ class AuditLogTest {
     }
     List<JsonNode> records = readAll(file, skipped);
     assertThat(records).extracting(r -> r.get("domain").asText()).containsExactly("web-1", "web-2");
-    assertThat(skipped[0]).isEqualTo(1);
+    // opening the log cut the torn line: every line is a whole record again
+    assertThat(skipped[0]).isZero();
     assertThat(Files.readString(file)).endsWith("\n");
   }
 

@@ -84,6 +84,8 @@ class PolicyEngineTest {
   static List<JsonNode> audit(Path stateDir, int[] skipped) throws Exception {
     List<JsonNode> out = new ArrayList<>();
     skipped[0] = AuditLog.read(stateDir.resolve(AuditLog.FILE), out::add);
+    // the finished runs; each also has a "started" line written before it touched the guest
+    out.removeIf(n -> n.path("result").asText().equals(ActionExecutor.STARTED));
     return out;
   }
 
@@ -263,7 +265,7 @@ class PolicyEngineTest {
     }
     int[] skipped = {0};
     List<JsonNode> records = audit(stateDir, skipped);
-    assertThat(skipped[0]).isEqualTo(1); // only the torn line
+    assertThat(skipped[0]).isZero(); // the torn line was cut when the log was opened again
     assertThat(records).extracting(r -> r.get("domain").asText() + " " + r.get("result").asText())
         // the interrupted run finishes late (the old process's record); the new one never ran
         .containsExactlyInAnyOrder("other succeeded", "other-2 succeeded", "vm succeeded");
