@@ -1,5 +1,6 @@
 package io.qga.exporter;
 
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -101,6 +102,7 @@ public final class Daemon implements AutoCloseable {
   private final Path configFile;
   private final Clock clock;
   private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final BuildInfo build = BuildInfo.current();
   private final Poller poller;
   private final ScheduledExecutorService discoveryLoop;
   private final List<Extension> extensions = new ArrayList<>();
@@ -163,6 +165,8 @@ public final class Daemon implements AutoCloseable {
     PollerMetrics pollerMetrics = new PollerMetrics(poller);
     registry.register(pollerMetrics);
     registry.register(daemonMetrics());
+    // process_* and jvm_*: the exporter's own CPU, memory, threads and GC, from client_java
+    JvmMetrics.builder().register(registry);
     MetricsPage metricsPage = new MetricsPage(registry, pollerMetrics::domainSeries);
     poller.start();
     openDiscovery(config);
@@ -418,10 +422,14 @@ public final class Daemon implements AutoCloseable {
         MetricSnapshots.of(
             GaugeSnapshot.builder()
                 .name("qga_exporter_build_info")
-                .help("The exporter's version; always 1")
+                .help("The exporter's version, git revision and Java version; always 1")
                 .dataPoint(
                     GaugeDataPointSnapshot.builder()
-                        .labels(Labels.of("version", version()))
+                        .labels(
+                            Labels.of(
+                                "version", build.version(),
+                                "revision", build.revision(),
+                                "java_version", build.javaVersion()))
                         .value(1)
                         .build())
                 .build(),
