@@ -156,7 +156,12 @@ class SelfMetricsTest {
 
   /** HEAD of the checkout the classes were built from, or null outside git. */
   private static String gitHead() throws Exception {
-    Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+    Process p;
+    try {
+      p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+    } catch (IOException e) {
+      return null; // no git: the build could not ask either
+    }
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     if (!p.waitFor(20, TimeUnit.SECONDS)) {
       p.destroyForcibly();
@@ -184,9 +189,6 @@ class SelfMetricsTest {
             .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    // promtool exits 0 for a valid page; lint remarks (e.g. on counters without _total in
-    // client_java's jvm series) exit 3 and are printed, but a parse error exits 1
-    assertThat(p.exitValue()).as("promtool check metrics said:\n%s", out).isNotEqualTo(1);
-    assertThat(out).doesNotContain("error while linting");
+    assertThat(p.exitValue()).as("promtool check metrics said:\n%s", out).isZero();
   }
 }
