@@ -1,5 +1,8 @@
 package io.qga.exporter;
 
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
@@ -30,6 +33,19 @@ record BuildInfo(String version, String revision, String javaVersion) {
       return UNKNOWN;
     }
     return revisionOf(p.getProperty("revision"));
+  }
+
+  /** {@code qga_exporter_build_info}: always 1. */
+  GaugeSnapshot snapshot() {
+    return GaugeSnapshot.builder()
+        .name("qga_exporter_build_info")
+        .help("The exporter's version, git revision and Java version; always 1")
+        .dataPoint(
+            GaugeDataPointSnapshot.builder()
+                .labels(Labels.of("version", version, "revision", revision, "java_version", javaVersion))
+                .value(1)
+                .build())
+        .build();
   }
 
   /** An unfilled {@code ${...}} (no git when it was built) or anything but a hash is unknown. */

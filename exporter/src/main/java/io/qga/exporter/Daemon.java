@@ -5,7 +5,6 @@ import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.qga.client.AgentChannel;
 import io.qga.client.protocol.AgentSession;
@@ -420,19 +419,7 @@ public final class Daemon implements AutoCloseable {
   private MultiCollector daemonMetrics() {
     return () ->
         MetricSnapshots.of(
-            GaugeSnapshot.builder()
-                .name("qga_exporter_build_info")
-                .help("The exporter's version, git revision and Java version; always 1")
-                .dataPoint(
-                    GaugeDataPointSnapshot.builder()
-                        .labels(
-                            Labels.of(
-                                "version", build.version(),
-                                "revision", build.revision(),
-                                "java_version", build.javaVersion()))
-                        .value(1)
-                        .build())
-                .build(),
+            build.snapshot(),
             GaugeSnapshot.builder()
                 .name("qga_config_last_reload_successful")
                 .help("1 when the last config reload succeeded (or none was tried), 0 when it failed")

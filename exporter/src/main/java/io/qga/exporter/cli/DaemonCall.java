@@ -166,15 +166,20 @@ final class DaemonCall {
     return token;
   }
 
-  private static boolean loopback(String host) {
+  /**
+   * {@code localhost} or a literal loopback address, decided without DNS: a name that resolves to
+   * loopback now could resolve elsewhere when the client connects.
+   */
+  static boolean loopback(String host) {
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if (h.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    if (!h.matches("[0-9.]+") && !h.matches("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
+      return false; // a name, not an address literal
+    }
     try {
-      InetAddress[] all = InetAddress.getAllByName(host);
-      for (InetAddress a : all) {
-        if (!a.isLoopbackAddress()) {
-          return false;
-        }
-      }
-      return all.length > 0;
+      return InetAddress.getByName(h).isLoopbackAddress(); // a literal: no lookup
     } catch (UnknownHostException e) {
       return false;
     }

@@ -37,12 +37,15 @@ import java.util.regex.Pattern;
  * <p>Two VMs with one name: the lowest VMID keeps the name, the others become {@code NAME-VMID}
  * (a warning once while it lasts). Names are admin-written but become label values and API
  * path segments: cleaned like guest strings, and one that is empty or has {@code /} falls back
- * to the VMID. Bounded: {@link #MAX_SOCKETS} sockets, {@link #MAX_CONF_BYTES} read per conf.
+ * to the VMID. Bounded: {@link #MAX_ENTRIES} directory entries and {@link #MAX_SOCKETS} sockets
+ * looked at, {@link #MAX_CONF_BYTES} read per conf.
  */
 final class ProxmoxNode {
   private static final System.Logger LOG = System.getLogger(ProxmoxNode.class.getName());
 
   static final int MAX_SOCKETS = 10_000;
+  /** Directory entries looked at per refresh (Proxmox keeps .qmp, .pid and more beside .qga). */
+  static final int MAX_ENTRIES = 100_000;
   /** Only the current config is read: it comes before the first [snapshot] section. */
   static final int MAX_CONF_BYTES = 256 * 1024;
 
@@ -118,9 +121,9 @@ final class ProxmoxNode {
   static TreeMap<Integer, Path> sockets(Path dir) {
     TreeMap<Integer, Path> out = new TreeMap<>();
     int looked = 0;
-    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*.qga")) {
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
       for (Path p : stream) {
-        if (++looked > MAX_SOCKETS) {
+        if (++looked > MAX_ENTRIES || out.size() >= MAX_SOCKETS) {
           break;
         }
         Matcher m = SOCKET.matcher(p.getFileName().toString());

@@ -200,6 +200,13 @@ class AgentDomainCliTest {
     assertThat(agentCli("--domain", "web-1", "--url", "http://192.0.2.7:9920", "--token-file", token.toString(), "guest-ping"))
         .isEqualTo(2);
     assertThat(err()).contains("refusing to send the API token in clear text to 192.0.2.7");
+    assertThat(agentCli("--domain", "web-1", "--url", "http://exporter.example:9920", "--token-file", token.toString(), "guest-ping"))
+        .isEqualTo(2);
+    assertThat(DaemonCall.loopback("127.0.0.1")).isTrue();
+    assertThat(DaemonCall.loopback("[::1]")).isTrue();
+    assertThat(DaemonCall.loopback("localhost")).isTrue();
+    assertThat(DaemonCall.loopback("127.0.0.1.example")).isFalse();
+    assertThat(DaemonCall.loopback("10.0.0.1")).isFalse();
     // options of --domain with --socket
     assertThat(agentCli("--socket", dir.resolve("x.sock").toString(), "--url", "http://127.0.0.1:1", "guest-ping")).isEqualTo(2);
     assertThat(err()).contains("go with --domain");
