@@ -1,10 +1,10 @@
 package io.qga.exporter;
 
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.qga.client.AgentChannel;
 import io.qga.client.protocol.AgentSession;
@@ -101,6 +101,7 @@ public final class Daemon implements AutoCloseable {
   private final Path configFile;
   private final Clock clock;
   private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final BuildInfo build = BuildInfo.current();
   private final Poller poller;
   private final ScheduledExecutorService discoveryLoop;
   private final List<Extension> extensions = new ArrayList<>();
@@ -163,6 +164,8 @@ public final class Daemon implements AutoCloseable {
     PollerMetrics pollerMetrics = new PollerMetrics(poller);
     registry.register(pollerMetrics);
     registry.register(daemonMetrics());
+    // process_* and jvm_*: the exporter's own CPU, memory, threads and GC, from client_java
+    JvmMetrics.builder().register(registry);
     MetricsPage metricsPage = new MetricsPage(registry, pollerMetrics::domainSeries);
     poller.start();
     openDiscovery(config);
@@ -424,15 +427,7 @@ public final class Daemon implements AutoCloseable {
   private MultiCollector daemonMetrics() {
     return () ->
         MetricSnapshots.of(
-            GaugeSnapshot.builder()
-                .name("qga_exporter_build_info")
-                .help("The exporter's version; always 1")
-                .dataPoint(
-                    GaugeDataPointSnapshot.builder()
-                        .labels(Labels.of("version", version()))
-                        .value(1)
-                        .build())
-                .build(),
+            build.snapshot(),
             GaugeSnapshot.builder()
                 .name("qga_config_last_reload_successful")
                 .help("1 when the last config reload succeeded (or none was tried), 0 when it failed")

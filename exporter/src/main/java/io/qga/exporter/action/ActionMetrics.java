@@ -10,6 +10,7 @@ import io.qga.collectors.LabelValues;
 import io.qga.collectors.Limits;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -44,6 +45,7 @@ public final class ActionMetrics implements MultiCollector {
   private final ConcurrentMap<String, Map<String, Long>> trimmed = new ConcurrentHashMap<>();
   private volatile Supplier<Map<String, Instant>> nextRuns = Map::of;
   private final LongSupplier auditFailures;
+  private volatile Supplier<? extends Collection<List<String>>> expectedRuns = List::of;
 
   public ActionMetrics(ActionState state) {
     this(state, null);
@@ -56,6 +58,14 @@ public final class ActionMetrics implements MultiCollector {
   public ActionMetrics(ActionState state, LongSupplier auditFailures) {
     this.state = state;
     this.auditFailures = auditFailures;
+  }
+
+  /**
+   * The run series shown at 0 until they count something: (domain, action, policy, result)
+   * keys, from the policy engine (each configured policy on the domains it matches).
+   */
+  public void expectedRuns(Supplier<? extends Collection<List<String>>> supplier) {
+    this.expectedRuns = supplier == null ? List::of : supplier;
   }
 
   /** Where {@code qga_policy_next_run_timestamp_seconds} comes from: policy name to next run. */
@@ -111,9 +121,12 @@ public final class ActionMetrics implements MultiCollector {
         CounterSnapshot.builder()
             .name("qga_action_runs")
             .help("Action runs by domain, action, policy (or api) and result.");
-    List<Map.Entry<List<String>, AtomicLong>> sorted = new ArrayList<>(runs.entrySet());
-    sorted.sort(Map.Entry.comparingByKey(ActionMetrics::compareLabels));
-    for (Map.Entry<List<String>, AtomicLong> e : sorted) {
+    Map<List<String>, Long> counts = new TreeMap<>(ActionMetrics::compareLabels);
+    for (List<String> k : expectedRuns.get()) {
+      counts.put(k, 0L);
+    }
+    runs.forEach((k, v) -> counts.put(k, v.get()));
+    for (Map.Entry<List<String>, Long> e : counts.entrySet()) {
       List<String> k = e.getKey();
       runsB.dataPoint(
           CounterSnapshot.CounterDataPointSnapshot.builder()
@@ -123,7 +136,7 @@ public final class ActionMetrics implements MultiCollector {
                       "action", k.get(1),
                       "policy", clean(k.get(2)),
                       "result", k.get(3)))
-              .value(e.getValue().get())
+              .value(e.getValue())
               .build());
     }
     out.add(runsB.build());

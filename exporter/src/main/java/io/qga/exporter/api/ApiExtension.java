@@ -17,11 +17,14 @@ public final class ApiExtension implements Daemon.Extension {
   private final ActionExecutor executor;
   private final PolicyEngine engine;
   private final ControlApi api;
+  private final ApiRequests requests;
 
-  private ApiExtension(ActionExecutor executor, PolicyEngine engine, ControlApi api) {
+  private ApiExtension(
+      ActionExecutor executor, PolicyEngine engine, ControlApi api, ApiRequests requests) {
     this.executor = executor;
     this.engine = engine;
     this.api = api;
+    this.requests = requests;
   }
 
   public static Daemon.ExtensionFactory factory() {
@@ -46,9 +49,10 @@ public final class ApiExtension implements Daemon.Extension {
                 context.daemon()::reloadProblems,
                 context.metricsPage(),
                 context.clock());
+        ApiRequests requests = new ApiRequests(context.registry());
         engine.start();
         api.start();
-        return new ApiExtension(executor, engine, api);
+        return new ApiExtension(executor, engine, api, requests);
       } catch (RuntimeException | java.io.IOException e) {
         executor.close();
         throw e;
@@ -70,7 +74,7 @@ public final class ApiExtension implements Daemon.Extension {
 
   @Override
   public List<HttpRoute> routes() {
-    return api.routes();
+    return requests.counting(api.routes());
   }
 
   @Override

@@ -28,6 +28,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code agent --socket PATH [--timeout 5s] JSON}: one command on one agent channel, like
  * {@code virsh qemu-agent-command}, synced first. Prints the reply's {@code return} as JSON.
  * Exit codes (CONTRACT.md): 0 return, 1 agent error, 2 usage, 3 timeout or agent not responding.
+ * {@code agent --domain NAME} sends it through the running daemon instead ({@link DaemonCall}):
+ * same codes, plus 4 when the exporter cannot be reached or refuses.
  */
 @Command(
     name = "agent",
@@ -44,7 +46,9 @@ import picocli.CommandLine.Model.CommandSpec;
       "0:the agent returned a value",
       "1:the agent answered with an error (class and description on stderr)",
       "2:usage error (options, JSON, duration)",
-      "3:timeout, agent not responding or channel unreachable"
+      "3:timeout, agent not responding or channel unreachable",
+      "4:--domain only: the exporter cannot be reached, refused the token or role, does not know"
+          + " the domain or does not allow the command"
     })
 final class AgentCli implements Callable<Integer> {
   static final int EXIT_OK = 0;
@@ -69,14 +73,42 @@ final class AgentCli implements Callable<Integer> {
         converter = VsockConverter.class,
         description = "vsock address of the agent, e.g. 3:1234")
     AgentAddress.Vsock vsock;
+
+    @Option(
+        names = "--domain",
+        paramLabel = "NAME",
+        description =
+            "a domain of the running exporter: the command goes through its control API"
+                + " (use this while the daemon runs: a channel serves one client at a time)")
+    String domain;
   }
+
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
+      description = "with --domain: the exporter (default http://127.0.0.1:9920)")
+  String url;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description = "with --domain: file holding an API token (else $QGA_EXPORTER_TOKEN)")
+  Path tokenFile;
+
+  @Option(
+      names = "--ca-file",
+      paramLabel = "FILE",
+      description = "with --domain and an https URL: PEM CA certificate(s) to trust")
+  Path caFile;
 
   @Option(
       names = "--timeout",
       paramLabel = "DURATION",
       defaultValue = "5s",
       converter = DurationConverter.class,
-      description = "total time for connect, sync and reply (500ms, 5s, 2m; default ${DEFAULT-VALUE})")
+      description =
+          "total time for connect, sync and reply (500ms, 5s, 2m; default ${DEFAULT-VALUE});"
+              + " with --domain the wait for the exporter's answer (default 60s)")
   Duration timeout;
 
   @Option(names = "--pretty", description = "indent the JSON output")
@@ -94,6 +126,14 @@ final class AgentCli implements Callable<Integer> {
       command = parseCommand(request);
     } catch (IllegalArgumentException e) {
       err.println("agent: " + e.getMessage());
+      err.flush();
+      return EXIT_USAGE;
+    }
+    if (channel.domain != null) {
+      return throughDaemon(command, out, err);
+    }
+    if (url != null || tokenFile != null || caFile != null) {
+      err.println("agent: --url, --token-file and --ca-file go with --domain");
       err.flush();
       return EXIT_USAGE;
     }
@@ -124,6 +164,25 @@ final class AgentCli implements Callable<Integer> {
       err.flush();
       return EXIT_NOT_RESPONDING;
     }
+  }
+
+  private int throughDaemon(AgentCommand command, PrintWriter out, PrintWriter err) {
+    boolean timeoutGiven = spec.commandLine().getParseResult().hasMatchedOption("--timeout");
+    DaemonCall call;
+    try {
+      call =
+          DaemonCall.open(
+              url == null ? "http://127.0.0.1:9920" : url,
+              tokenFile,
+              System.getenv(DaemonCall.TOKEN_ENV),
+              caFile,
+              timeoutGiven ? timeout : Duration.ofSeconds(60));
+    } catch (DaemonCall.UsageException e) {
+      err.println("agent: " + e.getMessage());
+      err.flush();
+      return EXIT_USAGE;
+    }
+    return call.run(channel.domain, command, pretty, out, err);
   }
 
   /**

@@ -62,6 +62,7 @@ public record Config(
         + discovery.globs().size()
         + " globs, libvirt "
         + (discovery.libvirt().enabled() ? "on" : "off")
+        + (discovery.proxmox().enabled() ? ", proxmox on" : "")
         + ", "
         + policies.size()
         + " policies, "

@@ -260,7 +260,7 @@ public final class ConfigLoader {
   private static DiscoveryConfig discovery(Reader r, Object node) {
     String path = "/discovery";
     DiscoveryConfig d = DiscoveryConfig.DEFAULT;
-    Map<String, Object> m = r.mapping(node, path, List.of("refresh_interval", "static", "globs", "libvirt"));
+    Map<String, Object> m = r.mapping(node, path, List.of("refresh_interval", "static", "globs", "libvirt", "proxmox"));
     Duration refresh = r.duration(m, path, "refresh_interval", d.refreshInterval(), true);
 
     List<StaticDomain> statics = new ArrayList<>();
@@ -337,7 +337,8 @@ public final class ConfigLoader {
             r.path(l, lp, "run_dir", lv.runDir()),
             uri,
             r.bool(l, lp, "use_libvirt_channel", lv.useLibvirtChannel()));
-    return new DiscoveryConfig(refresh, statics, globs, libvirt);
+    ProxmoxConfig proxmox = ProxmoxConfig.read(r, m.get("proxmox"), path + "/proxmox");
+    return new DiscoveryConfig(refresh, statics, globs, libvirt, proxmox);
   }
 
   private static AgentConfig agent(Reader r, Object node) {

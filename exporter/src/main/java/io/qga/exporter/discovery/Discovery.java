@@ -20,9 +20,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Finds the domains to poll: static entries, libvirt's live XML and socket globs, merged by
- * domain name. When two sources name the same domain, static wins over libvirt, libvirt over a
- * glob (the first glob over later ones); each conflict is logged once while it lasts, as is each
+ * Finds the domains to poll: static entries, libvirt's live XML, Proxmox VE's agent sockets and
+ * socket globs, merged by domain name. When two sources name the same domain, static wins over
+ * libvirt, libvirt over Proxmox, Proxmox over a glob (the first glob over later ones); each conflict is logged once while it lasts, as is each
  * skipped libvirt file. Call {@link #refresh()} every {@code refresh_interval}; compare results
  * with {@link DiscoveryDiff#between}.
  */
@@ -31,12 +31,14 @@ public final class Discovery {
 
   private final DiscoveryConfig config;
   private final List<SocketGlob> globs;
+  private final ProxmoxNode proxmox;
   /** Conditions logged and still present: logged again only after they went away. */
   private Set<String> logged = new HashSet<>();
 
   public Discovery(DiscoveryConfig config) {
     this.config = config;
     this.globs = config.globs().stream().map(GlobPattern::pattern).map(SocketGlob::new).toList();
+    this.proxmox = new ProxmoxNode(config.proxmox());
   }
 
   /** The domains now, sorted by name. Never throws: unreadable sources give nothing. */
@@ -54,6 +56,9 @@ public final class Discovery {
       } else if (result instanceof LibvirtRunDir.Skipped s) {
         once(seen, s.key(), s.reason(), s.warn() ? Level.WARNING : Level.INFO);
       }
+    }
+    for (DiscoveredDomain d : config.proxmox().enabled() ? proxmox.scan() : List.<DiscoveredDomain>of()) {
+      add(merged, seen, new Entry("proxmox " + config.proxmox().socketDir(), d));
     }
     for (SocketGlob glob : globs) {
       for (var e : glob.scan().entrySet()) {

@@ -120,6 +120,7 @@ public final class PolicyEngine implements AutoCloseable {
     domains.addListener(new Listener());
     executor.addListener(this::onRecord);
     executor.metrics().nextRuns(this::nextRuns);
+    executor.metrics().expectedRuns(this::expectedRuns);
     worker.scheduleWithFixedDelay(
         this::tickSafely, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -142,6 +143,29 @@ public final class PolicyEngine implements AutoCloseable {
     ordered.sort(java.util.Comparator.comparing(Policy::name));
     for (Policy p : ordered) {
       out.add(new PolicyStatus(p, next.get(p.name())));
+    }
+    return out;
+  }
+
+  /**
+   * The {@code qga_action_runs_total} series that start at 0 (domain, action, policy, result):
+   * each policy in force on each known domain its {@code match.domains} names, with the results
+   * a run of it can have, so the first failure is an increase and not a new series. Follows
+   * reloads, as the rulebook does.
+   */
+  public List<List<String>> expectedRuns() {
+    Rulebook book = rulebook;
+    List<List<String>> out = new ArrayList<>();
+    for (DomainHandle d : domains.all()) {
+      for (Policy p : book.byName().values()) {
+        if (p.match().matchesDomain(d.name())) {
+          List<Outcome> results =
+              p.dryRun() ? List.of(Outcome.DRY_RUN, Outcome.SKIPPED) : List.of(Outcome.SUCCEEDED, Outcome.FAILED, Outcome.SKIPPED);
+          for (Outcome o : results) {
+            out.add(List.of(d.name(), p.action().name(), p.name(), o.wire()));
+          }
+        }
+      }
     }
     return out;
   }
