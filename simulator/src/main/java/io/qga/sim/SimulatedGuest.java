@@ -612,6 +612,9 @@ public final class SimulatedGuest implements AgentServer.Handler {
       case INVALID_UTF8 -> {
         return HostileReplies.labelled(out, name, HostileReplies.INVALID_UTF8);
       }
+      case LABEL_TEMPLATE -> {
+        return HostileReplies.labelled(out, name, TemplateLabels.LABEL);
+      }
       default -> {
         return false;
       }
