@@ -92,6 +92,7 @@ cache_timeout: 300
 '''
 
 import ipaddress
+import re
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
@@ -146,6 +147,22 @@ class _OpenUrlClient(ExporterClient):
             return e.code, body, to_native(e)
         except (URLError, IOError, OSError, ValueError) as e:
             return -1, None, to_native(e)
+
+
+# A host name is not a template: Jinja2 markers, the override header and control characters
+_NOT_A_HOST_NAME = re.compile(r'\{\{|\{%|\{#|#jinja2:|[\x00-\x1f\x7f]')
+
+
+def host_name(value):
+    """The domain name as an inventory host name, or None when it must not be one.
+
+    Domain names come from the exporter's configuration and discovery (socket file names,
+    libvirt), not from the guest; a name that carries a template or control characters is
+    refused rather than added, since ansible templates inventory_hostname like any variable.
+    """
+    if not isinstance(value, str) or not value or _NOT_A_HOST_NAME.search(value):
+        return None
+    return value
 
 
 def ipv4(value):
@@ -249,15 +266,20 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         strict = self.get_option('strict')
         for url in sorted(data):
             for domain in data[url]:
-                name = domain.get('name') if isinstance(domain, dict) else None
-                if not name or not isinstance(name, str):
+                raw_name = domain.get('name') if isinstance(domain, dict) else None
+                name = host_name(raw_name)
+                if name is None:
+                    if raw_name:
+                        self.display.warning('qga.exporter.domains: %s: skipped the domain %r: '
+                                             'not usable as a host name' % (url, raw_name))
                     continue
-                # Everything below except the exporter's own URL comes from the guest (or from a
-                # domain name the exporter was given): unsafe, so that Jinja2 in it is text, never
-                # a template run on the controller when a play reads the variable
-                host = self.inventory.add_host(wrap_var(name))
+                host = self.inventory.add_host(name)
+                # Everything else except the exporter's own URL comes from the guest (or from
+                # the exporter, which may be old or lying): unsafe, keys included, so that Jinja2
+                # in it is text, never a template run on the controller when a play reads it
                 variables = dict((var, wrap_var(domain.get(field))) for var, field in VARIABLES
                                  if field in domain)
+                variables['qga_domain'] = name
                 variables['qga_agent_up'] = bool(domain.get('up'))
                 variables['qga_exporter_url'] = url
                 variables['qga_exporter_host'] = urlparse(url).hostname

@@ -140,3 +140,35 @@ def test_first_ipv4_skips_what_is_not_an_address():
         {'address': '{{ 7 * 7 }}', 'family': 'ipv4'}, {'address': '198.51.100.4', 'family': 'ipv4'}]}]}
     assert domains.first_ipv4(domain) == '198.51.100.4'
     assert domains.first_ipv4({'ip_addresses': ['evil.example', '203.0.113.9']}) == '203.0.113.9'
+
+
+@pytest.mark.parametrize('name,expected', [
+    ('web-1', 'web-1'), ('vm.example.com', 'vm.example.com'), ('a b', 'a b'),
+    ("{{ lookup('pipe', 'id') }}", None), ('{% if 1 %}x{% endif %}', None), ('{# c #}', None),
+    ('#jinja2:variable_start_string:"[["', None), ('vm\n1', None), ('vm\x1b[31m', None),
+    ('', None), (None, None), (7, None),
+])
+def test_host_name(name, expected):
+    assert domains.host_name(name) == expected
+
+
+def test_a_domain_named_like_a_template_is_skipped(tmp_path, monkeypatch):
+    marker = str(tmp_path / 'pwned')
+    bad = "{{ lookup('pipe', 'touch %s-name') }}" % marker
+
+    def fake_open_url(url, **kwargs):
+        if url.endswith('/api/v1/domains'):
+            return _Resp({'domains': [{'name': bad, 'up': True}, {'name': 'good', 'up': True}]})
+        return _Resp({'name': 'good', 'up': True})
+
+    monkeypatch.setattr(domains, 'open_url', fake_open_url)
+    source = tmp_path / 'names.qga.yml'
+    source.write_text(u'plugin: qga.exporter.domains\nurls: [http://hv:9920]\ntoken: t\n'
+                      u'details: false\n')
+    loader = DataLoader()
+    manager = InventoryManager(loader=loader, sources=[str(source)])
+    assert sorted(manager.hosts) == ['good']
+    variables = VariableManager(loader=loader, inventory=manager).get_vars(
+        host=manager.get_host('good'))
+    Templar(loader=loader, variables=variables).template('{{ groups }}')
+    assert _touched(marker) == []
