@@ -16,10 +16,12 @@ description:
     one. Only a value that parses as an IP address (python C(ipaddress)) is used; anything else
     the agent reported is ignored and C(ansible_host) is left unset.
   - Every value that comes from the guest (host name, OS fields, users, filesystems, interface
-    names and addresses, agent version, errors) and the domain name are marked unsafe
+    names and addresses, agent version, errors) is marked unsafe
     (C(ansible.utils.unsafe_proxy.wrap_var)), keys included, so Jinja2 in them is never
-    evaluated on the controller. A guest that reports C({{ lookup('pipe', ...) }}) as its host
-    name gets exactly that text in C(qga_hostname), not a command run.
+    evaluated on the controller. A guest whose host name is a Jinja2 template that would run a
+    command gets exactly that text in C(qga_hostname), and no command runs.
+  - The host name is the domain name; a domain whose name holds C({{), C({%), C({#),
+    C(#jinja2:) or control characters is skipped with a warning.
   - Group names made by I(keyed_groups) are always sanitised (characters other than letters,
     digits and C(_) become C(_)), since their keys can come from the guest.
   - The configuration file name must end with C(qga.yml) or C(qga.yaml) (for example
