@@ -42,6 +42,7 @@ check() {
     echo "--- $name: FAILED"
     failed=$((failed + 1))
     failures+=("$name")
+    return 1
   fi
 }
 
@@ -159,8 +160,9 @@ EOF
   java -jar "$JAR" run --config "$WORK/config.yaml" >"$WORK/exporter.log" 2>&1 &
   PIDS+=($!)
   URL=http://127.0.0.1:$PORT
-  # ready when the API lists the three domains with their agents up and OS data polled
-  if ! wait_for 60 $PY - "$URL" "$WORK/admin.token" <<'EOF'
+  # ready when the API lists the three domains with their agents up and OS data polled (a
+  # file, not a here-document: wait_for runs the check again and again)
+  cat >"$WORK/ready.py" <<'EOF'
 import json, sys, urllib.request
 url, token = sys.argv[1], open(sys.argv[2]).read().strip()
 def get(path):
@@ -172,7 +174,7 @@ for name in names:
     d = get('/api/v1/domains/' + name)
     assert d['os'] and d['ip_addresses'] and d['time_offset_seconds'] is not None, d
 EOF
-  then
+  if ! wait_for 60 $PY "$WORK/ready.py" "$URL" "$WORK/admin.token"; then
     echo "the exporter did not come up with 3 polled domains; its log:"
     tail -n 50 "$WORK/exporter.log"
     return 1
@@ -305,7 +307,6 @@ compose:
 EOF
   echo "{\"qga_reader_token\": \"$(cat "$WORK/reader.token")\"}" >"$WORK/hostile/tokens.json"
   echo "exporter on $HOSTILE_URL with 1 hostile agent"
-  HOSTILE_READY=1
 }
 
 no_pwned_file() {
@@ -364,9 +365,7 @@ print(lines[0])
 EOF
 }
 
-HOSTILE_READY=
-check "exporter with a hostile guest (Jinja2 in every name) starts" start_hostile_exporter
-if [ -n "$HOSTILE_READY" ]; then
+if check "exporter with a hostile guest (Jinja2 in every name) starts" start_hostile_exporter; then
   check "hostile guest: ansible-inventory --list shows the payloads as text, runs none" \
     hostile_inventory
   check "hostile guest: a play targeting it (debug hostvars, ping, domain_info) runs none" \
