@@ -42,6 +42,7 @@ check() {
     echo "--- $name: FAILED"
     failed=$((failed + 1))
     failures+=("$name")
+    return 1
   fi
 }
 
@@ -159,8 +160,9 @@ EOF
   java -jar "$JAR" run --config "$WORK/config.yaml" >"$WORK/exporter.log" 2>&1 &
   PIDS+=($!)
   URL=http://127.0.0.1:$PORT
-  # ready when the API lists the three domains with their agents up and OS data polled
-  if ! wait_for 60 $PY - "$URL" "$WORK/admin.token" <<'EOF'
+  # ready when the API lists the three domains with their agents up and OS data polled (a
+  # file, not a here-document: wait_for runs the check again and again)
+  cat >"$WORK/ready.py" <<'EOF'
 import json, sys, urllib.request
 url, token = sys.argv[1], open(sys.argv[2]).read().strip()
 def get(path):
@@ -172,7 +174,7 @@ for name in names:
     d = get('/api/v1/domains/' + name)
     assert d['os'] and d['ip_addresses'] and d['time_offset_seconds'] is not None, d
 EOF
-  then
+  if ! wait_for 60 $PY "$WORK/ready.py" "$URL" "$WORK/admin.token"; then
     echo "the exporter did not come up with 3 polled domains; its log:"
     tail -n 50 "$WORK/exporter.log"
     return 1
@@ -220,8 +222,16 @@ EOF
     -e "qga_inventory_cache=$WORK/inventory-cache"
   check "ansible-inventory --list" $PY - "$WORK/domains.qga.yml" <<'EOF'
 import json, subprocess, sys
+def text(value):  # ansible-inventory writes unsafe text as {"__ansible_unsafe": TEXT}
+    if isinstance(value, dict) and list(value) == ['__ansible_unsafe']:
+        return value['__ansible_unsafe']
+    if isinstance(value, dict):
+        return dict((text(k), text(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [text(v) for v in value]
+    return value
 out = json.loads(subprocess.check_output(['ansible-inventory', '-i', sys.argv[1], '--list']))
-hosts = out['_meta']['hostvars']
+hosts = text(out['_meta']['hostvars'])
 assert len(hosts) == 3, hosts.keys()
 for name, hv in hosts.items():
     assert hv['qga_domain'] == name and hv['qga_agent_up'] is True, hv
@@ -231,6 +241,137 @@ print('ansible-inventory lists', sorted(hosts))
 EOF
   # last: it powers guests off
   check "power: check mode, reboot, shutdown" playbook power.yml -i localhost,
+fi
+
+# --- 4. a hostile guest ----------------------------------------------------------------------
+# One simulated guest (hostile mode label-template) whose host name, OS fields, users,
+# mountpoints, interface names and addresses are Jinja2 payloads that run
+# `touch $QGA_PWNED_DIR/qga-pwned-N` when a controller evaluates them; its own exporter.
+start_hostile_exporter() {
+  [ -f "$JAR" ] || { echo "no exporter jar at $JAR"; return 1; }
+  mkdir -p "$WORK/hostile/agents" "$WORK/hostile/state" "$WORK/pwned"
+  java -cp "$JAR" io.qga.sim.SimulatorMain --dir "$WORK/hostile/agents" --domains 1 \
+    --hostile label-template:1 --prefix evil- >"$WORK/hostile/sim.log" 2>&1 &
+  PIDS+=($!)
+  wait_for 60 grep -q '^ready ' "$WORK/hostile/sim.log" ||
+    { echo "simulator did not start:"; cat "$WORK/hostile/sim.log"; return 1; }
+  if [ ! -f "$WORK/reader.token" ]; then
+    $PY -c 'import secrets; print(secrets.token_hex(24))' >"$WORK/reader.token"
+    chmod 600 "$WORK/reader.token"
+  fi
+  HOSTILE_PORT=$(free_port)
+  cat >"$WORK/hostile/config.yaml" <<EOF
+server:
+  listen: "127.0.0.1:$HOSTILE_PORT"
+discovery:
+  globs:
+    - pattern: "$WORK/hostile/agents/*.sock"
+collectors:
+  network: {interval: 1s}
+  filesystem: {interval: 1s}
+  os: {interval: 1s}
+  users: {interval: 1s}
+api:
+  tokens:
+    - {name: ansible-reader, token_file: "$WORK/reader.token", role: reader}
+state_dir: "$WORK/hostile/state"
+EOF
+  java -jar "$JAR" run --config "$WORK/hostile/config.yaml" >"$WORK/hostile/exporter.log" 2>&1 &
+  PIDS+=($!)
+  HOSTILE_URL=http://127.0.0.1:$HOSTILE_PORT
+  # a file, not a here-document: wait_for runs the check again and again
+  cat >"$WORK/hostile/ready.py" <<'EOF'
+import json, sys, urllib.request
+url, token = sys.argv[1], open(sys.argv[2]).read().strip()
+req = urllib.request.Request(url + '/api/v1/domains/evil-001',
+                             headers={'Authorization': 'Bearer ' + token})
+d = json.load(urllib.request.urlopen(req, timeout=5))
+assert d['up'] and d['hostname'] and d['os'] and d['users'] and d['filesystems'], d
+assert d['interfaces'], d
+EOF
+  if ! wait_for 60 $PY "$WORK/hostile/ready.py" "$HOSTILE_URL" "$WORK/reader.token"; then
+    echo "the exporter did not come up with the hostile domain polled; its log:"
+    tail -n 50 "$WORK/hostile/exporter.log"
+    return 1
+  fi
+  cat >"$WORK/hostile.qga.yml" <<EOF
+plugin: qga.exporter.domains
+urls:
+  - $HOSTILE_URL
+token: "$(cat "$WORK/reader.token")"
+keyed_groups:
+  - key: qga_os.id
+    prefix: os
+compose:
+  payload_copy: qga_hostname
+EOF
+  echo "{\"qga_reader_token\": \"$(cat "$WORK/reader.token")\"}" >"$WORK/hostile/tokens.json"
+  echo "exporter on $HOSTILE_URL with 1 hostile agent"
+}
+
+no_pwned_file() {
+  local found
+  found=$(ls -A "$WORK/pwned")
+  [ -z "$found" ] || { echo "a guest's payload ran on the controller: $found"; return 1; }
+}
+
+hostile_inventory() { # ansible-inventory --list shows the payloads as text and runs none
+  (cd "$WORK/pwned" && QGA_PWNED_DIR=$WORK/pwned ansible-inventory -i "$WORK/hostile.qga.yml" \
+    --list >"$WORK/hostile/inventory.json") || return 1
+  no_pwned_file || return 1
+  $PY - "$WORK/hostile/inventory.json" <<'EOF'
+import json, sys
+def text(value):  # ansible-inventory writes unsafe text as {"__ansible_unsafe": TEXT}
+    if isinstance(value, dict) and list(value) == ['__ansible_unsafe']:
+        return value['__ansible_unsafe']
+    if isinstance(value, dict):
+        return dict((text(k), text(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [text(v) for v in value]
+    return value
+raw = json.load(open(sys.argv[1]))['_meta']['hostvars']['evil-001']
+assert raw['qga_hostname'] == {'__ansible_unsafe': raw['qga_hostname'].get('__ansible_unsafe')}, raw
+hv = text(raw)
+payload = "{{ lookup('pipe', 'touch ${QGA_PWNED_DIR:-/tmp}/qga-pwned-%d') }}"
+assert hv['qga_hostname'] == payload % 0, hv['qga_hostname']
+assert hv['qga_os']['pretty_name'] == payload % 2, hv['qga_os']
+assert hv['qga_users'][0]['user'] == payload % 0, hv['qga_users']
+assert hv['qga_filesystems'][0]['mountpoint'] == payload % 1, hv['qga_filesystems']
+assert hv['qga_interfaces'][0]['name'] == payload % 0, hv['qga_interfaces']
+assert hv['payload_copy'] == payload % 0, hv.get('payload_copy')
+assert 'ansible_host' not in hv, hv.get('ansible_host')
+assert hv['qga_ip_addresses'] == [], hv['qga_ip_addresses']
+print('the payloads are text in ansible-inventory --list')
+EOF
+}
+
+hostile_playbook() { # a play that targets the host: debug of every hostvar, ping, domain_info
+  (cd "$WORK/pwned" && QGA_PWNED_DIR=$WORK/pwned ansible-playbook \
+    "$ROOT/ansible/tests/hostile.yml" -i "$WORK/hostile.qga.yml" \
+    -e "@$WORK/hostile/tokens.json") || return 1
+  no_pwned_file
+}
+
+hostile_metrics() { # the exporter dropped the ip-address values that are not addresses, counted
+  $PY - "$HOSTILE_URL" <<'EOF'
+import sys, urllib.request
+text = urllib.request.urlopen(sys.argv[1] + '/metrics', timeout=5).read().decode()
+lines = [l for l in text.splitlines() if l.startswith('qga_collector_dropped_items{')
+         and 'kind="invalid_addresses"' in l and 'domain="evil-001"' in l]
+assert lines and float(lines[0].split()[-1]) >= 1, lines
+assert not [l for l in text.splitlines()
+            if l.startswith('qga_network_address_info') and 'lookup(' in l]
+print(lines[0])
+EOF
+}
+
+if check "exporter with a hostile guest (Jinja2 in every name) starts" start_hostile_exporter; then
+  check "hostile guest: ansible-inventory --list shows the payloads as text, runs none" \
+    hostile_inventory
+  check "hostile guest: a play targeting it (debug hostvars, ping, domain_info) runs none" \
+    hostile_playbook
+  check "hostile guest: the exporter drops and counts addresses that are not addresses" \
+    hostile_metrics
 fi
 
 echo "ansible/test.sh: $passed passed, $failed failed"

@@ -13,7 +13,17 @@ description:
     with what the exporter's last polls of the guest agent found as host variables (IPs, OS,
     agent state, filesystems, ...).
   - C(ansible_host) is the domain's first non-loopback IPv4 address when the agent reported
-    one.
+    one. Only a value that parses as an IP address (python C(ipaddress)) is used; anything else
+    the agent reported is ignored and C(ansible_host) is left unset.
+  - Every value that comes from the guest (host name, OS fields, users, filesystems, interface
+    names and addresses, agent version, errors) is marked unsafe
+    (C(ansible.utils.unsafe_proxy.wrap_var)), keys included, so Jinja2 in them is never
+    evaluated on the controller. A guest whose host name is a Jinja2 template that would run a
+    command gets exactly that text in C(qga_hostname), and no command runs.
+  - The host name is the domain name; a domain whose name holds C({{), C({%), C({#),
+    C(#jinja2:) or control characters is skipped with a warning.
+  - Group names made by I(keyed_groups) are always sanitised (characters other than letters,
+    digits and C(_) become C(_)), since their keys can come from the guest.
   - The configuration file name must end with C(qga.yml) or C(qga.yaml) (for example
     C(hypervisors.qga.yml)).
 extends_documentation_fragment:
@@ -83,12 +93,16 @@ cache_connection: ~/.cache/qga-inventory
 cache_timeout: 300
 '''
 
+import ipaddress
+import re
+
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.six.moves.urllib.parse import urlparse
 from ansible.module_utils.urls import open_url
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.qga.exporter.plugins.module_utils.api import ExporterClient, ExporterError
 
@@ -137,17 +151,52 @@ class _OpenUrlClient(ExporterClient):
             return -1, None, to_native(e)
 
 
+# A host name is not a template: Jinja2 markers, the override header and control characters
+_NOT_A_HOST_NAME = re.compile(r'\{\{|\{%|\{#|#jinja2:|[\x00-\x1f\x7f]')
+
+
+def host_name(value):
+    """The domain name as an inventory host name, or None when it must not be one.
+
+    Domain names come from the exporter's configuration and discovery (socket file names,
+    libvirt), not from the guest; a name that carries a template or control characters is
+    refused rather than added, since ansible templates inventory_hostname like any variable.
+    """
+    if not isinstance(value, str) or not value or _NOT_A_HOST_NAME.search(value):
+        return None
+    return value
+
+
+def ipv4(value):
+    """The canonical text of value when it parses as a non-loopback IPv4 address, else None.
+
+    The guest chooses the address text: anything that is not an address (a host name, a Jinja2
+    template, an address with trailing words) must never become ansible_host.
+    """
+    if not isinstance(value, str):
+        return None
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    if address.version != 4 or address.is_loopback or address.is_unspecified:
+        return None
+    return str(address)
+
+
 def first_ipv4(domain):
     """The first non-loopback IPv4 address of the domain's interfaces, or None."""
     for interface in domain.get('interfaces') or []:
-        if interface.get('name') == 'lo':
+        if not isinstance(interface, dict) or interface.get('name') == 'lo':
             continue
         for address in interface.get('addresses') or []:
-            value = address.get('address') or ''
-            if address.get('family') == 'ipv4' and value and not value.startswith('127.'):
-                return value
+            if isinstance(address, dict) and address.get('family') == 'ipv4':
+                value = ipv4(address.get('address'))
+                if value:
+                    return value
     for value in domain.get('ip_addresses') or []:
-        if '.' in value and ':' not in value and not value.startswith('127.'):
+        value = ipv4(value)
+        if value:
             return value
     return None
 
@@ -219,18 +268,26 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         strict = self.get_option('strict')
         for url in sorted(data):
             for domain in data[url]:
-                name = domain.get('name')
-                if not name:
+                raw_name = domain.get('name') if isinstance(domain, dict) else None
+                name = host_name(raw_name)
+                if name is None:
+                    if raw_name:
+                        self.display.warning('qga.exporter.domains: %s: skipped the domain %r: '
+                                             'not usable as a host name' % (url, raw_name))
                     continue
                 host = self.inventory.add_host(name)
-                variables = dict((var, domain.get(field)) for var, field in VARIABLES
+                # Everything else except the exporter's own URL comes from the guest (or from
+                # the exporter, which may be old or lying): unsafe, keys included, so that Jinja2
+                # in it is text, never a template run on the controller when a play reads it
+                variables = dict((var, wrap_var(domain.get(field))) for var, field in VARIABLES
                                  if field in domain)
+                variables['qga_domain'] = name
                 variables['qga_agent_up'] = bool(domain.get('up'))
                 variables['qga_exporter_url'] = url
                 variables['qga_exporter_host'] = urlparse(url).hostname
                 address = first_ipv4(domain)
                 if address:
-                    variables['ansible_host'] = address
+                    variables['ansible_host'] = wrap_var(address)
                 for var, value in variables.items():
                     self.inventory.set_variable(host, var, value)
                 self._set_composite_vars(self.get_option('compose'), variables, host, strict=strict)

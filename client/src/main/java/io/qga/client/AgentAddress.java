@@ -7,6 +7,12 @@ public sealed interface AgentAddress permits AgentAddress.Unix, AgentAddress.Vso
 
   /** A unix stream socket (a virtio-serial chardev of QEMU, or qemu-ga in unix-listen mode). */
   record Unix(Path path) implements AgentAddress {
+    /**
+     * The longest path a unix socket address holds on Linux: {@code sun_path} is 108 bytes,
+     * the terminating NUL included. A longer path cannot be connected to at all.
+     */
+    public static final int MAX_PATH_BYTES = 107;
+
     public Unix {
       if (path == null || path.toString().isBlank()) {
         throw new IllegalArgumentException("unix socket path must not be blank");
@@ -16,6 +22,11 @@ public sealed interface AgentAddress permits AgentAddress.Unix, AgentAddress.Vso
     @Override
     public String toString() {
       return "unix:" + path;
+    }
+
+    /** The path's length in bytes as the kernel gets it (file names are UTF-8 here). */
+    public static int pathBytes(Path path) {
+      return path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
   }
 

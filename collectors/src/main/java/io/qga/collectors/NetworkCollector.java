@@ -11,6 +11,12 @@ import java.util.List;
 final class NetworkCollector implements Collector {
   static final String INTERFACE = "interface";
 
+  /**
+   * Drop kind for an {@code ip-address} that is not an IP address: the guest chooses that text,
+   * and consumers (Ansible's {@code ansible_host}, scripts) take it for an address.
+   */
+  static final String INVALID_ADDRESSES = "invalid_addresses";
+
   static final MetricFamily RECEIVE_BYTES =
       MetricFamily.counter(
           "bytes",
@@ -110,6 +116,10 @@ final class NetworkCollector implements Collector {
       for (NetworkInterface.IpAddress address : addresses.subList(0, keptAddresses)) {
         if (address == null || address.address() == null) {
           out.dropped(DomainSamples.INVALID_VALUES, 1);
+          continue;
+        }
+        if (!IpAddressText.isIpAddress(address.address())) {
+          out.dropped(INVALID_ADDRESSES, 1);
           continue;
         }
         out.gauge(

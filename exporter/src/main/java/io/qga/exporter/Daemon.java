@@ -17,6 +17,7 @@ import io.qga.exporter.config.ConfigProblem;
 import io.qga.exporter.config.CollectorsConfig;
 import io.qga.exporter.discovery.DiscoveredDomain;
 import io.qga.exporter.discovery.Discovery;
+import io.qga.exporter.discovery.DiscoveryMetrics;
 import io.qga.exporter.discovery.LibvirtConnection;
 import io.qga.exporter.discovery.Route;
 import io.qga.exporter.http.HttpEndpoint;
@@ -432,7 +433,8 @@ public final class Daemon implements AutoCloseable {
                 .name("qga_config_last_reload_successful")
                 .help("1 when the last config reload succeeded (or none was tried), 0 when it failed")
                 .dataPoint(GaugeDataPointSnapshot.builder().value(lastReloadOk ? 1 : 0).build())
-                .build());
+                .build(),
+            DiscoveryMetrics.dropped(discovery));
   }
 
   /** The jar's Implementation-Version, or "dev" when run from classes. */

@@ -142,6 +142,9 @@ final class GuestDispatch {
       case INVALID_UTF8 -> {
         return HostileReplies.labelled(out, name, HostileReplies.INVALID_UTF8);
       }
+      case LABEL_TEMPLATE -> {
+        return HostileReplies.labelled(out, name, TemplateLabels.LABEL);
+      }
       default -> {
         return false;
       }

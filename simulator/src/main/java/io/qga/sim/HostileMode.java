@@ -22,6 +22,12 @@ public enum HostileMode {
    * like exposition lines; the JSON itself stays valid.
    */
   LABEL_NASTY("label-nasty"),
+  /**
+   * Names (host name, OS fields, users, mountpoints, interface names and addresses) are Jinja2
+   * templates that would run {@code touch ${QGA_PWNED_DIR:-/tmp}/qga-pwned-N} on an Ansible
+   * controller that evaluated them.
+   */
+  LABEL_TEMPLATE("label-template"),
   /** Names contain raw bytes that are not UTF-8 (never 0xFF), which strict JSON parsers reject. */
   INVALID_UTF8("invalid-utf8"),
   /** Every data command answers a JSON array nested 100 000 deep. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qga.collectors.DomainSamples;
+import io.qga.collectors.IpAddressText;
 import io.qga.exporter.action.ActionRecord;
 import io.qga.exporter.action.Fstrim;
 import io.qga.exporter.action.Job;
@@ -131,6 +132,11 @@ final class Views {
       ArrayNode addresses = n.putArray("addresses");
       for (JsonNode a : limit(i.path("ip-addresses"))) {
         String address = text(a, "ip-address");
+        if (!IpAddressText.isIpAddress(address)) {
+          // the guest chose this text; consumers take it for an address (Ansible's ansible_host).
+          // The network collector counts it in qga_collector_dropped_items{kind=invalid_addresses}
+          continue;
+        }
         ObjectNode an = addresses.addObject();
         an.put("address", address);
         an.put("family", text(a, "ip-address-type"));

@@ -10,6 +10,7 @@ import io.qga.client.AgentErrorException;
 import io.qga.client.AgentException;
 import io.qga.client.protocol.AgentSession;
 import io.qga.exporter.config.Durations;
+import io.qga.exporter.runtime.LogLineFormatter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -152,11 +153,12 @@ final class AgentCli implements Callable<Integer> {
       out.flush();
       return EXIT_OK;
     } catch (AgentErrorException e) {
-      err.println(e.errorClass() + ": " + e.description());
+      // the guest wrote both: no terminal escapes or forged lines on the operator's screen
+      err.println(LogLineFormatter.escape(e.errorClass() + ": " + e.description()));
       err.flush();
       return EXIT_AGENT_ERROR;
     } catch (AgentException e) {
-      err.println("agent: " + e.getMessage());
+      err.println("agent: " + LogLineFormatter.escape(e.getMessage()));
       err.flush();
       return EXIT_NOT_RESPONDING;
     } catch (JsonProcessingException e) {

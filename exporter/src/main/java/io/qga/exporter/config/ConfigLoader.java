@@ -285,7 +285,16 @@ public final class ConfigLoader {
         r.problem(p, "needs socket (a unix socket path) or vsock (\"CID:PORT\", e.g. \"3:1234\")");
       } else if (socket) {
         Path sp = r.path(s, p, "socket", null);
-        address = sp == null ? null : AgentAddress.unix(sp);
+        int bytes = sp == null ? 0 : AgentAddress.Unix.pathBytes(sp);
+        if (bytes > AgentAddress.Unix.MAX_PATH_BYTES) {
+          r.problem(
+              p + "/socket",
+              "\"" + sp + "\" is " + bytes + " bytes long; a unix socket path holds at most "
+                  + AgentAddress.Unix.MAX_PATH_BYTES
+                  + " bytes on Linux (use a shorter path, e.g. a symlink to its directory)");
+        } else {
+          address = sp == null ? null : AgentAddress.unix(sp);
+        }
       } else if (!(s.get("vsock") instanceof String v)) {
         r.problem(
             p + "/vsock",

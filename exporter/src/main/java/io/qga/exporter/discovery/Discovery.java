@@ -1,6 +1,7 @@
 package io.qga.exporter.discovery;
 
 import io.qga.client.AgentAddress;
+import io.qga.collectors.LabelValues;
 import io.qga.exporter.config.DiscoveryConfig;
 import io.qga.exporter.config.GlobPattern;
 import io.qga.exporter.config.StaticDomain;
@@ -34,6 +35,17 @@ public final class Discovery {
   private final ProxmoxNode proxmox;
   /** Conditions logged and still present: logged again only after they went away. */
   private Set<String> logged = new HashSet<>();
+  /** What the last refresh left out, by reason ({@link #dropped()}). */
+  private Map<String, Long> dropped = Map.of();
+
+  /** Reason: a directory held more matching entries than a glob keeps. */
+  public static final String OVER_DIRECTORY_LIMIT = "over_directory_limit";
+
+  /** Reason: a socket path longer than a unix socket address holds. */
+  public static final String SOCKET_PATH_TOO_LONG = "socket_path_too_long";
+
+  /** Longest domain name kept from a socket or libvirt name; longer ones are cut. */
+  static final int MAX_NAME_LENGTH = 255;
 
   public Discovery(DiscoveryConfig config) {
     this.config = config;
@@ -45,6 +57,7 @@ public final class Discovery {
   public synchronized List<DiscoveredDomain> refresh() {
     Set<String> seen = new HashSet<>();
     Map<String, Entry> merged = new LinkedHashMap<>();
+    Map<String, Long> left = new LinkedHashMap<>();
     for (StaticDomain s : config.statics()) {
       add(merged, seen, new Entry("static", new DiscoveredDomain(s.domain(), Optional.empty(), new Route.Direct(s.address()))));
     }
@@ -52,7 +65,7 @@ public final class Discovery {
     for (Path file : files) {
       LibvirtRunDir.Result result = readCached(file);
       if (result instanceof LibvirtRunDir.Found f) {
-        add(merged, seen, new Entry("libvirt " + file, f.domain()));
+        addFound(merged, seen, left, new Entry("libvirt " + file, f.domain()));
       } else if (result instanceof LibvirtRunDir.Skipped s) {
         once(seen, s.key(), s.reason(), s.warn() ? Level.WARNING : Level.INFO);
       }
@@ -62,14 +75,30 @@ public final class Discovery {
     }
     for (SocketGlob glob : globs) {
       for (var e : glob.scan().entrySet()) {
-        add(
+        addFound(
             merged,
             seen,
+            left,
             new Entry(
                 "glob " + glob,
                 new DiscoveredDomain(e.getKey(), Optional.empty(), new Route.Direct(AgentAddress.unix(e.getValue())))));
       }
+      if (glob.cut() > 0) {
+        left.merge(OVER_DIRECTORY_LIMIT, glob.cut(), Long::sum);
+        // the count in the key: logged again when it changes, not on every refresh
+        once(
+            seen,
+            "cut:" + glob + ":" + glob.cut(),
+            "glob "
+                + glob
+                + ": a directory holds more matching entries than the "
+                + SocketGlob.MAX_ENTRIES_PER_DIRECTORY
+                + " kept per directory; kept the first by name, left out "
+                + glob.cut(),
+            Level.WARNING);
+      }
     }
+    dropped = Map.copyOf(left);
     logged.retainAll(seen);
     parsed.keySet().retainAll(new HashSet<>(files));
     List<DiscoveredDomain> out = new ArrayList<>();
@@ -100,6 +129,46 @@ public final class Discovery {
       parsed.remove(file);
       return LibvirtRunDir.read(file, config.libvirt().useLibvirtChannel());
     }
+  }
+
+  /**
+   * Entries the last refresh left out, by reason ({@link #OVER_DIRECTORY_LIMIT}, {@link
+   * #SOCKET_PATH_TOO_LONG}); empty when nothing was.
+   */
+  public synchronized Map<String, Long> dropped() {
+    return dropped;
+  }
+
+  /**
+   * A glob or libvirt find: its name (a file name, a libvirt name) cleaned as guest label values
+   * are, and skipped (logged once, counted) when its socket path cannot be connected to.
+   */
+  private void addFound(Map<String, Entry> merged, Set<String> seen, Map<String, Long> left, Entry entry) {
+    DiscoveredDomain d = entry.domain();
+    if (d.route() instanceof Route.Direct direct && direct.address() instanceof AgentAddress.Unix unix) {
+      int bytes = AgentAddress.Unix.pathBytes(unix.path());
+      if (bytes > AgentAddress.Unix.MAX_PATH_BYTES) {
+        left.merge(SOCKET_PATH_TOO_LONG, 1L, Long::sum);
+        once(
+            seen,
+            "long:" + unix.path(),
+            "skipped the domain at "
+                + unix.path()
+                + " ("
+                + entry.source()
+                + "): the path is "
+                + bytes
+                + " bytes long, a unix socket path holds at most "
+                + AgentAddress.Unix.MAX_PATH_BYTES,
+            Level.WARNING);
+        return;
+      }
+    }
+    String name = LabelValues.clean(d.name(), MAX_NAME_LENGTH);
+    if (!name.equals(d.name())) {
+      entry = new Entry(entry.source(), new DiscoveredDomain(name, d.uuid(), d.route()));
+    }
+    add(merged, seen, entry);
   }
 
   private void add(Map<String, Entry> merged, Set<String> seen, Entry entry) {

@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,7 +19,11 @@ import java.util.regex.Pattern;
  * the text of the first {@code *} is the domain name, and only unix sockets count.
  */
 final class SocketGlob {
-  /** Directory entries looked at per directory, so a huge directory cannot stall a refresh. */
+  /**
+   * Matching entries kept per directory, so a huge directory cannot blow up the domain list:
+   * the first ones by name (a stable choice from one refresh to the next); the rest are counted
+   * in {@link #cut()}.
+   */
   static final int MAX_ENTRIES_PER_DIRECTORY = 10_000;
 
   private static final int S_IFMT = 0170000;
@@ -26,6 +32,7 @@ final class SocketGlob {
   private final String pattern;
   private final Path root;
   private final List<String> segments;
+  private long cut;
 
   SocketGlob(String pattern) {
     this.pattern = pattern;
@@ -50,8 +57,14 @@ final class SocketGlob {
   /** Domain name to socket path for every socket that matches now; the first match of a name wins. */
   Map<String, Path> scan() {
     Map<String, Path> found = new LinkedHashMap<>();
+    cut = 0;
     walk(root, 0, null, found);
     return found;
+  }
+
+  /** Matching entries the last {@link #scan()} left out, over {@link #MAX_ENTRIES_PER_DIRECTORY}. */
+  long cut() {
+    return cut;
   }
 
   private void walk(Path dir, int index, String name, Map<String, Path> found) {
@@ -62,17 +75,24 @@ final class SocketGlob {
       return;
     }
     Pattern regex = segmentRegex(segment);
-    List<Path> entries = new ArrayList<>();
+    // the MAX_ENTRIES_PER_DIRECTORY matching entries first by name, whatever order the
+    // directory lists them in: the largest kept name on top, replaced by any smaller one
+    PriorityQueue<Path> kept = new PriorityQueue<>(Comparator.reverseOrder());
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
       for (Path entry : stream) {
-        if (entries.size() >= MAX_ENTRIES_PER_DIRECTORY) {
-          break;
+        if (!regex.matcher(entry.getFileName().toString()).matches()) {
+          continue;
         }
-        entries.add(entry);
+        kept.add(entry);
+        if (kept.size() > MAX_ENTRIES_PER_DIRECTORY) {
+          kept.poll();
+          cut++;
+        }
       }
-    } catch (IOException | SecurityException e) {
+    } catch (IOException | SecurityException | java.nio.file.DirectoryIteratorException e) {
       return; // directory missing or unreadable: nothing there now
     }
+    List<Path> entries = new ArrayList<>(kept);
     entries.sort(null);
     for (Path entry : entries) {
       Matcher m = regex.matcher(entry.getFileName().toString());

@@ -179,6 +179,10 @@ class HostileGuestTest {
         // names are cut or escaped; the series exist and the scrape parses
       case LABEL_1MB, LABEL_NASTY ->
           Series.find(s, "qga_network_receive_bytes_total", "domain", EVIL) != null;
+        // templates as names are text; templates as addresses are dropped and counted
+      case LABEL_TEMPLATE ->
+          Series.find(s, "qga_network_receive_bytes_total", "domain", EVIL) != null
+              && Series.sum(s, "qga_collector_dropped_items", "kind", "invalid_addresses") > 0;
         // the agent cannot be talked to at all
       case TRICKLE, ENDLESS_FF, NO_NEWLINE, WRONG_SYNC_ID, NEVER_ANSWERS, ANSWER_AFTER ->
           up != null && up == 0 && (timeouts > 0 || protocolErrors > 0);
