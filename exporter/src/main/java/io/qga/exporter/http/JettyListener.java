@@ -11,6 +11,7 @@ import java.util.logging.Logger;
 import org.eclipse.jetty.http.spi.JettyHttpServer;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
@@ -70,15 +71,19 @@ final class JettyListener {
     Server jetty = new Server(pool);
     jetty.setStopTimeout(0);
     jetty.setHandler(new ContextHandlerCollection()); // where jetty-http-spi mounts each context
-    HttpConfiguration config = new HttpConfiguration();
-    config.setSendServerVersion(false);
-    config.setRequestHeaderSize(MAX_HEADER_BYTES);
-    config.setIdleTimeout(limits.idleTimeout().toMillis());
-    JettyHttpServer server = new JettyHttpServer(jetty, false, config);
+    JettyHttpServer server = new JettyHttpServer(jetty, false);
     if (https != null) {
       server.setHttpsConfigurator(https); // before bind: bind builds the TLS connector from it
     }
     server.bind(listen, 128);
+    ServerConnector connector = (ServerConnector) jetty.getConnectors()[0];
+    connector.setIdleTimeout(limits.idleTimeout().toMillis());
+    // the configuration the connector really uses (the plain one gets a fresh one of its own)
+    HttpConfiguration config =
+        connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration();
+    config.setSendServerVersion(false);
+    config.setRequestHeaderSize(MAX_HEADER_BYTES);
+    config.setIdleTimeout(limits.idleTimeout().toMillis());
     for (HttpConfiguration.Customizer c : config.getCustomizers()) {
       if (c instanceof SecureRequestCustomizer secure) {
         // The JDK server did not compare SNI with the certificate; clients that reach the
@@ -86,8 +91,6 @@ final class JettyListener {
         secure.setSniHostCheck(false);
       }
     }
-    ServerConnector connector = (ServerConnector) jetty.getConnectors()[0];
-    connector.setIdleTimeout(limits.idleTimeout().toMillis());
     NetworkConnectionLimit limit = new NetworkConnectionLimit(limits.maxConnections(), connector);
     limit.setEndPointIdleTimeout(1000);
     jetty.addBean(limit);
