@@ -46,6 +46,7 @@ public final class ApiExtension implements Daemon.Extension {
                 context.daemon()::reloadProblems,
                 context.metricsPage(),
                 context.clock());
+        context.registry().register(api.authFailureMetrics());
         engine.start();
         api.start();
         return new ApiExtension(executor, engine, api);

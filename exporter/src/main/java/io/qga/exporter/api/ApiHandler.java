@@ -75,6 +75,7 @@ final class ApiHandler implements HttpHandler {
   private final FreezeGuard guard;
   private final Clock clock;
   private final byte[] openapi;
+  private final AuthFailures failures;
   /** Requests waiting on a guest (api.max_live_calls); a {@code ?wait=} over it gets 202 at once. */
   private final LiveCalls live = new LiveCalls();
 
@@ -85,7 +86,9 @@ final class ApiHandler implements HttpHandler {
       PolicyEngine policies,
       FreezeGuard guard,
       Clock clock,
-      byte[] openapi) {
+      byte[] openapi,
+      AuthFailures failures) {
+    this.failures = failures;
     this.settings = settings;
     this.domains = domains;
     this.executor = executor;
@@ -213,17 +216,23 @@ final class ApiHandler implements HttpHandler {
   }
 
   private Caller authenticate(Request req, ControlApi.Settings s) {
+    String what = req.method() + " " + Views.cut("/" + String.join("/", req.segments()));
     String header = req.header("Authorization");
     if (header == null) {
+      failures.record(AuthFailures.Reason.MISSING, req.remote(), what);
       throw new ApiException(401, "missing Authorization: Bearer TOKEN header");
     }
     String token = Auth.bearer(header);
     if (token == null) {
+      failures.record(AuthFailures.Reason.MALFORMED, req.remote(), what);
       throw new ApiException(401, "the Authorization header must be \"Bearer TOKEN\"");
     }
-    return s.auth()
-        .verify(token)
-        .orElseThrow(() -> new ApiException(401, "invalid token"));
+    Optional<Caller> caller = s.auth().verify(token);
+    if (caller.isEmpty()) {
+      failures.record(AuthFailures.Reason.INVALID, req.remote(), what);
+      throw new ApiException(401, "invalid token");
+    }
+    return caller.get();
   }
 
   private static void role(Caller caller, Role required, String what) {

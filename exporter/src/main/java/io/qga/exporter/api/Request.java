@@ -62,6 +62,11 @@ final class Request {
     return segments;
   }
 
+  /** The client's address (for the log of failed authentications). */
+  java.net.InetSocketAddress remote() {
+    return exchange.getRemoteAddress();
+  }
+
   String header(String name) {
     return exchange.getRequestHeaders().getFirst(name);
   }
