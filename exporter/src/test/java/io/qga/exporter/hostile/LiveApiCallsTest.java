@@ -128,8 +128,8 @@ class LiveApiCallsTest {
 
   @Test
   void waitsHoldAtMostMaxLiveCallsThreadsTheRestGet202AtOnce() throws Exception {
-    // a slow guest: each fstrim takes 2 s, jobs queue on the domain
-    harness.agent("slow", g -> g.slowDown(Duration.ofSeconds(2)));
+    // a slow guest: every reply takes a second, so each fstrim job takes seconds; they queue
+    harness.agent("slow", g -> g.slowDown(Duration.ofSeconds(1)));
     start("10s");
     Harness.await(Duration.ofSeconds(30), "slow polled", () ->
         Double.valueOf(1).equals(Series.find(harness.scrapeQuietly(), "qga_up", "domain", "slow")));

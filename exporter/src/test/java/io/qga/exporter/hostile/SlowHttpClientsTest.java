@@ -105,6 +105,50 @@ class SlowHttpClientsTest {
     assertThat(probe(port, "/metrics")).isLessThan(bound);
   }
 
+  @Test
+  void beyondMaxConnectionsTheDaemonAcceptsNoMoreAndStillAnswersScrapes() throws Exception {
+    harness.agent("web-1", g -> {});
+    Path config = harness.config("1s", "1s", "5s", "");
+    Files.writeString(
+        config,
+        Files.readString(config)
+            .replace(
+                "  listen: \"127.0.0.1:0\"\n",
+                "  listen: \"127.0.0.1:0\"\n  max_connections: 50\n  header_timeout: 30s\n"));
+    harness.start(config, List.of());
+    int port = harness.daemon.port();
+    probe(port, "/metrics");
+    long before = openDescriptors();
+
+    int connected = 0;
+    for (int i = 0; i < SLOW_CLIENTS; i++) {
+      Socket s = new Socket();
+      try {
+        // a connection the server no longer accepts (listen backlog full) does not complete
+        s.connect(new InetSocketAddress("127.0.0.1", port), 100);
+        slow.add(s);
+        connected++;
+      } catch (IOException e) {
+        s.close();
+      }
+    }
+    Thread.sleep(500);
+    // this JVM holds the client ends; what is left is what the daemon accepted
+    long accepted = openDescriptors() - before - connected;
+    assertThat(accepted)
+        .as("descriptors the daemon took for %d connection attempts (max_connections 50)", SLOW_CLIENTS)
+        .isLessThanOrEqualTo(50 + 10);
+    // at the limit, idle connections are closed after a second: a scrape gets in
+    assertThat(probe(port, "/metrics")).isLessThan(5000);
+    assertThat(probe(port, "/-/healthy")).isLessThan(5000);
+  }
+
+  private static long openDescriptors() {
+    return ((com.sun.management.UnixOperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getOpenFileDescriptorCount();
+  }
+
   /** Milliseconds for a GET on a new connection; fails unless the answer is 200. */
   private static long probe(int port, String path) throws IOException {
     long t0 = System.nanoTime();
