@@ -191,7 +191,11 @@ public final class Daemon implements AutoCloseable {
             // Without api tokens there is no one to authenticate; with tokens the control API
             // mounts its own /-/reload route (admin) over this one.
             .reload(this::reloadProblems, () -> this.config.api().tokens().isEmpty())
-            .routes(routes);
+            .routes(routes)
+            .allowedHosts(config.server().allowedHosts())
+            .maxConnections(config.server().limits().maxConnections())
+            .timeouts(
+                config.server().limits().idleTimeout(), config.server().limits().headerTimeout());
     if (config.server().tls().isPresent()) {
       // HTTPS from the PEM files, picked up again when they change (certificate renewal).
       builder.https(TlsFiles.configurator(config.server().tls().get()));

@@ -50,6 +50,7 @@ public final class ApiExtension implements Daemon.Extension {
                 context.metricsPage(),
                 context.clock());
         ApiRequests requests = new ApiRequests(context.registry());
+        context.registry().register(api.authFailureMetrics());
         engine.start();
         api.start();
         return new ApiExtension(executor, engine, api, requests);

@@ -48,7 +48,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -61,8 +60,6 @@ import java.util.function.Supplier;
 final class ApiHandler implements HttpHandler {
   private static final System.Logger LOG = System.getLogger(ApiHandler.class.getName());
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
-  /** Requests blocked in {@code ?wait=} at once; more get their 202 at once (HTTP threads are few). */
-  static final int MAX_WAITING = 2;
   /** Commands the passthrough runs directly (read-only); others go through the executor. */
   static final List<String> READ_ONLY =
       List.of("guest-info", "guest-ping", "guest-get-*", "guest-network-get-*", "guest-fsfreeze-status");
@@ -78,7 +75,9 @@ final class ApiHandler implements HttpHandler {
   private final FreezeGuard guard;
   private final Clock clock;
   private final byte[] openapi;
-  private final Semaphore waiting = new Semaphore(MAX_WAITING);
+  private final AuthFailures failures;
+  /** Requests waiting on a guest (api.max_live_calls); a {@code ?wait=} over it gets 202 at once. */
+  private final LiveCalls live = new LiveCalls();
 
   ApiHandler(
       Supplier<ControlApi.Settings> settings,
@@ -87,7 +86,9 @@ final class ApiHandler implements HttpHandler {
       PolicyEngine policies,
       FreezeGuard guard,
       Clock clock,
-      byte[] openapi) {
+      byte[] openapi,
+      AuthFailures failures) {
+    this.failures = failures;
     this.settings = settings;
     this.domains = domains;
     this.executor = executor;
@@ -119,6 +120,8 @@ final class ApiHandler implements HttpHandler {
         headers = Map.of("WWW-Authenticate", "Bearer realm=\"qga-exporter\"");
       } else if (e.status() == 405) {
         headers = Map.of("Allow", e.body().path("allow").asText());
+      } else if (e.status() == 429) {
+        headers = Map.of("Retry-After", e.body().path("retry_after_seconds").asText("1"));
       }
       reply = new Reply(e.status(), e.body(), headers);
     } catch (RuntimeException e) {
@@ -213,17 +216,23 @@ final class ApiHandler implements HttpHandler {
   }
 
   private Caller authenticate(Request req, ControlApi.Settings s) {
+    String what = req.method() + " " + Views.cut("/" + String.join("/", req.segments()));
     String header = req.header("Authorization");
     if (header == null) {
+      failures.record(AuthFailures.Reason.MISSING, req.remote(), what);
       throw new ApiException(401, "missing Authorization: Bearer TOKEN header");
     }
     String token = Auth.bearer(header);
     if (token == null) {
+      failures.record(AuthFailures.Reason.MALFORMED, req.remote(), what);
       throw new ApiException(401, "the Authorization header must be \"Bearer TOKEN\"");
     }
-    return s.auth()
-        .verify(token)
-        .orElseThrow(() -> new ApiException(401, "invalid token"));
+    Optional<Caller> caller = s.auth().verify(token);
+    if (caller.isEmpty()) {
+      failures.record(AuthFailures.Reason.INVALID, req.remote(), what);
+      throw new ApiException(401, "invalid token");
+    }
+    return caller.get();
   }
 
   private static void role(Caller caller, Role required, String what) {
@@ -431,15 +440,16 @@ final class ApiHandler implements HttpHandler {
 
   /** 200 with the job when it is done (after waiting up to {@code wait}), else 202. */
   private Reply jobReply(Job job, Duration wait, boolean created) {
-    if (job.state() != Job.State.DONE && !wait.isZero() && waiting.tryAcquire()) {
-      try {
+    LiveCalls.Slot slot;
+    if (job.state() != Job.State.DONE
+        && !wait.isZero()
+        && (slot = live.tryEnter(settings.get().api().maxLiveCalls())) != null) {
+      try (slot) {
         job.result().get(wait.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException | ExecutionException e) {
         // still running: answer with what there is
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-      } finally {
-        waiting.release();
       }
     }
     String location = Views.jobLocation(job.id());
@@ -475,7 +485,7 @@ final class ApiHandler implements HttpHandler {
   private Reply ping(DomainHandle d, ControlApi.Settings s) {
     Duration timeout = s.commandTimeout();
     long t0 = System.nanoTime();
-    try {
+    try (LiveCalls.Slot slot = live.enter(s.api().maxLiveCalls(), timeout, "guest-ping")) {
       d.agent().withTimeout(timeout).ping();
     } catch (AgentTimeoutException | AgentConnectionException e) {
       throw notResponding(d, "guest-ping", timeout, e);
@@ -557,7 +567,7 @@ final class ApiHandler implements HttpHandler {
     boolean readOnly = READ_ONLY.stream().anyMatch(g -> Glob.matches(g, name));
     if (readOnly) {
       Duration timeout = s.commandTimeout();
-      try {
+      try (LiveCalls.Slot slot = live.enter(s.api().maxLiveCalls(), timeout, name)) {
         JsonNode value = d.agent().withTimeout(timeout).execute(name, args);
         ObjectNode o = F.objectNode();
         o.set("return", value);
@@ -573,6 +583,13 @@ final class ApiHandler implements HttpHandler {
         io.qga.client.AgentCommand.NO_SUCCESS_REPLY.contains(name)
             ? s.commandTimeout()
             : min(Deadlines.defaultFor(name), s.api().maxWait());
+    try (LiveCalls.Slot slot = live.enter(s.api().maxLiveCalls(), timeout, name)) {
+      return awaitCommand(caller, d, name, args, timeout);
+    }
+  }
+
+  private Reply awaitCommand(
+      Caller caller, DomainHandle d, String name, ObjectNode args, Duration timeout) {
     Job job;
     try {
       job =

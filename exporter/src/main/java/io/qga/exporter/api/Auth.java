@@ -133,9 +133,11 @@ final class Auth {
     if (bytes.length > MAX_TOKEN) {
       throw new IOException("longer than " + MAX_TOKEN + " bytes");
     }
-    String token = new String(bytes, StandardCharsets.UTF_8).strip();
-    if (token.isEmpty()) {
-      throw new IOException("the file is empty");
+    String token;
+    try {
+      token = TokenSource.tokenIn(path, new String(bytes, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
     }
     return sha256(token.getBytes(StandardCharsets.UTF_8));
   }

@@ -51,6 +51,7 @@ public final class ControlApi implements AutoCloseable {
   private final Optional<TokenSource> metricsAuth;
   private final FreezeGuard guard;
   private final ApiHandler handler;
+  private final AuthFailures failures;
   private volatile Settings settings;
 
   /**
@@ -75,8 +76,10 @@ public final class ControlApi implements AutoCloseable {
     this.metricsAuth = config.server().metricsAuth();
     this.settings = settings(config);
     this.guard = new FreezeGuard(config.stateDir(), executor, clock);
+    this.failures = new AuthFailures(clock);
     this.handler =
-        new ApiHandler(() -> settings, domains, executor, policies, guard, clock, openapi());
+        new ApiHandler(
+            () -> settings, domains, executor, policies, guard, clock, openapi(), failures);
   }
 
   private static Settings settings(Config config) {
@@ -122,6 +125,15 @@ public final class ControlApi implements AutoCloseable {
     guard.close();
   }
 
+  /** {@code qga_api_auth_failures_total{reason}}: register it where /metrics reads. */
+  public io.prometheus.metrics.model.registry.MultiCollector authFailureMetrics() {
+    return failures;
+  }
+
+  AuthFailures authFailures() {
+    return failures;
+  }
+
   FreezeGuard guardForTests() {
     return guard;
   }
@@ -150,12 +162,21 @@ public final class ControlApi implements AutoCloseable {
     }
     Settings s = settings;
     if (s.auth().enabled()) {
-      String token = Auth.bearer(exchange.getRequestHeaders().getFirst("Authorization"));
+      String header = exchange.getRequestHeaders().getFirst("Authorization");
+      String token = Auth.bearer(header);
       if (token == null) {
+        failures.record(
+            header == null ? AuthFailures.Reason.MISSING : AuthFailures.Reason.MALFORMED,
+            exchange.getRemoteAddress(),
+            "POST /-/reload");
         throw new ApiException(401, "reloading needs an admin token: Authorization: Bearer TOKEN");
       }
-      Caller caller =
-          s.auth().verify(token).orElseThrow(() -> new ApiException(401, "invalid token"));
+      Optional<Caller> found = s.auth().verify(token);
+      if (found.isEmpty()) {
+        failures.record(AuthFailures.Reason.INVALID, exchange.getRemoteAddress(), "POST /-/reload");
+        throw new ApiException(401, "invalid token");
+      }
+      Caller caller = found.get();
       if (!caller.role().atLeast(Role.ADMIN)) {
         throw new ApiException(
             403,
@@ -184,8 +205,15 @@ public final class ControlApi implements AutoCloseable {
   private HttpHandler metrics(TokenSource source) {
     HttpHandler inner = metricsPage;
     return exchange -> {
-      String token = Auth.bearer(exchange.getRequestHeaders().getFirst("Authorization"));
+      String header = exchange.getRequestHeaders().getFirst("Authorization");
+      String token = Auth.bearer(header);
       if (token == null || !settings.auth().matches(source, token)) {
+        failures.record(
+            header == null
+                ? AuthFailures.Reason.MISSING
+                : token == null ? AuthFailures.Reason.MALFORMED : AuthFailures.Reason.INVALID,
+            exchange.getRemoteAddress(),
+            exchange.getRequestMethod() + " /metrics");
         exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"qga-exporter metrics\"");
         exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
         byte[] body = "/metrics needs Authorization: Bearer TOKEN (server.metrics_auth)\n".getBytes();

@@ -36,6 +36,9 @@ final class Request {
                           .maxNumberLength(64)
                           .build())
                   .build())
+          // strict: {"a":1,"a":2} and {...} followed by more text are errors, not guesses
+          .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
   private static final int MAX_QUERY = 4096;
 
@@ -57,6 +60,11 @@ final class Request {
 
   List<String> segments() {
     return segments;
+  }
+
+  /** The client's address (for the log of failed authentications). */
+  java.net.InetSocketAddress remote() {
+    return exchange.getRemoteAddress();
   }
 
   String header(String name) {
@@ -123,12 +131,9 @@ final class Request {
     }
     String text = new String(bytes, StandardCharsets.UTF_8);
     if (text.isBlank()) {
-      return JSON.createObjectNode();
+      return JSON.createObjectNode(); // no body: nothing to label, any Content-Type or none
     }
-    String type = header("Content-Type");
-    if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-      throw new ApiException(415, "the body must be JSON (Content-Type: application/json), not " + Views.cut(type));
-    }
+    checkJsonType(header("Content-Type"));
     JsonNode node;
     try {
       node = JSON.readTree(text);
@@ -147,6 +152,30 @@ final class Request {
       }
     }
     return (ObjectNode) node;
+  }
+
+  /**
+   * A body must be labelled {@code application/json} exactly (parameters after ';' allowed, a
+   * charset only if UTF-8): curl's default form type, {@code application/jsonx} or no label at all
+   * are 415, so what the client meant is never guessed.
+   */
+  static void checkJsonType(String header) {
+    if (header == null || header.isBlank()) {
+      throw new ApiException(
+          415, "a request body needs Content-Type: application/json (curl: -H 'Content-Type: application/json')");
+    }
+    String[] parts = header.split(";");
+    String type = parts[0].strip().toLowerCase(Locale.ROOT);
+    if (!type.equals("application/json")) {
+      throw new ApiException(
+          415, "the body must be JSON (Content-Type: application/json), not " + Views.cut(header.strip()));
+    }
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i].strip().toLowerCase(Locale.ROOT);
+      if (p.startsWith("charset=") && !p.substring(8).replace("\"", "").equals("utf-8")) {
+        throw new ApiException(415, "the body must be UTF-8 JSON, not " + Views.cut(header.strip()));
+      }
+    }
   }
 
   private static ApiException tooLarge(long maxBody) {
@@ -199,7 +228,11 @@ final class Request {
       int eq = part.indexOf('=');
       String k = decode(eq < 0 ? part : part.substring(0, eq), true);
       String v = eq < 0 ? "" : decode(part.substring(eq + 1), true);
-      out.put(k, v);
+      if (out.putIfAbsent(k, v) != null) {
+        // ?dry_run=true&dry_run=false once ran a real fstrim: never pick one of two answers
+        throw ApiException.badField(
+            Views.cut(k), "query parameter " + Views.cut(k) + " is given more than once");
+      }
     }
     return out;
   }

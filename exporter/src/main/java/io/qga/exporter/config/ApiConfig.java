@@ -12,6 +12,9 @@ import java.util.List;
  * @param maxBody the largest request body accepted, in bytes
  * @param jobRetention how long a finished job stays readable
  * @param maxWait the longest {@code ?wait=} a request may ask for
+ * @param maxLiveCalls API requests that may wait on a guest at once (live pings, passthrough
+ *     commands, {@code ?wait=}); more get 429 (a wait gets its 202 at once): the listener's
+ *     threads stay free for scrapes whatever the guests do
  */
 public record ApiConfig(
     List<ApiToken> tokens,
@@ -20,7 +23,10 @@ public record ApiConfig(
     Duration fsfreezeMaxDeadline,
     long maxBody,
     Duration jobRetention,
-    Duration maxWait) {
+    Duration maxWait,
+    int maxLiveCalls) {
+
+  public static final int DEFAULT_MAX_LIVE_CALLS = 4;
 
   public static final List<String> DEFAULT_COMMAND_ALLOW_LIST =
       List.of("guest-info", "guest-ping", "guest-get-*", "guest-network-get-*");
@@ -33,11 +39,34 @@ public record ApiConfig(
           Duration.ofMinutes(10),
           64 * 1024,
           Duration.ofHours(1),
-          Duration.ofSeconds(60));
+          Duration.ofSeconds(60),
+          DEFAULT_MAX_LIVE_CALLS);
 
   public ApiConfig {
     tokens = List.copyOf(tokens);
     commandAllowList = List.copyOf(commandAllowList);
+    if (maxLiveCalls < 1) {
+      throw new IllegalArgumentException("maxLiveCalls must be positive");
+    }
+  }
+
+  public ApiConfig(
+      List<ApiToken> tokens,
+      List<String> commandAllowList,
+      Duration fsfreezeDefaultDeadline,
+      Duration fsfreezeMaxDeadline,
+      long maxBody,
+      Duration jobRetention,
+      Duration maxWait) {
+    this(
+        tokens,
+        commandAllowList,
+        fsfreezeDefaultDeadline,
+        fsfreezeMaxDeadline,
+        maxBody,
+        jobRetention,
+        maxWait,
+        DEFAULT_MAX_LIVE_CALLS);
   }
 
   /** True when at least one token is configured (else the API is off). */

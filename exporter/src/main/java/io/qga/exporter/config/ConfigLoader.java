@@ -181,7 +181,13 @@ public final class ConfigLoader {
 
   private static ServerConfig server(Reader r, Object node) {
     String path = "/server";
-    Map<String, Object> m = r.mapping(node, path, List.of("listen", "tls", "metrics_auth"));
+    Map<String, Object> m =
+        r.mapping(
+            node,
+            path,
+            List.of(
+                "listen", "tls", "metrics_auth", "allowed_hosts", "header_timeout", "idle_timeout",
+                "max_connections"));
     ListenAddress listen = ListenAddress.DEFAULT;
     String text = r.string(m, path, "listen");
     if (text != null) {
@@ -214,8 +220,32 @@ public final class ConfigLoader {
           r.mapping(m.get("metrics_auth"), p, List.of("token_file", "sha256"), "key", Map.of("token", PLAIN_TOKEN));
       metricsAuth = Optional.ofNullable(tokenSource(r, a, p, hasKey(m.get("metrics_auth"), "token")));
     }
-    return new ServerConfig(listen, tls, metricsAuth);
+    List<String> hosts = new ArrayList<>();
+    List<String> given = r.strings(m, path, "allowed_hosts", List.of());
+    for (int i = 0; i < given.size(); i++) {
+      String h = given.get(i).strip();
+      if (h.startsWith("[") && h.endsWith("]")) {
+        h = h.substring(1, h.length() - 1);
+      }
+      if (!ALLOWED_HOST.matcher(h).matches()) {
+        r.problem(
+            Reader.child(path + "/allowed_hosts", i),
+            "\"" + given.get(i) + "\" is not a host name or address (no scheme, port or path: e.g."
+                + " exporter.example.org, 192.0.2.10, ::1)");
+      } else {
+        hosts.add(h.toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    ServerConfig.Limits d = ServerConfig.Limits.DEFAULT;
+    ServerConfig.Limits limits =
+        new ServerConfig.Limits(
+            r.duration(m, path, "header_timeout", d.headerTimeout(), true),
+            r.duration(m, path, "idle_timeout", d.idleTimeout(), true),
+            r.integer(m, path, "max_connections", d.maxConnections(), 1, 1_000_000));
+    return new ServerConfig(listen, tls, metricsAuth, hosts, limits);
   }
+
+  private static final Pattern ALLOWED_HOST = Pattern.compile("[A-Za-z0-9._:-]{1,253}");
 
   private static boolean hasKey(Object node, String key) {
     return node instanceof Map<?, ?> raw && raw.containsKey(key);
@@ -419,7 +449,8 @@ public final class ConfigLoader {
                 "fsfreeze_max_deadline",
                 "max_body",
                 "job_retention",
-                "max_wait"));
+                "max_wait",
+                "max_live_calls"));
     List<ApiToken> tokens = new ArrayList<>();
     Map<String, String> seen = new HashMap<>();
     Map<TokenSource, String> seenSources = new HashMap<>();
@@ -480,7 +511,8 @@ public final class ConfigLoader {
         freezeMax,
         r.size(m, path, "max_body", d.maxBody(), 1, 64L << 20),
         r.duration(m, path, "job_retention", d.jobRetention(), true),
-        r.duration(m, path, "max_wait", d.maxWait(), true));
+        r.duration(m, path, "max_wait", d.maxWait(), true),
+        r.integer(m, path, "max_live_calls", d.maxLiveCalls(), 1, 256));
   }
 
   private static PolicyDefaults policyDefaults(Reader r, Object node) {

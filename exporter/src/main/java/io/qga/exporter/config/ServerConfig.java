@@ -1,6 +1,8 @@
 package io.qga.exporter.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -8,12 +10,38 @@ import java.util.Optional;
  *
  * @param tls HTTPS from PEM files when present (both files existed at load)
  * @param metricsAuth a bearer token required for /metrics when present
+ * @param allowedHosts host names or addresses a request's {@code Host} header must name (any
+ *     when empty): a defence against DNS rebinding
+ * @param limits what a client may take of the listener
  */
-public record ServerConfig(ListenAddress listen, Optional<Tls> tls, Optional<TokenSource> metricsAuth) {
+public record ServerConfig(
+    ListenAddress listen,
+    Optional<Tls> tls,
+    Optional<TokenSource> metricsAuth,
+    List<String> allowedHosts,
+    Limits limits) {
 
   public static final ServerConfig DEFAULT =
       new ServerConfig(ListenAddress.DEFAULT, Optional.empty(), Optional.empty());
 
+  public ServerConfig {
+    allowedHosts = List.copyOf(allowedHosts);
+  }
+
+  public ServerConfig(ListenAddress listen, Optional<Tls> tls, Optional<TokenSource> metricsAuth) {
+    this(listen, tls, metricsAuth, List.of(), Limits.DEFAULT);
+  }
+
   /** {@code server.tls}: a PEM certificate chain and its PEM private key. */
   public record Tls(Path certificate, Path key) {}
+
+  /**
+   * @param headerTimeout a connection whose first request has not arrived whole by then is closed
+   * @param idleTimeout a connection that sends nothing for this long is closed
+   * @param maxConnections connections open at once; more wait in the kernel's backlog
+   */
+  public record Limits(Duration headerTimeout, Duration idleTimeout, int maxConnections) {
+    public static final Limits DEFAULT =
+        new Limits(Duration.ofSeconds(10), Duration.ofSeconds(30), 1000);
+  }
 }

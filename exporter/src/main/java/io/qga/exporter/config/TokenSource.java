@@ -12,6 +12,25 @@ public sealed interface TokenSource permits TokenSource.File, TokenSource.Sha256
   /** A file whose content (trimmed of surrounding whitespace) is the token. */
   record File(Path path) implements TokenSource {}
 
+  /**
+   * The token in the text of token file {@code file}: its one non-empty line, stripped.
+   *
+   * @throws IllegalArgumentException naming the file when it is empty or has more than one
+   *     non-empty line (two tokens, or a token and a note: which one was meant is not guessed)
+   */
+  static String tokenIn(Path file, String text) {
+    String token = text.strip();
+    if (token.isEmpty()) {
+      throw new IllegalArgumentException("token file " + file + " is empty");
+    }
+    long lines = token.lines().filter(l -> !l.isBlank()).count();
+    if (lines > 1) {
+      throw new IllegalArgumentException(
+          "token file " + file + " has " + lines + " non-empty lines: it must hold one token");
+    }
+    return token;
+  }
+
   /** The lowercase hex SHA-256 (64 characters) of the token's UTF-8 bytes. */
   record Sha256(String hex) implements TokenSource {
     public Sha256 {

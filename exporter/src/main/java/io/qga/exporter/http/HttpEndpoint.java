@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.qga.exporter.runtime.DomainDirectory;
 import java.io.IOException;
@@ -12,14 +11,14 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -27,8 +26,14 @@ import java.util.logging.Logger;
 /**
  * The daemon's one listener: {@code /metrics} ({@link MetricsPage}: text, OpenMetrics and gzip
  * by content negotiation), the landing page {@code /}, {@code /-/healthy}, {@code /-/ready},
- * {@code POST /-/reload}, and any extra {@link HttpRoute} (the control API). We create the JDK
- * {@link HttpServer} ourselves (client_java's HTTPServer cannot take extra handlers).
+ * {@code POST /-/reload}, and any extra {@link HttpRoute} (the control API). The server is Jetty
+ * behind the {@link HttpServer} API ({@link JettyListener}: slow clients cost a socket, not a
+ * thread); client_java's HTTPServer cannot take extra handlers.
+ *
+ * <p>Paths are exact: {@code /metrics} serves {@code /metrics} only, not {@code /metricsX} or
+ * {@code /metrics/x} (404); only a route whose prefix ends with {@code /} (the API's {@code
+ * /api/}) takes what lies under it. With {@code server.allowed_hosts} set, a request whose
+ * {@code Host} is not listed gets 421 (a DNS-rebinding page in a browser names its own host).
  */
 public final class HttpEndpoint implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(HttpEndpoint.class.getName());
@@ -40,11 +45,9 @@ public final class HttpEndpoint implements AutoCloseable {
   }
 
   private final HttpServer server;
-  private final ExecutorService executor;
 
-  private HttpEndpoint(HttpServer server, ExecutorService executor) {
+  private HttpEndpoint(HttpServer server) {
     this.server = server;
-    this.executor = executor;
   }
 
   public static Builder builder() {
@@ -64,7 +67,6 @@ public final class HttpEndpoint implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
-    executor.shutdownNow();
   }
 
   /** Collects the endpoint's parts; {@link #start()} binds. */
@@ -79,7 +81,11 @@ public final class HttpEndpoint implements AutoCloseable {
     private String version = "dev";
     private Clock clock = Clock.systemUTC();
     private final List<HttpRoute> routes = new ArrayList<>();
-    private int threads = 4;
+    private int threads = JettyListener.Limits.DEFAULT.threads();
+    private int maxConnections = JettyListener.Limits.DEFAULT.maxConnections();
+    private Duration idleTimeout = JettyListener.Limits.DEFAULT.idleTimeout();
+    private Duration headerTimeout = JettyListener.Limits.DEFAULT.headerTimeout();
+    private Set<String> allowedHosts = Set.of();
 
     public Builder listen(InetSocketAddress address) {
       this.listen = Objects.requireNonNull(address, "listen");
@@ -146,53 +152,75 @@ public final class HttpEndpoint implements AutoCloseable {
       return this;
     }
 
+    /** The most threads serving requests (at least 8); slow clients take none of them. */
     public Builder threads(int threads) {
       this.threads = threads;
       return this;
     }
 
+    /** The most connections open at once; beyond that new ones wait in the kernel's backlog. */
+    public Builder maxConnections(int maxConnections) {
+      this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /**
+     * A connection silent for {@code idle} is closed; one whose first request's headers are not
+     * complete within {@code header} is closed.
+     */
+    public Builder timeouts(Duration idle, Duration header) {
+      this.idleTimeout = Objects.requireNonNull(idle, "idle");
+      this.headerTimeout = Objects.requireNonNull(header, "header");
+      return this;
+    }
+
+    /**
+     * {@code server.allowed_hosts}: when not empty, only requests whose {@code Host} header (without
+     * its port) is one of these, compared ignoring case, are served; others get 421.
+     */
+    public Builder allowedHosts(Collection<String> hosts) {
+      Set<String> s = new HashSet<>();
+      hosts.forEach(h -> s.add(h.toLowerCase(Locale.ROOT)));
+      this.allowedHosts = Set.copyOf(s);
+      return this;
+    }
+
     public HttpEndpoint start() throws IOException {
-      HttpServer server;
-      if (https != null) {
-        HttpsServer s = HttpsServer.create(listen, 64);
-        s.setHttpsConfigurator(https);
-        server = s;
-      } else {
-        server = HttpServer.create(listen, 64);
-      }
+      HttpServer server =
+          JettyListener.bind(
+              listen,
+              https,
+              new JettyListener.Limits(threads, maxConnections, idleTimeout, headerTimeout));
       Set<String> taken = new HashSet<>();
+      Set<String> hosts = allowedHosts;
       for (HttpRoute r : routes) {
         if (!taken.add(r.prefix())) {
           throw new IllegalArgumentException("two HTTP routes for " + r.prefix());
         }
-        server.createContext(r.prefix(), guard(r.handler()));
+        createContext(server, r.prefix(), guard(r.prefix(), r.handler(), hosts));
       }
-      mount(server, taken, "/metrics", metrics);
-      mount(server, taken, "/-/healthy", text(ex -> new Reply(200, "Healthy\n")));
+      mount(server, taken, hosts, "/metrics", metrics);
+      mount(server, taken, hosts, "/-/healthy", text(ex -> new Reply(200, "Healthy\n")));
       mount(
           server,
           taken,
+          hosts,
           "/-/ready",
           text(
               ex ->
                   ready.getAsBoolean()
                       ? new Reply(200, "Ready\n")
                       : new Reply(503, "Not ready: discovery has not run yet\n")));
-      mount(server, taken, "/-/reload", text(this::reload));
+      mount(server, taken, hosts, "/-/reload", text(this::reload));
       LandingPage page = new LandingPage(version, clock);
-      mount(server, taken, "/", exchange -> landing(exchange, page));
-      AtomicInteger n = new AtomicInteger();
-      ExecutorService executor =
-          Executors.newFixedThreadPool(
-              threads,
-              r -> {
-                Thread t = new Thread(r, "http-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-              });
-      server.setExecutor(executor);
-      server.start();
-      return new HttpEndpoint(server, executor);
+      mount(server, taken, hosts, "/", exchange -> landing(exchange, page));
+      try {
+        server.start();
+      } catch (RuntimeException e) {
+        server.stop(0);
+        throw new IOException("cannot listen on " + listen + ": " + e.getMessage(), e);
+      }
+      return new HttpEndpoint(server);
     }
 
     private Reply reload(HttpExchange exchange) {
@@ -246,16 +274,37 @@ public final class HttpEndpoint implements AutoCloseable {
   }
 
   /** Built-in routes do not replace an extra route with the same prefix. */
-  private static void mount(HttpServer server, Set<String> taken, String path, HttpHandler h) {
+  private static void mount(
+      HttpServer server, Set<String> taken, Set<String> hosts, String path, HttpHandler h) {
     if (taken.add(path)) {
-      server.createContext(path, guard(h));
+      createContext(server, path, guard(path, h, hosts));
     }
   }
 
-  /** Exact path for the built-ins (a context matches by prefix), and no exception leaks out. */
-  private static HttpHandler guard(HttpHandler handler) {
+  /** Jetty's context paths carry no trailing slash; "/api/" still takes everything under /api/. */
+  private static void createContext(HttpServer server, String prefix, HttpHandler h) {
+    String path = prefix.length() > 1 && prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    server.createContext(path, h);
+  }
+
+  /**
+   * The allowed hosts, then the exact path ({@code prefix} itself, or anything under it when it
+   * ends with '/'; "/" is the landing page's own check), and no exception leaks out.
+   */
+  private static HttpHandler guard(String prefix, HttpHandler handler, Set<String> hosts) {
     return exchange -> {
       try (exchange) {
+        String path = exchange.getRequestURI().getPath();
+        if (!hosts.isEmpty() && !hosts.contains(hostOf(exchange.getRequestHeaders().getFirst("Host")))) {
+          send(exchange, 421, "text/plain; charset=utf-8",
+              "Misdirected request: this server does not answer for that Host (server.allowed_hosts)\n");
+          return;
+        }
+        boolean under = prefix.endsWith("/");
+        if (path == null || (under ? !path.startsWith(prefix) : !path.equals(prefix))) {
+          send(exchange, 404, "text/plain; charset=utf-8", "Not found\n");
+          return;
+        }
         handler.handle(exchange);
       } catch (IOException e) {
         LOG.log(Level.FINE, "HTTP client went away", e);
@@ -268,6 +317,20 @@ public final class HttpEndpoint implements AutoCloseable {
         }
       }
     };
+  }
+
+  /** The host of a Host header, lowercase, without port or IPv6 brackets; "" when absent. */
+  static String hostOf(String header) {
+    if (header == null) {
+      return "";
+    }
+    String h = header.strip().toLowerCase(Locale.ROOT);
+    if (h.startsWith("[")) {
+      int end = h.indexOf(']');
+      return end < 0 ? h : h.substring(1, end);
+    }
+    int colon = h.indexOf(':');
+    return colon < 0 ? h : h.substring(0, colon);
   }
 
   static void send(HttpExchange exchange, int status, String contentType, String body)

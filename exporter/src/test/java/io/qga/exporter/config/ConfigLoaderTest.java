@@ -204,7 +204,7 @@ class ConfigLoaderTest {
           """
           # yaml                                                      | expected problem
           intervall: 1                                                || /: unknown key 'intervall' (valid: server, discovery, agent, collectors, limits, api, policy_defaults, policies, state_dir, log)
-          server: 5                                                   || /server: must be a mapping (keys: listen, tls, metrics_auth), got the number 5
+          server: 5                                                   || /server: must be a mapping (keys: listen, tls, metrics_auth, allowed_hosts, header_timeout, idle_timeout, max_connections), got the number 5
           server: {listen: "localhost"}                               || /server/listen: "localhost" is not host:port (e.g. 0.0.0.0:9920, 127.0.0.1:9920, [::]:9920)
           server: {listen: "0.0.0.0:99999"}                           || /server/listen: "0.0.0.0:99999": port 99999 is out of range 0..65535
           server: {listen: "[::]"}                                    || /server/listen: "[::]" is not host:port (IPv6: [::]:9920, [::1]:9920)
