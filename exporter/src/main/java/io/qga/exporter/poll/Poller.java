@@ -206,6 +206,7 @@ public final class Poller implements DomainDirectory, AutoCloseable {
 
   private void resizePool(int domainCount) {
     int size = Math.max(minWorkers, Math.min(MAX_WORKERS, domainCount));
+    LOG.fine(() -> "poll pool: at most " + size + " threads for " + domainCount + " domains");
     if (size != pool.getMaximumPoolSize()) {
       pool.setMaximumPoolSize(size);
     }

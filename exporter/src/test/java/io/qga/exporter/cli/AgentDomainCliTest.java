@@ -146,9 +146,9 @@ class AgentDomainCliTest {
   @Test
   void aCommandOffTheAllowListExits4AndSaysSo() throws Exception {
     String url = startDaemon("");
-    assertThat(agentCli("--domain", "web-1", "--url", url, "--token-file", adminFile.toString(), "guest-shutdown"))
+    assertThat(agentCli("--domain", "web-1", "--url", url, "--token-file", adminFile.toString(), "guest-suspend-ram"))
         .isEqualTo(DaemonCall.EXIT_HTTP);
-    assertThat(err()).contains("403").contains("guest-shutdown is not on api.command_allow_list");
+    assertThat(err()).contains("403").contains("guest-suspend-ram is not on api.command_allow_list");
     assertThat(agent.guest().poweredOn()).isTrue();
   }
 
