@@ -344,6 +344,15 @@ public final class SimulatedGuest implements AgentServer.Handler {
     return isFrozen(clock.millis());
   }
 
+  /**
+   * Freezes or thaws the filesystems as another client of this agent would (a backup tool
+   * freezing through libvirt on the same channel): the agent then refuses most commands with
+   * "the agent is in frozen state", as qemu-ga 7.2 does.
+   */
+  public synchronized void setFrozen(boolean frozen) {
+    frozenAtMillis = frozen ? clock.millis() : -1;
+  }
+
   /** False after a guest-shutdown (halt or powerdown) until {@link #powerOn()}. */
   public synchronized boolean poweredOn() {
     return poweredOn;

@@ -498,6 +498,12 @@ final class ApiHandler implements HttpHandler {
   }
 
   private static ApiException agentError(AgentException e) {
+    if (e instanceof io.qga.client.AgentFrozenException f) {
+      return ApiException.conflict("the agent refused " + f.command() + ": the guest is frozen; retry after the thaw")
+          .with("frozen", true)
+          .with("class", f.errorClass())
+          .with("desc", Views.cut(f.description()));
+    }
     if (e instanceof AgentErrorException a) {
       boolean unsupported = a instanceof AgentUnsupportedException;
       ApiException x =
