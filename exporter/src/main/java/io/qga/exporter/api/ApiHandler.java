@@ -299,6 +299,10 @@ final class ApiHandler implements HttpHandler {
         if (b.has("deadline") && !b.get("deadline").isNull()) {
           JsonNode v = b.get("deadline");
           try {
+            if (v.isIntegralNumber()
+                && !(v.canConvertToLong() && v.asLong() >= 0 && v.asLong() <= Durations.MAX.getSeconds())) {
+              throw Durations.tooLong(v.asText() + "s"); // negative ones: "at least 1s" below
+            }
             deadline =
                 v.isIntegralNumber()
                     ? Duration.ofSeconds(v.asLong())
