@@ -321,7 +321,9 @@ final class PolledDomain implements DomainHandle {
       queue.submit(
           () -> {
             lastInfoAt = null;
-            collectors.forEach((collector, c) -> { if (c.frozen()) queuePoll(collector, false); });
+            collectors.entrySet().stream()
+                .filter(e -> e.getValue().frozen())
+                .forEach(e -> queuePoll(e.getKey(), false));
           });
     }
   }
