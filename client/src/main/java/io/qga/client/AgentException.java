@@ -10,7 +10,8 @@ package io.qga.client;
  *       agent is not responding.
  *   <li>{@link AgentProtocolException}: bytes came back that break the protocol or a bound.
  *   <li>{@link AgentErrorException}: the agent answered with an error reply;
- *       {@link AgentUnsupportedException} when the command is unknown, disabled or unsupported.
+ *       {@link AgentUnsupportedException} when the command is unknown, disabled or unsupported;
+ *       {@link AgentFrozenException} when it is disabled only while the guest is frozen.
  * </ul>
  */
 public class AgentException extends RuntimeException {

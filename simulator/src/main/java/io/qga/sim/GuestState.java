@@ -134,6 +134,11 @@ final class GuestState {
     return poweredOn;
   }
 
+  /** Freezes or thaws as another client of the agent would (see SimulatedGuest#setFrozen). */
+  synchronized void setFrozen(boolean frozen) {
+    frozenAtMillis = frozen ? clock.millis() : -1;
+  }
+
   synchronized void powerOn() {
     poweredOn = true;
     bootMillis = clock.millis();

@@ -237,6 +237,15 @@ public final class SimulatedGuest implements AgentServer.Handler {
     return state.frozen();
   }
 
+  /**
+   * Freezes or thaws the filesystems as another client of this agent would (a backup tool
+   * freezing through libvirt on the same channel): the agent then refuses most commands with
+   * "the agent is in frozen state", as qemu-ga 7.2 does.
+   */
+  public void setFrozen(boolean frozen) {
+    state.setFrozen(frozen);
+  }
+
   /** False after a guest-shutdown (halt or powerdown) until {@link #powerOn()}. */
   public boolean poweredOn() {
     return state.poweredOn();

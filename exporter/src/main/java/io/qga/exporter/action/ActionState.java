@@ -93,6 +93,12 @@ public final class ActionState {
 
   /** Applies one audited run. */
   void replay(ActionRecord r) {
+    if (r.timestamp().isAfter(Instant.now().plus(java.time.Duration.ofDays(1)))
+        || r.startedAt().isAfter(Instant.now().plus(java.time.Duration.ofDays(1)))
+        || r.timestamp().isBefore(Instant.EPOCH)
+        || r.startedAt().isBefore(Instant.EPOCH)) {
+      return; // an audit line from an impossible time: no state from it (see readMap)
+    }
     if (r.outcome() == Outcome.SUCCEEDED && !r.dryRun()) {
       put(lastSuccess, r.domain(), r.action(), r.timestamp());
     }
@@ -168,12 +174,18 @@ public final class ActionState {
     if (!o.isObject() || o.path("version").asInt(-1) != VERSION) {
       throw new IllegalArgumentException("not a version " + VERSION + " state file");
     }
-    readMap(o.path("last_success"), lastSuccess);
-    readMap(o.path("last_run"), lastRun);
+    readMap(o.path("last_success"), "last_success", lastSuccess);
+    readMap(o.path("last_run"), "last_run", lastRun);
   }
 
-  private static void readMap(
-      JsonNode node, ConcurrentMap<String, ConcurrentMap<String, Instant>> into) {
+  /**
+   * One map of the file. An entry whose time is not a time, lies before 1970 or more than a day
+   * ahead of this host's clock is dropped with a warning naming the file and the entry: a time
+   * in the year 10^9 would fail every {@code /metrics} (it does not fit a timestamp) and hold a
+   * cooldown for ever; the audit log replayed after still restores what really ran.
+   */
+  private void readMap(
+      JsonNode node, String section, ConcurrentMap<String, ConcurrentMap<String, Instant>> into) {
     node.fields()
         .forEachRemaining(
             outer ->
@@ -181,12 +193,35 @@ public final class ActionState {
                     .getValue()
                     .fields()
                     .forEachRemaining(
-                        inner ->
-                            put(
-                                into,
-                                outer.getKey(),
-                                inner.getKey(),
-                                Instant.parse(inner.getValue().asText()))));
+                        inner -> {
+                          Instant t = plausible(inner.getValue());
+                          if (t == null) {
+                            LOG.log(
+                                System.Logger.Level.WARNING,
+                                file + ": dropped " + section + "/" + outer.getKey() + "/" + inner.getKey()
+                                    + " = " + cut(inner.getValue().toString())
+                                    + " (not a time from 1970 to now)");
+                          } else {
+                            put(into, outer.getKey(), inner.getKey(), t);
+                          }
+                        }));
+  }
+
+  /** The time, or null when it is not an ISO time from 1970 to a day after now. */
+  static Instant plausible(JsonNode value) {
+    if (value == null || !value.isTextual()) {
+      return null;
+    }
+    try {
+      Instant t = Instant.parse(value.asText());
+      return t.isBefore(Instant.EPOCH) || t.isAfter(Instant.now().plus(java.time.Duration.ofDays(1))) ? null : t;
+    } catch (java.time.DateTimeException e) {
+      return null;
+    }
+  }
+
+  private static String cut(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 80) + "...";
   }
 
   /** Writes {@code state.json} atomically; a no-op for {@link #inMemory} state. */

@@ -308,6 +308,10 @@ final class ApiHandler implements HttpHandler {
         if (b.has("deadline") && !b.get("deadline").isNull()) {
           JsonNode v = b.get("deadline");
           try {
+            if (v.isIntegralNumber()
+                && !(v.canConvertToLong() && v.asLong() >= 0 && v.asLong() <= Durations.MAX.getSeconds())) {
+              throw Durations.tooLong(v.asText() + "s"); // negative ones: "at least 1s" below
+            }
             deadline =
                 v.isIntegralNumber()
                     ? Duration.ofSeconds(v.asLong())
@@ -516,6 +520,12 @@ final class ApiHandler implements HttpHandler {
   }
 
   private static ApiException agentError(AgentException e) {
+    if (e instanceof io.qga.client.AgentFrozenException f) {
+      return ApiException.conflict("the agent refused " + f.command() + ": the guest is frozen; retry after the thaw")
+          .with("frozen", true)
+          .with("class", f.errorClass())
+          .with("desc", Views.cut(f.description()));
+    }
     if (e instanceof AgentErrorException a) {
       boolean unsupported = a instanceof AgentUnsupportedException;
       ApiException x =

@@ -4,7 +4,6 @@ import io.qga.exporter.config.ApiToken;
 import io.qga.exporter.config.Role;
 import io.qga.exporter.config.TokenSource;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,13 +125,8 @@ final class Auth {
   }
 
   private static byte[] readTokenFile(Path path) throws IOException {
-    byte[] bytes;
-    try (InputStream in = Files.newInputStream(path)) {
-      bytes = in.readNBytes(MAX_TOKEN + 1);
-    }
-    if (bytes.length > MAX_TOKEN) {
-      throw new IOException("longer than " + MAX_TOKEN + " bytes");
-    }
+    // a regular file of at most MAX_TOKEN bytes: a FIFO put there would hang every request
+    byte[] bytes = io.qga.exporter.config.RegularFile.read(path, MAX_TOKEN, "token file");
     String token;
     try {
       token = TokenSource.tokenIn(path, new String(bytes, StandardCharsets.UTF_8));

@@ -90,6 +90,13 @@ public final class ControlApi implements AutoCloseable {
   /** Thaws guests frozen before a restart (see {@link FreezeGuard}). */
   public void start() throws IOException {
     guard.start();
+    domains.addListener(
+        new io.qga.exporter.runtime.DomainListener() {
+          @Override
+          public void onAgentUp(io.qga.exporter.runtime.DomainHandle domain) {
+            guard.retryNow(domain.name()); // a thaw backing off runs at once
+          }
+        });
     Settings s = settings;
     if (s.auth().enabled()) {
       LOG.log(System.Logger.Level.INFO, "control API on with tokens " + s.auth().names());

@@ -12,6 +12,7 @@ import io.qga.exporter.action.Origin;
 import io.qga.exporter.action.Outcome;
 import io.qga.exporter.action.StateFiles;
 import io.qga.exporter.action.UnknownDomainException;
+import io.qga.exporter.config.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,8 +45,13 @@ import java.util.concurrent.TimeoutException;
  *   <li>At start, every domain still on record is checked with {@code guest-fsfreeze-status}
  *       and thawed at once: after a restart nobody can tell whether the freeze is still wanted,
  *       and a guest frozen longer than asked is the greater harm.
- *   <li>A thaw that cannot run (agent down, domain not discovered yet) is retried every {@link
- *       #RETRY} until it works or {@link #GIVE_UP} after the deadline.
+ *   <li>A thaw that cannot run (agent down, domain not discovered yet) is retried, first after
+ *       {@link #RETRY}, then at doubling intervals up to {@link #RETRY_MAX}, and at once when the
+ *       domain's agent comes up ({@link #retryNow}), until it works or {@link #GIVE_UP} after
+ *       the deadline. One log line per change of the reason, not one per attempt.
+ *   <li>One bad entry in {@code fsfreeze.json} does not cost the others: it is skipped with an
+ *       error naming it (the file is copied to {@code fsfreeze.json.corrupt} first), the valid
+ *       promises are kept and enforced.
  * </ul>
  */
 final class FreezeGuard implements AutoCloseable {
@@ -54,6 +60,9 @@ final class FreezeGuard implements AutoCloseable {
   static final Duration EARLY = Duration.ofSeconds(1);
   static final Duration RETRY = Duration.ofSeconds(10);
   static final Duration GIVE_UP = Duration.ofHours(24);
+  static final Duration RETRY_MAX = Duration.ofMinutes(10);
+  /** The latest deadline read from the file (later ones are clamped to it). */
+  static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A promise: {@code domain} thawed by {@code until}; {@code token} asked for the freeze. */
@@ -66,6 +75,10 @@ final class FreezeGuard implements AutoCloseable {
   private final ScheduledThreadPoolExecutor timer;
   private final Map<String, Promise> promises = new TreeMap<>();
   private final Map<String, ScheduledFuture<?>> timers = new TreeMap<>();
+  /** A thaw that failed: how often in a row for this promise, and the reason last logged. */
+  private record Retrying(Promise promise, int failures, String why, String trigger) {}
+
+  private final Map<String, Retrying> retrying = new TreeMap<>();
   private boolean closed;
   /** The last rewrite of the file failed; a retry is scheduled (guarded by this). */
   private boolean saveFailing;
@@ -103,35 +116,9 @@ final class FreezeGuard implements AutoCloseable {
     if (!Files.exists(file)) {
       return;
     }
-    try {
-      JsonNode root = JSON.readTree(file.toFile());
-      JsonNode frozen = root == null ? null : root.get("frozen");
-      if (frozen == null || !frozen.isObject()) {
-        throw new IOException("no \"frozen\" object");
-      }
-      synchronized (this) {
-        for (var it = frozen.fields(); it.hasNext(); ) {
-          var e = it.next();
-          JsonNode p = e.getValue();
-          promises.put(
-              e.getKey(),
-              new Promise(
-                  e.getKey(),
-                  Instant.parse(p.path("until").asText()),
-                  p.path("token").asText("unknown"),
-                  Instant.parse(p.path("since").asText(p.path("until").asText()))));
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      Path aside = file.resolveSibling(FILE + ".corrupt");
-      LOG.log(
-          System.Logger.Level.ERROR,
-          "cannot read " + file + " (" + e.getMessage() + "); moved to " + aside
-              + ": guests frozen before the restart are not known, check them by hand");
-      Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
-      return;
-    }
+    Map<String, Promise> loaded = load();
     synchronized (this) {
+      promises.putAll(loaded);
       for (Promise p : promises.values()) {
         LOG.log(
             System.Logger.Level.WARNING,
@@ -140,6 +127,72 @@ final class FreezeGuard implements AutoCloseable {
         scheduleLocked(p, Duration.ZERO, "restart");
       }
     }
+  }
+
+  /**
+   * The promises in {@code fsfreeze.json}. A file that is not JSON with a {@code "frozen"}
+   * object is moved aside (nothing in it can be trusted); a bad entry in a good file is skipped
+   * with an error naming it, after the file is copied aside, and every valid entry is kept.
+   */
+  private Map<String, Promise> load() throws IOException {
+    Path aside = file.resolveSibling(FILE + ".corrupt");
+    JsonNode frozen;
+    try {
+      JsonNode root = JSON.readTree(file.toFile());
+      frozen = root == null ? null : root.get("frozen");
+      if (frozen == null || !frozen.isObject()) {
+        throw new IOException("no \"frozen\" object");
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "cannot read " + file + " (" + e.getMessage() + "); moved to " + aside
+              + ": guests frozen before the restart are not known, check them by hand");
+      Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+      return Map.of();
+    }
+    Map<String, Promise> loaded = new TreeMap<>();
+    List<String> bad = new ArrayList<>();
+    for (var it = frozen.fields(); it.hasNext(); ) {
+      var e = it.next();
+      try {
+        loaded.put(e.getKey(), promiseOf(e.getKey(), e.getValue()));
+      } catch (RuntimeException x) {
+        bad.add("\"" + Views.cut(e.getKey()) + "\" (" + Views.cut(String.valueOf(x.getMessage())) + ")");
+      }
+    }
+    if (!bad.isEmpty()) {
+      Files.copy(file, aside, StandardCopyOption.REPLACE_EXISTING);
+      LOG.log(
+          System.Logger.Level.ERROR,
+          file + ": skipped the bad entries " + String.join(", ", bad) + "; kept the "
+              + loaded.size() + " valid one(s); the file as found is in " + aside
+              + ": check the guests of the skipped entries by hand");
+    }
+    return loaded;
+  }
+
+  /** One entry of {@code "frozen"}: {@code {"until": T, "token": NAME, "since": T}}. */
+  private static Promise promiseOf(String domain, JsonNode p) {
+    if (domain.isEmpty() || !p.isObject()) {
+      throw new IllegalArgumentException("not a promise object");
+    }
+    JsonNode until = p.get("until");
+    if (until == null || !until.isTextual()) {
+      throw new IllegalArgumentException("\"until\" must be a time like 2026-01-01T00:00:00Z");
+    }
+    Instant u = Instant.parse(until.asText());
+    if (u.isAfter(LATEST)) {
+      // every promise on file is thawed at start anyway; this keeps deadline sums from overflowing
+      LOG.log(System.Logger.Level.WARNING, domain + ": until " + u + " is past " + LATEST + "; using " + LATEST);
+      u = LATEST;
+    }
+    JsonNode since = p.get("since");
+    return new Promise(
+        domain,
+        u,
+        p.path("token").isTextual() ? p.get("token").asText() : "unknown",
+        since != null && since.isTextual() ? Instant.parse(since.asText()) : u); // for the audit only
   }
 
   /** Tests shorten the retry interval. */
@@ -265,6 +318,7 @@ final class FreezeGuard implements AutoCloseable {
   }
 
   private synchronized void retryLater(Promise p, String trigger, String why) {
+    retrying.keySet().removeIf(d -> !promises.containsKey(d));
     if (closed || promises.get(p.domain()) != p) {
       return;
     }
@@ -273,13 +327,44 @@ final class FreezeGuard implements AutoCloseable {
           System.Logger.Level.ERROR,
           "giving up thawing " + p.domain() + " (frozen until " + p.until() + "): " + why
               + "; check it by hand");
+      retrying.remove(p.domain());
       release(p.domain(), p.until());
       return;
     }
-    LOG.log(
-        System.Logger.Level.WARNING,
-        "cannot thaw " + p.domain() + " yet (" + why + "); retrying in " + retry);
-    scheduleLocked(p, retry, trigger);
+    Retrying before = retrying.get(p.domain());
+    int failures = before == null || before.promise() != p ? 1 : before.failures() + 1;
+    Duration delay = backoff(failures);
+    retrying.put(p.domain(), new Retrying(p, failures, why, trigger));
+    if (failures == 1 || !before.why().equals(why)) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "cannot thaw " + p.domain() + " yet (" + why + "); retrying in " + delay
+              + ", then less and less often (up to every " + Durations.format(RETRY_MAX)
+              + ") and at once when its agent comes up");
+    }
+    scheduleLocked(p, delay, trigger);
+  }
+
+  /** The wait before retry number {@code failures}: the retry interval, doubling, capped. */
+  private Duration backoff(int failures) {
+    Duration max = retry.compareTo(RETRY_MAX) > 0 ? retry : RETRY_MAX;
+    Duration d = retry;
+    for (int i = 1; i < failures && d.compareTo(max) < 0; i++) {
+      d = d.multipliedBy(2);
+    }
+    return d.compareTo(max) > 0 ? max : d;
+  }
+
+  /**
+   * The agent of {@code domain} came up (discovered again, or back from down): a thaw waiting
+   * out its backoff runs now.
+   */
+  synchronized void retryNow(String domain) {
+    Retrying r = retrying.get(domain);
+    if (r != null && promises.get(domain) == r.promise()) {
+      LOG.log(System.Logger.Level.INFO, domain + " is answering again: thawing it now");
+      scheduleLocked(r.promise(), Duration.ZERO, r.trigger());
+    }
   }
 
   /** Rewrites the file; on failure logs once and retries until it works (see {@link #release}). */

@@ -74,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
     try {
       daemon = Daemon.start(config, loaded, extensions);
     } catch (IOException | RuntimeException e) {
-      err.println("qga-exporter: cannot start: " + e.getMessage());
+      err.println("qga-exporter: cannot start: " + StartupError.describe(e, loaded));
       err.flush();
       return 1;
     }

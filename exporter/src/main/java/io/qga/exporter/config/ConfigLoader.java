@@ -40,6 +40,8 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class ConfigLoader {
   /** A config file larger than this is refused before parsing. */
   static final int MAX_BYTES = 1 << 20;
+  /** A token file is one token: 4 KiB (as {@code Auth} checks it on every read). */
+  static final int MAX_TOKEN_FILE_BYTES = 4096;
 
   static final List<String> SECTIONS =
       List.of(
@@ -69,26 +71,20 @@ public final class ConfigLoader {
     Path abs = file.toAbsolutePath();
     String text;
     try {
-      if (Files.isDirectory(abs)) {
-        throw fail("/", abs + " is a directory, not a config file");
-      }
-      long size = Files.size(abs);
-      if (size > MAX_BYTES) {
-        throw fail("/", "the file is " + size + " bytes; a config file may have at most " + MAX_BYTES);
-      }
+      // only a regular file of at most MAX_BYTES: a FIFO or device would hang or fill the heap
       text =
           StandardCharsets.UTF_8
               .newDecoder()
               .onMalformedInput(CodingErrorAction.REPORT)
               .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(Files.readAllBytes(abs)))
+              .decode(ByteBuffer.wrap(RegularFile.read(abs, MAX_BYTES, "config file")))
               .toString();
     } catch (NoSuchFileException e) {
       throw fail("/", "cannot read " + abs + ": no such file");
     } catch (CharacterCodingException e) {
       throw fail("/", "cannot read " + abs + ": not UTF-8 text");
     } catch (IOException e) {
-      throw fail("/", "cannot read " + abs + ": " + e);
+      throw fail("/", "cannot read " + abs + ": " + e.getMessage());
     }
     return parse(text, abs.getParent());
   }
@@ -269,6 +265,10 @@ public final class ConfigLoader {
     }
     if (file) {
       Path p = r.existingFile(m, path, "token_file", "token file");
+      if (p != null && p.toFile().length() > MAX_TOKEN_FILE_BYTES) {
+        r.problem(path + "/token_file", "token file " + p + " is longer than " + MAX_TOKEN_FILE_BYTES + " bytes");
+        return null;
+      }
       return p == null ? null : new TokenSource.File(p);
     }
     String hex = r.string(m, path, "sha256");

@@ -8,11 +8,16 @@ import java.util.regex.Pattern;
 /**
  * Durations as config strings: one or more NUMBER+UNIT parts with units {@code ms s m h d}, e.g.
  * {@code 500ms}, {@code 15s}, {@code 2m}, {@code 1h30m}, {@code 1d}; {@code 0} alone is zero.
+ * At most {@link #MAX} (3650d): longer ones overflow the clocks and timers they feed (an instant
+ * of "now + 10^12 days", nanosecond deadlines), so they are refused where they are written.
  */
 public final class Durations {
   static final String HINT = "use 500ms, 15s, 2m, 1h";
   private static final Pattern WHOLE = Pattern.compile("(\\d{1,12}(ms|s|m|h|d))+");
   private static final Pattern PART = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
+
+  /** The longest duration accepted anywhere: ten years. */
+  public static final Duration MAX = Duration.ofDays(3650);
 
   private Durations() {}
 
@@ -20,7 +25,7 @@ public final class Durations {
    * Parses a duration.
    *
    * @throws IllegalArgumentException naming the text and the valid forms; "is negative" for a
-   *     leading minus
+   *     leading minus; "is longer than 3650d" above {@link #MAX}
    */
   public static Duration parse(String text) {
     String s = text == null ? "" : text.trim();
@@ -46,24 +51,43 @@ public final class Durations {
                 case "h" -> Duration.ofHours(n);
                 default -> Duration.ofDays(n);
               });
+      if (total.compareTo(MAX) > 0) { // checked per part: a sum of parts can never overflow
+        throw tooLong(text);
+      }
     }
     return total;
   }
 
-  /** The shortest config form of a duration, e.g. {@code 90s} -> {@code 1m30s}. */
+  /** "is longer than 3650d", naming the text. */
+  public static IllegalArgumentException tooLong(String text) {
+    return new IllegalArgumentException(
+        "\"" + text + "\" is longer than " + format(MAX) + " (the longest duration accepted)");
+  }
+
+  /**
+   * The shortest config form of a duration, e.g. {@code 90s} -> {@code 1m30s}. Any duration,
+   * however long (whole seconds and milliseconds are split apart, so nothing overflows).
+   */
   public static String format(Duration d) {
     if (d.isZero()) {
       return "0s";
     }
+    if (d.isNegative()) {
+      return "-" + format(d.negated());
+    }
     StringBuilder b = new StringBuilder();
-    long ms = d.toMillis();
-    long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1000L, 1L};
-    String[] units = {"d", "h", "m", "s", "ms"};
+    long seconds = d.getSeconds();
+    long[] sizes = {86_400L, 3_600L, 60L, 1L};
+    String[] units = {"d", "h", "m", "s"};
     for (int i = 0; i < sizes.length; i++) {
-      if (ms >= sizes[i]) {
-        b.append(ms / sizes[i]).append(units[i]);
-        ms %= sizes[i];
+      if (seconds >= sizes[i]) {
+        b.append(seconds / sizes[i]).append(units[i]);
+        seconds %= sizes[i];
       }
+    }
+    long ms = d.getNano() / 1_000_000;
+    if (ms > 0 || b.length() == 0) {
+      b.append(ms).append("ms");
     }
     return b.toString().toLowerCase(Locale.ROOT);
   }

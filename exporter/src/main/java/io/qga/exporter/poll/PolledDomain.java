@@ -45,24 +45,6 @@ final class PolledDomain implements DomainHandle {
     RECOVERING
   }
 
-  /**
-   * The last result of one collector on this domain.
-   *
-   * @param success the last poll succeeded
-   * @param durationSeconds how long the last poll took
-   * @param lastSuccess when it last succeeded, null if never
-   * @param samples the samples of the last successful poll, null if never
-   * @param exposed the same samples as data points, what every scrape serves until the next poll
-   * @param unsupported the agent lacks the collector's primary command: not polled, no series
-   */
-  record CollectorState(
-      boolean success,
-      double durationSeconds,
-      Instant lastSuccess,
-      DomainSamples samples,
-      Exposition.Prepared exposed,
-      boolean unsupported) {}
-
   private final Poller poller;
   private final PollTarget target;
   private final RecordingChannel channel;
@@ -84,7 +66,7 @@ final class PolledDomain implements DomainHandle {
     this.poller = poller;
     this.target = target;
     this.queue = queue;
-    this.channel = new RecordingChannel(target.opener().get());
+    this.channel = new RecordingChannel(target.opener().get(), this::freezeChanged);
     this.agent = new GuestAgent(channel);
   }
 
@@ -237,7 +219,9 @@ final class PolledDomain implements DomainHandle {
     }
     Capabilities caps = agent.cachedCapabilities();
     String primary = collector.commands().isEmpty() ? null : collector.commands().get(0);
-    if (primary != null && caps != null && !caps.supports(primary)) {
+    // Listed but disabled may mean "frozen right now" (guest-info's flags change during a freeze):
+    // only the agent's refusal tells, so such a command is asked and its answer decides.
+    if (primary != null && caps != null && !caps.known().contains(primary)) {
       markUnsupported(name, primary);
       return;
     }
@@ -254,14 +238,20 @@ final class PolledDomain implements DomainHandle {
           collectors.put(
               name,
               new CollectorState(
-                  true, seconds(start), now, samples, Exposition.prepare(name(), name, samples), false));
-      if (before != null && !before.success() && before.lastSuccess() != null) {
+                  true, seconds(start), now, samples, Exposition.prepare(name(), name, samples), false, false));
+      if (before != null && !before.success() && !before.frozen() && before.lastSuccess() != null) {
         LOG.info(() -> "domain " + name() + ": collector " + name + " recovered");
       }
       alive(now);
       poller.notifyCollected(this, name, samples);
+    } catch (io.qga.client.AgentFrozenException e) {
+      pausedByFreeze(name, start);
     } catch (AgentUnsupportedException e) {
-      markUnsupported(name, e.command());
+      if (state().frozen() && e.description().contains("disabled")) {
+        pausedByFreeze(name, start); // an older agent's wording, while the guest is known frozen
+      } else {
+        markUnsupported(name, e.command());
+      }
     } catch (AgentTimeoutException | AgentConnectionException e) {
       failed(name, start, e, e instanceof AgentTimeoutException ? "timeout" : "connection");
       lost(e.getMessage());
@@ -282,15 +272,7 @@ final class PolledDomain implements DomainHandle {
     String message = String.valueOf(e.getMessage());
     Instant now = poller.clock().instant();
     CollectorState before = collectors.get(name);
-    collectors.put(
-        name,
-        new CollectorState(
-            false,
-            seconds(start),
-            before == null ? null : before.lastSuccess(),
-            before == null ? null : before.samples(),
-            before == null ? null : before.exposed(),
-            false));
+    collectors.put(name, CollectorState.keptAfter(before, seconds(start), false));
     AgentState s = state;
     state = new AgentState(s.up(), s.version(), s.lastSuccess(), name + ": " + message, now, false);
     boolean wasFine = before == null || before.success();
@@ -301,7 +283,7 @@ final class PolledDomain implements DomainHandle {
   }
 
   private void markUnsupported(String name, String command) {
-    collectors.put(name, new CollectorState(false, 0, null, null, null, true));
+    collectors.put(name, CollectorState.UNSUPPORTED);
     if (phase == Phase.RECOVERING) {
       alive(poller.clock().instant()); // guest-info or the command itself was answered
     }
@@ -314,6 +296,35 @@ final class PolledDomain implements DomainHandle {
                   + name
                   + " not polled: the agent does not offer "
                   + command);
+    }
+  }
+
+  /**
+   * The agent refused the collector's command because the guest is frozen: not a failure and
+   * not "unsupported". The last samples stay, marked stale ({@code qga_collector_success 0},
+   * the last-success timestamp ages); the thaw polls again at once ({@link #freezeChanged}).
+   */
+  private void pausedByFreeze(String name, long start) {
+    CollectorState before = collectors.get(name);
+    collectors.put(name, CollectorState.keptAfter(before, seconds(start), true));
+    alive(poller.clock().instant()); // the agent answered
+  }
+
+  /**
+   * The freeze state changed (seen on this domain's channel, whoever asked). On the thaw, the
+   * collectors paused by the freeze poll at once and guest-info is read again: one read during
+   * the freeze showed their commands disabled.
+   */
+  private void freezeChanged(boolean frozen) {
+    LOG.info(() -> "domain " + name() + (frozen ? ": guest frozen" : ": guest thawed"));
+    if (!frozen) {
+      queue.submit(
+          () -> {
+            lastInfoAt = null;
+            collectors.entrySet().stream()
+                .filter(e -> e.getValue().frozen())
+                .forEach(e -> queuePoll(e.getKey(), false));
+          });
     }
   }
 

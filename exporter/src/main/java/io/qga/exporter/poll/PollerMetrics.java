@@ -12,7 +12,6 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import io.qga.collectors.LabelValues;
 import io.qga.collectors.Exposition;
 import io.qga.collectors.MetricFamily;
-import io.qga.exporter.poll.PolledDomain.CollectorState;
 import io.qga.exporter.poll.PolledDomain.Phase;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -106,7 +105,8 @@ public final class PollerMetrics implements MultiCollector {
   /**
    * Every domain's series, for {@link Exposition#write}: the poller's own (written now, a few
    * lines per domain) and the collectors' (written when their poll ended) of every domain whose
-   * agent is up and whose last poll of that collector succeeded.
+   * agent is up and whose last poll of that collector succeeded (or was refused only because the
+   * guest is frozen: those keep their last series, with {@code qga_collector_success 0}).
    */
   public List<Exposition.Prepared> domainSeries() {
     List<PolledDomain> domains = poller.polledDomains();
@@ -131,7 +131,7 @@ public final class PollerMetrics implements MultiCollector {
       d.collectorStates() // in name order
           .forEach(
               (collector, c) -> {
-                if (c.success() && !c.unsupported() && c.exposed() != null) {
+                if (c.exposes()) {
                   out.add(c.exposed());
                 }
               });

@@ -20,6 +20,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * may be large, e.g. guest-exec-status output, and are not "guest state"), nor those only
  * turned into metrics.
  *
+ * <p>The guest's freeze state ({@code guest-fsfreeze-status}) follows every answer that tells
+ * it, not only the status poll: a freeze or thaw sent by anyone on this channel, and a command
+ * refused with "the agent is in frozen state". Each change is told to the listener (the poller
+ * resumes at once on the thaw), so the cached state never lags the exporter's own freeze and
+ * thaw by a status poll.
+ *
  * <p>A kept reply is held as its JSON text, parsed again when read: a thousand domains' trees
  * cost tens of MiB of heap, their text a fraction of that, and they are read rarely (an API
  * call, a policy match) but replaced on every poll.
@@ -50,8 +56,17 @@ final class RecordingChannel implements AgentChannel {
   /** Command name to the reply: its JSON text, or the node itself when a scalar (immutable). */
   private final Map<String, Object> lastReplies = new ConcurrentHashMap<>();
 
+  private static final String STATUS = "guest-fsfreeze-status";
+  private final java.util.function.Consumer<Boolean> freezeListener;
+
   RecordingChannel(AgentChannel delegate) {
+    this(delegate, frozen -> {});
+  }
+
+  /** {@code freezeListener} is told each change of the freeze state: true frozen, false thawed. */
+  RecordingChannel(AgentChannel delegate, java.util.function.Consumer<Boolean> freezeListener) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
+    this.freezeListener = Objects.requireNonNull(freezeListener, "freezeListener");
   }
 
   static boolean isRecorded(String command) {
@@ -60,7 +75,26 @@ final class RecordingChannel implements AgentChannel {
 
   @Override
   public JsonNode execute(AgentCommand command, Duration deadline) {
-    JsonNode reply = delegate.execute(command, deadline);
+    JsonNode reply;
+    try {
+      reply = delegate.execute(command, deadline);
+    } catch (io.qga.client.AgentFrozenException e) {
+      freezeSeen(true);
+      throw e;
+    } catch (io.qga.client.AgentTimeoutException | io.qga.client.AgentConnectionException e) {
+      if (isFreeze(command.name())) {
+        freezeSeen(true); // the freeze may have happened: fail closed until a status says otherwise
+      }
+      throw e;
+    }
+    if (isFreeze(command.name())) {
+      freezeSeen(true);
+    } else if (command.name().equals("guest-fsfreeze-thaw")) {
+      freezeSeen(false);
+    } else if (command.name().equals(STATUS) && reply != null && reply.isTextual()) {
+      freezeSeen(reply.asText().equals("frozen"));
+      return reply;
+    }
     // Replies with arguments would mix answers to different questions under one name.
     if (reply != null && command.arguments() == null && isRecorded(command.name())) {
       if (reply.isValueNode()) {
@@ -105,6 +139,20 @@ final class RecordingChannel implements AgentChannel {
       }
     }
     return true;
+  }
+
+  private static boolean isFreeze(String command) {
+    return command.equals("guest-fsfreeze-freeze") || command.equals("guest-fsfreeze-freeze-list");
+  }
+
+  /** Records the freeze state as {@code guest-fsfreeze-status} would answer it now. */
+  private void freezeSeen(boolean frozen) {
+    JsonNode status = com.fasterxml.jackson.databind.node.TextNode.valueOf(frozen ? "frozen" : "thawed");
+    Object before = lastReplies.put(STATUS, status);
+    boolean was = before instanceof JsonNode node && node.asText().equals("frozen");
+    if (was != frozen) {
+      freezeListener.accept(frozen);
+    }
   }
 
   private static byte[] text(JsonNode reply) {
