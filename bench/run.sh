@@ -8,7 +8,7 @@
 # Builds (into $QGA_BENCH_BUILD, default /tmp/build-bench) when the jars are missing or older
 # than the sources. Per scenario: simulated agents in their own JVM, the exporter as shipped
 # (java $EXPORTER_JAVA_OPTS -jar qga-exporter.jar run --config GENERATED; default options are
-# those of packaging/qga-exporter.service), a warm-up, a measured window, then the floor client
+# those of the launcher packaging/qga-exporter), a warm-up, a measured window, then the floor client
 # on the same agents for the same time. Prints a markdown table and writes it to
 # $QGA_BENCH_BUILD/last-run.md together with the machine's description.
 set -euo pipefail

@@ -13,7 +13,7 @@ run() {
 }
 
 run maven mvn -B -ntp verify
-for suite in prometheus/test.sh ansible/test.sh e2e/run.sh; do
+for suite in prometheus/test.sh ansible/test.sh packaging/test.sh e2e/run.sh; do
   if [ -f "$suite" ]; then run "$suite" bash "$suite"; fi
 done
 

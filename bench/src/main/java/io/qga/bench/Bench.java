@@ -69,7 +69,7 @@ public final class Bench {
     scrapeEvery = Integer.parseInt(o.getOrDefault("--scrape-every", "15"));
     scrapeBurst = Integer.parseInt(o.getOrDefault("--scrape-burst", "10"));
     String env = System.getenv("EXPORTER_JAVA_OPTS");
-    // Same as packaging/qga-exporter.service, so the RSS measured is the shipped one.
+    // Same as the launcher packaging/qga-exporter, so the RSS measured is the shipped one.
     exporterOpts =
         env != null && !env.isBlank() ? env : "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
     ticksPerSecond = clockTicks();
