@@ -44,6 +44,9 @@ def common_argument_spec():
                  fallback=(env_fallback, ['QGA_EXPORTER_URL'])),
         token=dict(type='str', no_log=True, fallback=(env_fallback, ['QGA_EXPORTER_TOKEN'])),
         validate_certs=dict(type='bool', default=True),
+        ca_path=dict(type='path', fallback=(env_fallback, ['QGA_EXPORTER_CA_PATH'])),
+        client_cert=dict(type='path'),
+        client_key=dict(type='path'),
         request_timeout=dict(type='int', default=30),
     )
 
@@ -264,9 +267,11 @@ class ModuleClient(ExporterClient):
                                            module.params.get('request_timeout') or 30)
 
     def send(self, method, url, data, headers, timeout):
-        # looked up in this module's globals: unit tests fake fetch_url here
+        # looked up in this module's globals: unit tests fake fetch_url here. fetch_url reads
+        # validate_certs, client_cert and client_key from the module's params itself; ca_path
+        # it takes only as an argument
         resp, info = fetch_url(self.module, url, data=data, headers=headers, method=method,
-                               timeout=timeout)
+                               timeout=timeout, ca_path=self.module.params.get('ca_path'))
         status = info.get('status', -1)
         raw = None
         if resp is not None and status is not None and 0 < status < 400:
@@ -277,6 +282,13 @@ class ModuleClient(ExporterClient):
         else:
             raw = info.get('body')
         return status, raw, info.get('msg')
+
+
+def diff(module, before, after):
+    """The diff of a state change for --diff, or None when diff mode is off or nothing changes."""
+    if not module._diff or before == after:
+        return None
+    return dict(before=before, after=after)
 
 
 def fail(module, error, **extra):
