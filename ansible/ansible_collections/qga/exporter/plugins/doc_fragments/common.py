@@ -35,16 +35,19 @@ options:
         certificate).
       - If not set, the environment variable C(QGA_EXPORTER_CA_PATH) is used.
     type: path
+    version_added: 0.2.0
   client_cert:
     description:
       - A PEM client certificate to present in the TLS handshake, for a TLS proxy in front of
         the exporter that asks for one. The exporter itself authenticates by I(token).
       - May hold the private key too; else give I(client_key).
     type: path
+    version_added: 0.2.0
   client_key:
     description:
       - The private key of I(client_cert) (PEM, unencrypted) when it is not in that file.
     type: path
+    version_added: 0.2.0
   request_timeout:
     description:
       - Seconds to wait for the exporter to answer one HTTP request (the wait for a job to

@@ -49,6 +49,7 @@ options:
       - I(url), I(token) and I(token_file) may be templates (C(lookup('ansible.builtin.env',
         ...)), C(lookup('ansible.builtin.file', ...)), vault variables).
     type: list
+    version_added: 0.2.0
     elements: dict
     suboptions:
       name:
@@ -102,6 +103,7 @@ options:
         than one exporter gives the hosts C({domain}@{exporter}), with a warning.
       - When set, two domains that would get the same host name are an error.
     type: str
+    version_added: 0.2.0
   validate_certs:
     description: Whether to verify the exporters' TLS certificates.
     type: bool
@@ -111,14 +113,17 @@ options:
       - A PEM file with the CA certificates that signed the exporters' certificates, when they
         are not signed by a CA the system trusts.
     type: path
+    version_added: 0.2.0
   client_cert:
     description:
       - A PEM client certificate to present (for a TLS proxy in front of the exporter that
         asks for one; the exporter itself authenticates by token).
     type: path
+    version_added: 0.2.0
   client_key:
     description: The private key of I(client_cert) when it is not in the same file.
     type: path
+    version_added: 0.2.0
   request_timeout:
     description: Seconds to wait for an exporter to answer one request.
     type: int
@@ -127,6 +132,7 @@ options:
     description:
       - How many requests run at once, over all exporters (1 to 64).
     type: int
+    version_added: 0.2.0
     default: 16
   details:
     description:
@@ -197,7 +203,7 @@ from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.six.moves.urllib.parse import urlparse
 from ansible.module_utils.urls import open_url
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
-from ansible.utils.unsafe_proxy import wrap_var
+from ansible.utils.unsafe_proxy import AnsibleUnsafeText, wrap_var
 
 from ansible_collections.qga.exporter.plugins.module_utils.api import ExporterClient, ExporterError
 
@@ -257,6 +263,26 @@ class _OpenUrlClient(ExporterClient):
             return e.code, body, to_native(e)
         except (URLError, IOError, OSError, ValueError) as e:
             return -1, None, to_native(e)
+
+
+def unsafe(value):
+    """wrap_var for decoded JSON, about five times faster: 2000 domain details spent most of the
+    inventory's time in wrap_var's generic type checks.
+
+    The same result for JSON's types: text becomes AnsibleUnsafeText, dicts (keys included) and
+    lists are copied with every item wrapped, numbers, booleans and None stay as they are
+    (nothing to template). Anything else goes through wrap_var.
+    """
+    kind = type(value)
+    if kind is str:
+        return AnsibleUnsafeText(value)
+    if kind is dict:
+        return dict((unsafe(k), unsafe(v)) for k, v in value.items())
+    if kind is list:
+        return [unsafe(v) for v in value]
+    if kind in (int, float, bool) or value is None:
+        return value
+    return wrap_var(value)
 
 
 # A host name is not a template: Jinja2 markers, the override header and control characters
@@ -556,7 +582,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             # Everything else except the exporter's own name and URL comes from the guest (or
             # from the exporter, which may be old or lying): unsafe, keys included, so that
             # Jinja2 in it is text, never a template run on the controller when a play reads it
-            variables = dict((var, wrap_var(domain.get(field))) for var, field in VARIABLES
+            variables = dict((var, unsafe(domain.get(field))) for var, field in VARIABLES
                              if field in domain)
             variables['qga_domain'] = name
             variables['qga_agent_up'] = bool(domain.get('up'))
@@ -565,7 +591,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             variables['qga_exporter_host'] = urlparse(exporter['url']).hostname
             address = first_ipv4(domain)
             if address:
-                variables['ansible_host'] = wrap_var(address)
+                variables['ansible_host'] = unsafe(address)
             for var, value in variables.items():
                 self.inventory.set_variable(host, var, value)
             self._set_composite_vars(self.get_option('compose'), variables, host, strict=strict)

@@ -19,9 +19,9 @@ description:
     agent that does not answer; it cannot tell these apart, and cannot start or resume a VM.
     C(state=shutdown) and C(state=halt) leave such a domain alone and return C(ok) (not
     changed) with a C(msg) saying why, also when the agent stops answering between the look
-    and the request. C(state=reboot) sends the request always and fails with a C(msg) that
-    says the VM must be started or resumed on its hypervisor first (for example
-    C(virsh start) or C(virsh resume), or M(community.libvirt.virt)).
+    and the request. C(state=reboot) always sends the request; when the agent does not answer
+    it fails with a C(msg) that says the VM must be started or resumed on its hypervisor first
+    (for example C(virsh start) or C(virsh resume), or M(community.libvirt.virt)).
   - A paused VM whose agent the exporter still saw answering gets a job that fails (the agent
     does not answer the sync before the shutdown), and the task fails with the job's error.
   - With C(--diff), a shutdown, halt or reboot that was sent shows C(power) before (C(running))
