@@ -237,3 +237,96 @@ def test_tls_options_reach_open_url(tmp_path, monkeypatch):
     assert seen['https://hv1:9920']['client_cert'] == '/etc/ssl/c.pem'
     assert seen['https://hv2:9920']['ca_path'] == '/etc/ssl/hv2.pem'
     assert seen['https://hv2:9920']['validate_certs'] is False
+
+
+# --- the transport: a real local HTTP server ----------------------------------------------------
+
+class _Server(object):
+    """An HTTP server on 127.0.0.1:0 in a thread; answers with handler(path, headers)."""
+
+    def __init__(self, handler):
+        from ansible.module_utils.six.moves import BaseHTTPServer
+        seen = self.seen = []
+
+        class Handler(BaseHTTPServer.BaseHTTPRequestHandler):
+            def do_GET(self):
+                seen.append((self.path, dict(self.headers)))
+                status, headers, body = handler(self.path, self.headers)
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header('Content-Length', str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = BaseHTTPServer.HTTPServer(('127.0.0.1', 0), Handler)
+        self.url = 'http://127.0.0.1:%d' % self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever)
+        self.thread.daemon = True
+        self.thread.start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def servers():
+    started = []
+
+    def start(handler):
+        server = _Server(handler)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def test_real_requests_reuse_one_tls_context(servers, monkeypatch):
+    server = servers(lambda path, headers: (200, {'Content-Type': 'application/json'},
+                                            b'{"domains": [{"name": "vm-1"}]}'))
+    built = []
+    real = domains.make_context
+    monkeypatch.setattr(domains, 'make_context', lambda **kw: built.append(kw) or real(**kw))
+    monkeypatch.setattr(domains, '_OPENERS', {})
+    client = domains._OpenUrlClient(server.url, 'tok', 5, True)
+    for _ in range(3):
+        assert client.domains() == [{'name': 'vm-1'}]
+    assert len(built) == 1, built
+    path, headers = server.seen[0]
+    assert path == '/api/v1/domains' and headers['Authorization'] == 'Bearer tok'
+    assert headers['User-Agent'] == 'qga.exporter.domains'
+
+
+def test_a_redirect_is_an_error_and_the_token_goes_nowhere_else(servers):
+    elsewhere = servers(lambda path, headers: (200, {}, b'{"domains": []}'))
+    server = servers(lambda path, headers: (302, {'Location': elsewhere.url + path}, b''))
+    with pytest.raises(domains.ExporterError) as e:
+        domains._OpenUrlClient(server.url, 'tok', 5, True).domains()
+    assert e.value.status == 302
+    assert elsewhere.seen == []
+
+
+def test_http_errors_and_no_answer(servers):
+    server = servers(lambda path, headers: (401, {'Content-Type': 'application/json'},
+                                            b'{"error": "invalid token", "status": 401}'))
+    with pytest.raises(domains.ExporterError) as e:
+        domains._OpenUrlClient(server.url, 'bad', 5, True).domains()
+    assert e.value.status == 401 and 'invalid token' in e.value.msg
+    url = server.url
+    server.stop()
+    with pytest.raises(domains.ExporterError) as e:
+        domains._OpenUrlClient(url, 'tok', 2, True).domains()
+    assert e.value.status == -1 and 'cannot reach the qga-exporter at %s' % url in e.value.msg
+
+
+def test_a_missing_ca_file_is_named(servers, monkeypatch):
+    monkeypatch.setattr(domains, '_OPENERS', {})
+    with pytest.raises(domains.ExporterError) as e:
+        domains._OpenUrlClient('https://127.0.0.1:1', 'tok', 2, True, ca_path='/nonexistent/ca.pem').domains()
+    assert e.value.status == -1 and 'No such file' in e.value.msg
