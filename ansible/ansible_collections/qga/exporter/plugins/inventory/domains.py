@@ -143,7 +143,8 @@ options:
   skip_unreachable:
     description:
       - Leave out an exporter that cannot be reached (with a warning naming it) instead of
-        failing. Other errors (a refused token, a bad answer) still fail.
+        failing. Other errors (a refused token, a certificate that does not verify, a bad
+        answer) still fail.
     type: bool
     default: false
 '''
@@ -555,7 +556,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             e = errors.get(exporter['name'])
             if e is None:
                 continue
-            if self.get_option('skip_unreachable') and (e.status is None or e.status < 0):
+            if (self.get_option('skip_unreachable') and (e.status is None or e.status < 0)
+                    and not e.certificate):
                 self.display.warning('qga.exporter.domains: skipped the exporter %s (%s): %s'
                                      % (exporter['name'], exporter['url'], e.msg))
             else:

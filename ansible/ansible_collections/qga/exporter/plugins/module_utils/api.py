@@ -104,14 +104,25 @@ def parse_timestamp(text):
     return delta.days * 86400 + delta.seconds + fraction
 
 
-class ExporterError(Exception):
-    """A request that did not give the expected answer; status is -1 when nothing answered."""
+def is_certificate_failure(text):
+    """True when a transport error says the server's TLS certificate did not verify."""
+    text = to_text(text or '')
+    return 'CERTIFICATE_VERIFY_FAILED' in text or 'certificate verify failed' in text.lower()
 
-    def __init__(self, msg, status=None, body=None):
+
+class ExporterError(Exception):
+    """A request that did not give the expected answer; status is -1 when nothing answered.
+
+    certificate is True when the exporter answered with a certificate that did not verify: that
+    is never "unreachable" (an inventory's skip_unreachable does not skip it).
+    """
+
+    def __init__(self, msg, status=None, body=None, certificate=False):
         super(ExporterError, self).__init__(msg)
         self.msg = msg
         self.status = status
         self.body = body if isinstance(body, dict) else {}
+        self.certificate = certificate
 
     def result(self):
         """What a module adds to fail_json: the status and the exporter's error body."""
@@ -126,6 +137,10 @@ class ExporterError(Exception):
 def describe_error(method, url, path, status, body, transport_msg=None):
     """The message for a failed request, per status code."""
     error = body.get('error') if isinstance(body, dict) else None
+    if (status is None or status < 0) and is_certificate_failure(transport_msg):
+        return ('the TLS certificate of the exporter at %s did not verify: %s (give ca_path with'
+                ' the CA that signed it, or fix the certificate; validate_certs=false would let'
+                ' anyone on the way read the token)' % (url, transport_msg))
     if status is None or status < 0:
         return ('cannot reach the qga-exporter at %s: %s (is the exporter running, and is url'
                 ' right?)' % (url, transport_msg or 'no answer'))
@@ -198,7 +213,8 @@ class ExporterClient(object):
         raise ExporterError(
             describe_error(method, self.url, path, status, decoded if isinstance(decoded, dict) else {},
                            transport_msg),
-            status, decoded)
+            status, decoded,
+            certificate=(status is None or status < 0) and is_certificate_failure(transport_msg))
 
     # --- endpoints ---------------------------------------------------------------------------
 

@@ -330,3 +330,21 @@ def test_a_missing_ca_file_is_named(servers, monkeypatch):
     with pytest.raises(domains.ExporterError) as e:
         domains._OpenUrlClient('https://127.0.0.1:1', 'tok', 2, True, ca_path='/nonexistent/ca.pem').domains()
     assert e.value.status == -1 and 'No such file' in e.value.msg
+
+
+def test_a_certificate_that_does_not_verify_is_named_and_never_skipped(tmp_path, monkeypatch, two):
+    fleet, config = two
+
+    def bad_certificate(url, **kwargs):
+        if url.startswith('https://lab:9920'):
+            raise URLError('[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed:'
+                           ' unable to get local issuer certificate (_ssl.c:992)')
+        return fleet(url, **kwargs)
+
+    monkeypatch.setattr(domains, 'open_url', bad_certificate)
+    plugin = _plugin(tmp_path, config + u'urls: ["https://lab:9920"]\ntoken: one\nskip_unreachable: true\n')
+    with pytest.raises(AnsibleError) as e:
+        plugin.parse(plugin.inventory, DataLoader(), plugin._path, cache=False)
+    assert ('exporter lab (https://lab:9920): the TLS certificate of the exporter at'
+            ' https://lab:9920 did not verify') in str(e.value)
+    assert 'give ca_path' in str(e.value)
