@@ -66,7 +66,9 @@ options:
         description: An API token of this exporter with role C(reader) or higher. Default I(token).
         type: str
       token_file:
-        description: A file that holds the token (its first line); instead of I(token).
+        description:
+          - A file that holds the token (its first line); instead of I(token). A warning names
+            it when other users may read it.
         type: path
       validate_certs:
         description: Default the top-level I(validate_certs).
@@ -479,6 +481,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                     self._fail('%s (%s): cannot read token_file %s: %s' % (where, name, path, to_native(e)))
                 if not token:
                     self._fail('%s (%s): token_file %s is empty' % (where, name, path))
+                mode = os.stat(path).st_mode & 0o777
+                if mode & 0o077:
+                    self.display.warning('qga.exporter.domains: %s (%s): token_file %s is readable'
+                                         ' by other users (mode %04o): chmod 600 it'
+                                         % (where, name, path, mode))
             exporter = dict(name=name, url=to_text(url), token=token or top_token)
             for key in _TLS_OPTIONS:
                 value = entry.get(key)

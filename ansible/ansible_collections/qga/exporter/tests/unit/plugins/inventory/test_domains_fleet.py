@@ -348,3 +348,17 @@ def test_a_certificate_that_does_not_verify_is_named_and_never_skipped(tmp_path,
     assert ('exporter lab (https://lab:9920): the TLS certificate of the exporter at'
             ' https://lab:9920 did not verify') in str(e.value)
     assert 'give ca_path' in str(e.value)
+
+
+def test_a_token_file_others_may_read_is_warned_about(tmp_path, monkeypatch, two):
+    fleet, config = two
+    warnings = []
+    monkeypatch.setattr(inventory_base.display, 'warning', warnings.append)
+    token_file = tmp_path / 'hv2.token'
+    token_file.chmod(0o644)
+    inventory(tmp_path, monkeypatch, fleet, config)
+    assert [w for w in warnings if 'token_file %s is readable by other users (mode 0644)' % token_file in w], warnings
+    del warnings[:]
+    token_file.chmod(0o600)
+    inventory(tmp_path, monkeypatch, fleet, config)
+    assert not [w for w in warnings if 'readable by other users' in w], warnings
