@@ -189,12 +189,17 @@ playbook() { # playbook NAME [ansible-playbook args]: runs ansible/tests/NAME ag
 
 # --- a fleet: a second exporter with the same domain names ----------------------------------
 # Exporter hv2 serves HTTPS with a certificate of its own CA, has its own tokens and two
-# simulated agents named like two of hv1's (vm-001, vm-002). One inventory file lists both.
+# simulated agents named like two of hv1's (vm-001, vm-002), plus paused-001: an agent that
+# accepts connections and never answers, as QEMU does for a paused VM or a guest without
+# qemu-ga. One inventory file lists both exporters.
 start_fleet_exporter() {
   local dir=$WORK/fleet role
-  mkdir -p "$dir/agents" "$dir/state" "$dir/tls"
+  mkdir -p "$dir/agents" "$dir/paused" "$dir/state" "$dir/tls"
   java -cp "$JAR" io.qga.sim.SimulatorMain --dir "$dir/agents" --domains 2 \
     --flavour linux-9.2 --prefix vm- >"$dir/sim.log" 2>&1 &
+  PIDS+=($!)
+  java -cp "$JAR" io.qga.sim.SimulatorMain --dir "$dir/paused" --domains 1 --hang-percent 100 \
+    --prefix paused- >"$dir/paused-sim.log" 2>&1 &
   PIDS+=($!)
   (cd "$dir/tls" &&
     openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=qga-test-ca \
@@ -205,7 +210,9 @@ start_fleet_exporter() {
       -extfile ext.cnf -out server.pem) >"$dir/tls/openssl.log" 2>&1 ||
     { echo "openssl failed:"; cat "$dir/tls/openssl.log"; return 1; }
   wait_for 60 grep -q '^ready ' "$dir/sim.log" || { echo "simulator did not start:"; cat "$dir/sim.log"; return 1; }
-  for role in operator reader; do
+  wait_for 60 grep -q '^ready ' "$dir/paused-sim.log" ||
+    { echo "simulator did not start:"; cat "$dir/paused-sim.log"; return 1; }
+  for role in admin operator reader; do
     $PY -c 'import secrets; print(secrets.token_hex(24))' >"$dir/$role.token"
     chmod 600 "$dir/$role.token"
   done
@@ -218,6 +225,9 @@ discovery:
   refresh_interval: 1s
   globs:
     - pattern: "$dir/agents/*.sock"
+    - pattern: "$dir/paused/*.sock"
+agent:
+  command_timeout: 2s
 collectors:
   fsfreeze: {interval: 1s}
   network: {interval: 2s}
@@ -225,6 +235,7 @@ collectors:
   os: {interval: 2s}
 api:
   tokens:
+    - {name: fleet-hv2-admin, token_file: "$dir/admin.token", role: admin}
     - {name: fleet-hv2-operator, token_file: "$dir/operator.token", role: operator}
     - {name: fleet-hv2-reader, token_file: "$dir/reader.token", role: reader}
 state_dir: "$dir/state"
@@ -239,10 +250,13 @@ context = ssl.create_default_context(cafile=ca)
 def get(path):
     req = urllib.request.Request(url + path, headers={'Authorization': 'Bearer ' + token})
     return json.load(urllib.request.urlopen(req, timeout=5, context=context))
-names = [d['name'] for d in get('/api/v1/domains')['domains'] if d['up']]
+domains = get('/api/v1/domains')['domains']
+names = [d['name'] for d in domains if d['up']]
 assert sorted(names) == ['vm-001', 'vm-002'], names
 for name in names:
     assert get('/api/v1/domains/' + name)['filesystems'], name
+paused = [d for d in domains if d['name'] == 'paused-001']
+assert paused and not paused[0]['up'] and paused[0]['last_error'], paused
 EOF
   if ! wait_for 60 $PY "$dir/ready.py" "$FLEET_URL" "$dir/reader.token" "$dir/tls/ca.pem"; then
     echo "the HTTPS exporter did not come up with vm-001 and vm-002 polled; its log:"
@@ -259,6 +273,8 @@ exporters:
     url: "$FLEET_URL"
     token: "{{ lookup('ansible.builtin.file', '$dir/reader.token') }}"
     ca_path: "$dir/tls/ca.pem"
+groups:
+  agent_down: not qga_agent_up
 EOF
   # the modules' tokens per exporter (operator role), as an operator would keep them
   cat >"$dir/inventory/group_vars/exporter_hv1.yml" <<EOF
@@ -267,11 +283,12 @@ qga_agents_dir: "$WORK/agents/"
 EOF
   cat >"$dir/inventory/group_vars/exporter_hv2.yml" <<EOF
 qga_exporter_token: "$(cat "$dir/operator.token")"
+qga_exporter_admin_token: "$(cat "$dir/admin.token")"
 qga_exporter_ca_path: "$dir/tls/ca.pem"
 qga_agents_dir: "$dir/agents/"
 EOF
   echo "{\"qga_expected_url\": {\"hv1\": \"$URL\", \"hv2\": \"$FLEET_URL\"}}" >"$dir/expected.json"
-  echo "exporter on $FLEET_URL (HTTPS) with vm-001 and vm-002"
+  echo "exporter on $FLEET_URL (HTTPS) with vm-001, vm-002 and paused-001"
 }
 
 fleet() {
@@ -363,7 +380,7 @@ for name, hv in hosts.items():
 assert sorted(out['agents_up']['hosts']) == sorted(hosts), out.get('agents_up')
 print('ansible-inventory lists', sorted(hosts))
 EOF
-  if check "a second exporter (HTTPS, own tokens, the same domain names) starts" start_fleet_exporter; then
+  if check "a second exporter (HTTPS, own tokens, the same domain names, a paused VM) starts" start_fleet_exporter; then
     check "fleet inventory: same-name VMs are distinct hosts; each play reaches its own exporter" fleet
   fi
   # last: it powers guests off
