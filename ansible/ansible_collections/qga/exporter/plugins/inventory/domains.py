@@ -515,6 +515,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         concurrency = self.get_option('concurrency')
         if not isinstance(concurrency, int) or not 1 <= concurrency <= MAX_CONCURRENCY:
             self._fail('concurrency must be 1 to %d, not %r' % (MAX_CONCURRENCY, concurrency))
+        with _OPENERS_LOCK:
+            _OPENERS.clear()  # CA and client certificate files are read again on every parse
         clients = []
         for exporter in exporters:
             try:
