@@ -362,3 +362,16 @@ def test_a_token_file_others_may_read_is_warned_about(tmp_path, monkeypatch, two
     token_file.chmod(0o600)
     inventory(tmp_path, monkeypatch, fleet, config)
     assert not [w for w in warnings if 'readable by other users' in w], warnings
+
+
+def test_the_reported_bug_same_name_through_urls_is_two_hosts_each_with_its_url(tmp_path, monkeypatch):
+    # two exporters sharing one token, web-1 on both: one host pointing at the second exporter
+    # before; now two hosts, each pointing at its own exporter
+    fleet = Fleet({'http://hv1:9920': ('t', ['web-1', 'a']), 'http://hv2:9920': ('t', ['web-1'])})
+    manager = inventory(tmp_path, monkeypatch, fleet, u'plugin: qga.exporter.domains\n'
+                        u'urls: ["http://hv1:9920", "http://hv2:9920"]\ntoken: t\n')
+    hosts = dict((h.name, h.vars) for h in manager.get_hosts())
+    assert sorted(hosts) == ['a', 'web-1@hv1', 'web-1@hv2']
+    assert hosts['web-1@hv1']['qga_exporter_url'] == 'http://hv1:9920'
+    assert hosts['web-1@hv2']['qga_exporter_url'] == 'http://hv2:9920'
+    assert hosts['web-1@hv1']['qga_domain'] == hosts['web-1@hv2']['qga_domain'] == 'web-1'
