@@ -44,11 +44,20 @@ discovery:
   refresh_interval: 5s
   globs:
     - pattern: "$dir/agents/*.sock"
+# every collector polls once at the start, then rarely: the exporters stay quiet while the
+# inventory is read (the details it reads are the exporter's cache either way)
 collectors:
-  network: {interval: 60s}
-  filesystem: {interval: 60s}
-  os: {interval: 60s}
-  users: {interval: 60s}
+  network: {interval: 600s}
+  filesystem: {interval: 600s}
+  users: {interval: 600s}
+  memory_blocks: {interval: 600s}
+  vcpus: {interval: 600s}
+  os: {interval: 600s}
+  time: {interval: 600s}
+  fsfreeze: {interval: 600s}
+  load: {interval: 600s}
+  cpu: {interval: 600s}
+  disk: {interval: 600s}
 api:
   tokens:
     - {name: inventory, token_file: "$dir/token", role: reader}
