@@ -189,6 +189,149 @@ playbook() { # playbook NAME [ansible-playbook args]: runs ansible/tests/NAME ag
     -e "@$WORK/tokens.yml" "$@"
 }
 
+# --- a fleet: a second exporter with the same domain names ----------------------------------
+# Exporter hv2 serves HTTPS with a certificate of its own CA, has its own tokens and two
+# simulated agents named like two of hv1's (vm-001, vm-002), plus paused-001: an agent that
+# accepts connections and never answers, as QEMU does for a paused VM or a guest without
+# qemu-ga. One inventory file lists both exporters.
+start_fleet_exporter() {
+  local dir=$WORK/fleet role
+  mkdir -p "$dir/agents" "$dir/paused" "$dir/state" "$dir/tls"
+  java -cp "$JAR" io.qga.sim.SimulatorMain --dir "$dir/agents" --domains 2 \
+    --flavour linux-9.2 --prefix vm- >"$dir/sim.log" 2>&1 &
+  PIDS+=($!)
+  java -cp "$JAR" io.qga.sim.SimulatorMain --dir "$dir/paused" --domains 1 --hang-percent 100 \
+    --prefix paused- >"$dir/paused-sim.log" 2>&1 &
+  PIDS+=($!)
+  (cd "$dir/tls" &&
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=qga-test-ca \
+      -keyout ca.key -out ca.pem &&
+    openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr &&
+    printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >ext.cnf &&
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+      -extfile ext.cnf -out server.pem) >"$dir/tls/openssl.log" 2>&1 ||
+    { echo "openssl failed:"; cat "$dir/tls/openssl.log"; return 1; }
+  wait_for 60 grep -q '^ready ' "$dir/sim.log" || { echo "simulator did not start:"; cat "$dir/sim.log"; return 1; }
+  wait_for 60 grep -q '^ready ' "$dir/paused-sim.log" ||
+    { echo "simulator did not start:"; cat "$dir/paused-sim.log"; return 1; }
+  for role in admin operator reader; do
+    $PY -c 'import secrets; print(secrets.token_hex(24))' >"$dir/$role.token"
+    chmod 600 "$dir/$role.token"
+  done
+  FLEET_PORT=$(free_port)
+  cat >"$dir/config.yaml" <<EOF
+server:
+  listen: "127.0.0.1:$FLEET_PORT"
+  tls: {certificate: "$dir/tls/server.pem", key: "$dir/tls/server.key"}
+discovery:
+  refresh_interval: 1s
+  globs:
+    - pattern: "$dir/agents/*.sock"
+    - pattern: "$dir/paused/*.sock"
+agent:
+  command_timeout: 2s
+collectors:
+  fsfreeze: {interval: 1s}
+  network: {interval: 2s}
+  filesystem: {interval: 2s}
+  os: {interval: 2s}
+api:
+  tokens:
+    - {name: fleet-hv2-admin, token_file: "$dir/admin.token", role: admin}
+    - {name: fleet-hv2-operator, token_file: "$dir/operator.token", role: operator}
+    - {name: fleet-hv2-reader, token_file: "$dir/reader.token", role: reader}
+state_dir: "$dir/state"
+EOF
+  java -jar "$JAR" run --config "$dir/config.yaml" >"$dir/exporter.log" 2>&1 &
+  PIDS+=($!)
+  FLEET_URL=https://127.0.0.1:$FLEET_PORT
+  cat >"$dir/ready.py" <<'EOF'
+import json, ssl, sys, urllib.request
+url, token, ca = sys.argv[1], open(sys.argv[2]).read().strip(), sys.argv[3]
+context = ssl.create_default_context(cafile=ca)
+def get(path):
+    req = urllib.request.Request(url + path, headers={'Authorization': 'Bearer ' + token})
+    return json.load(urllib.request.urlopen(req, timeout=5, context=context))
+domains = get('/api/v1/domains')['domains']
+names = [d['name'] for d in domains if d['up']]
+assert sorted(names) == ['vm-001', 'vm-002'], names
+for name in names:
+    assert get('/api/v1/domains/' + name)['filesystems'], name
+paused = [d for d in domains if d['name'] == 'paused-001']
+assert paused and not paused[0]['up'] and paused[0]['last_error'], paused
+EOF
+  if ! wait_for 60 $PY "$dir/ready.py" "$FLEET_URL" "$dir/reader.token" "$dir/tls/ca.pem"; then
+    echo "the HTTPS exporter did not come up with vm-001 and vm-002 polled; its log:"
+    tail -n 50 "$dir/exporter.log"
+    return 1
+  fi
+  # the inventory: hv1 with its reader token in a file, hv2 with its own through a lookup
+  mkdir -p "$dir/inventory/group_vars"
+  cat >"$dir/inventory/fleet.qga.yml" <<EOF
+plugin: qga.exporter.domains
+exporters:
+  - {name: hv1, url: "$URL", token_file: "$WORK/reader.token"}
+  - name: hv2
+    url: "$FLEET_URL"
+    token: "{{ lookup('ansible.builtin.file', '$dir/reader.token') }}"
+    ca_path: "$dir/tls/ca.pem"
+groups:
+  agent_down: not qga_agent_up
+EOF
+  # the modules' tokens per exporter (operator role), as an operator would keep them
+  cat >"$dir/inventory/group_vars/exporter_hv1.yml" <<EOF
+qga_exporter_token: "$(cat "$WORK/operator.token")"
+qga_agents_dir: "$WORK/agents/"
+EOF
+  cat >"$dir/inventory/group_vars/exporter_hv2.yml" <<EOF
+qga_exporter_token: "$(cat "$dir/operator.token")"
+qga_exporter_admin_token: "$(cat "$dir/admin.token")"
+qga_exporter_ca_path: "$dir/tls/ca.pem"
+qga_agents_dir: "$dir/agents/"
+EOF
+  echo "{\"qga_expected_url\": {\"hv1\": \"$URL\", \"hv2\": \"$FLEET_URL\"}}" >"$dir/expected.json"
+  echo "exporter on $FLEET_URL (HTTPS) with vm-001, vm-002 and paused-001"
+}
+
+fleet() {
+  local dir=$WORK/fleet
+  # without ca_path the inventory names the exporter whose certificate it cannot verify
+  sed '/ca_path/d' "$dir/inventory/fleet.qga.yml" >"$dir/no-ca.qga.yml"
+  if ANSIBLE_INVENTORY_UNPARSED_FAILED=1 ansible-inventory -i "$dir/no-ca.qga.yml" --list \
+    >"$dir/no-ca.out" 2>&1; then
+    echo "ansible-inventory trusted hv2's certificate without ca_path"; return 1
+  fi
+  # ansible wraps warnings: join the lines first
+  tr -s '\n ' '  ' <"$dir/no-ca.out" |
+    grep -q "exporter hv2 (https://127.0.0.1:$FLEET_PORT): the TLS certificate of the exporter at" ||
+    { echo "no clear error about hv2's certificate:"; cat "$dir/no-ca.out"; return 1; }
+  wc -l <"$WORK/state/audit.jsonl" >"$dir/audit-hv1.mark" 2>/dev/null || echo 0 >"$dir/audit-hv1.mark"
+  ANSIBLE_INVENTORY_UNPARSED_FAILED=1 ansible-playbook "$ROOT/ansible/tests/fleet.yml" \
+    -i "$dir/inventory/fleet.qga.yml" \
+    -e "@$dir/expected.json" >"$dir/play.out" 2>&1 ||
+    { cat "$dir/play.out"; return 1; }
+  tr -s '\n ' '  ' <"$dir/play.out" | grep -q '2 domain name(s) exist on more than one exporter' ||
+    { echo "no warning about the clashing names:"; cat "$dir/play.out"; return 1; }
+  # each exporter's audit log: exactly one fstrim per domain it owns, by its own token
+  $PY - "$WORK/state/audit.jsonl" "$(cat "$dir/audit-hv1.mark")" "$dir/state/audit.jsonl" <<'EOF'
+import json, sys
+def fstrims(path, skip):
+    out = []
+    for line in open(path).read().splitlines()[skip:]:
+        record = json.loads(line)
+        if record.get('action') == 'fstrim' and record.get('result') == 'succeeded':
+            out.append((record['domain'], record['origin']))
+    return sorted(out)
+hv1 = fstrims(sys.argv[1], int(sys.argv[2]))
+hv2 = fstrims(sys.argv[3], 0)
+assert hv1 == [('vm-001', 'api:ansible-operator'), ('vm-002', 'api:ansible-operator'),
+               ('vm-003', 'api:ansible-operator')], hv1
+assert hv2 == [('vm-001', 'api:fleet-hv2-operator'), ('vm-002', 'api:fleet-hv2-operator')], hv2
+print('audit hv1:', hv1)
+print('audit hv2:', hv2)
+EOF
+}
+
 if check "exporter with API tokens and 3 simulated agents starts" start_exporter; then
   $PY - "$WORK" >"$WORK/tokens.yml" <<'EOF'
 import json, sys
@@ -239,6 +382,9 @@ for name, hv in hosts.items():
 assert sorted(out['agents_up']['hosts']) == sorted(hosts), out.get('agents_up')
 print('ansible-inventory lists', sorted(hosts))
 EOF
+  if check "a second exporter (HTTPS, own tokens, the same domain names, a paused VM) starts" start_fleet_exporter; then
+    check "fleet inventory: same-name VMs are distinct hosts; each play reaches its own exporter" fleet
+  fi
   # last: it powers guests off
   check "power: check mode, reboot, shutdown" playbook power.yml -i localhost,
 fi

@@ -28,6 +28,26 @@ options:
       - Whether to verify the exporter's TLS certificate when I(url) is C(https://).
     type: bool
     default: true
+  ca_path:
+    description:
+      - A PEM file with the CA certificates to verify the exporter's certificate with, when it
+        is not signed by a CA the system trusts (for example the exporter's own self-signed
+        certificate).
+      - If not set, the environment variable C(QGA_EXPORTER_CA_PATH) is used.
+    type: path
+    version_added: 0.2.0
+  client_cert:
+    description:
+      - A PEM client certificate to present in the TLS handshake, for a TLS proxy in front of
+        the exporter that asks for one. The exporter itself authenticates by I(token).
+      - May hold the private key too; else give I(client_key).
+    type: path
+    version_added: 0.2.0
+  client_key:
+    description:
+      - The private key of I(client_cert) (PEM, unencrypted) when it is not in that file.
+    type: path
+    version_added: 0.2.0
   request_timeout:
     description:
       - Seconds to wait for the exporter to answer one HTTP request (the wait for a job to
@@ -39,6 +59,10 @@ notes:
     Run them on any host that reaches the exporter, usually against C(localhost).
   - Use C(module_defaults) with the action group C(group/qga.exporter.all) to set I(url) and
     I(token) once per play.
+  - Against hosts of the inventory plugin C(qga.exporter.domains) (several exporters), set
+    I(url) to C({{ qga_exporter_url }}) and I(domain) to C({{ qga_domain }}) in
+    C(module_defaults) and delegate the tasks to C(localhost); each host's task then
+    goes to the exporter that owns it, with that host's domain name on that exporter.
 '''
 
     # Modules that run an action on one domain as an exporter job.

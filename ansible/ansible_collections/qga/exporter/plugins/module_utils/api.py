@@ -44,6 +44,9 @@ def common_argument_spec():
                  fallback=(env_fallback, ['QGA_EXPORTER_URL'])),
         token=dict(type='str', no_log=True, fallback=(env_fallback, ['QGA_EXPORTER_TOKEN'])),
         validate_certs=dict(type='bool', default=True),
+        ca_path=dict(type='path', fallback=(env_fallback, ['QGA_EXPORTER_CA_PATH'])),
+        client_cert=dict(type='path'),
+        client_key=dict(type='path'),
         request_timeout=dict(type='int', default=30),
     )
 
@@ -101,14 +104,25 @@ def parse_timestamp(text):
     return delta.days * 86400 + delta.seconds + fraction
 
 
-class ExporterError(Exception):
-    """A request that did not give the expected answer; status is -1 when nothing answered."""
+def is_certificate_failure(text):
+    """True when a transport error says the server's TLS certificate did not verify."""
+    text = to_text(text or '')
+    return 'CERTIFICATE_VERIFY_FAILED' in text or 'certificate verify failed' in text.lower()
 
-    def __init__(self, msg, status=None, body=None):
+
+class ExporterError(Exception):
+    """A request that did not give the expected answer; status is -1 when nothing answered.
+
+    certificate is True when the exporter answered with a certificate that did not verify: that
+    is never "unreachable" (an inventory's skip_unreachable does not skip it).
+    """
+
+    def __init__(self, msg, status=None, body=None, certificate=False):
         super(ExporterError, self).__init__(msg)
         self.msg = msg
         self.status = status
         self.body = body if isinstance(body, dict) else {}
+        self.certificate = certificate
 
     def result(self):
         """What a module adds to fail_json: the status and the exporter's error body."""
@@ -123,6 +137,10 @@ class ExporterError(Exception):
 def describe_error(method, url, path, status, body, transport_msg=None):
     """The message for a failed request, per status code."""
     error = body.get('error') if isinstance(body, dict) else None
+    if (status is None or status < 0) and is_certificate_failure(transport_msg):
+        return ('the TLS certificate of the exporter at %s did not verify: %s (give ca_path with'
+                ' the CA that signed it, or fix the certificate; validate_certs=false would let'
+                ' anyone on the way read the token)' % (url, transport_msg))
     if status is None or status < 0:
         return ('cannot reach the qga-exporter at %s: %s (is the exporter running, and is url'
                 ' right?)' % (url, transport_msg or 'no answer'))
@@ -195,7 +213,8 @@ class ExporterClient(object):
         raise ExporterError(
             describe_error(method, self.url, path, status, decoded if isinstance(decoded, dict) else {},
                            transport_msg),
-            status, decoded)
+            status, decoded,
+            certificate=(status is None or status < 0) and is_certificate_failure(transport_msg))
 
     # --- endpoints ---------------------------------------------------------------------------
 
@@ -264,9 +283,11 @@ class ModuleClient(ExporterClient):
                                            module.params.get('request_timeout') or 30)
 
     def send(self, method, url, data, headers, timeout):
-        # looked up in this module's globals: unit tests fake fetch_url here
+        # looked up in this module's globals: unit tests fake fetch_url here. fetch_url reads
+        # validate_certs, client_cert and client_key from the module's params itself; ca_path
+        # it takes only as an argument
         resp, info = fetch_url(self.module, url, data=data, headers=headers, method=method,
-                               timeout=timeout)
+                               timeout=timeout, ca_path=self.module.params.get('ca_path'))
         status = info.get('status', -1)
         raw = None
         if resp is not None and status is not None and 0 < status < 400:
@@ -277,6 +298,13 @@ class ModuleClient(ExporterClient):
         else:
             raw = info.get('body')
         return status, raw, info.get('msg')
+
+
+def diff(module, before, after):
+    """The diff of a state change for --diff, or None when diff mode is off or nothing changes."""
+    if not module._diff or before == after:
+        return None
+    return dict(before=before, after=after)
 
 
 def fail(module, error, **extra):

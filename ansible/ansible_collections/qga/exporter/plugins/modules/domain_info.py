@@ -59,30 +59,98 @@ EXAMPLES = r'''
 
 RETURN = r'''
 domain:
-  description: The domain asked for with I(domain).
+  description:
+    - The domain asked for with I(domain).
+    - Every value but C(name), C(uuid), C(channel), C(up) and the times comes from the guest's
+      agent; treat it as untrusted text.
   returned: when I(domain) is given
   type: dict
   contains:
-    name: {description: Domain name., type: str, sample: web-1}
-    uuid: {description: Domain UUID when known (libvirt)., type: str}
-    channel: {description: The agent channel the exporter polls., type: str, sample: /run/qga/web-1.sock}
-    up: {description: Whether the last sync with the agent succeeded., type: bool}
-    agent_version: {description: qemu-ga version., type: str, sample: 7.2.22}
-    last_success: {description: Time of the last successful poll (UTC)., type: str}
-    last_error: {description: The last poll error, if any., type: str}
-    frozen: {description: Whether the guest's filesystems are frozen., type: bool}
-    supported_commands: {description: Enabled agent commands., type: list, elements: str}
-    hostname: {description: Guest host name., type: str}
-    os: {description: "Guest OS: id, name, pretty_name, version_id, kernel_release, machine.", type: dict}
-    timezone: {description: "Guest time zone: zone, offset (seconds east of UTC).", type: dict}
-    time_offset_seconds: {description: Guest clock minus host clock at the last poll., type: float}
-    interfaces: {description: "Interfaces: name, mac, addresses (address, family, prefix).", type: list, elements: dict}
-    ip_addresses: {description: Every non-loopback address., type: list, elements: str, sample: ["192.0.2.10"]}
-    filesystems: {description: "Filesystems: mountpoint, fstype, device, size_bytes, used_bytes, avail_bytes.", type: list, elements: dict}
-    users: {description: "Logged-in users: user, domain, login_time.", type: list, elements: dict}
-    last_actions: {description: Time of the last successful run of each action (fstrim, time_sync, ...)., type: dict}
+    name:
+      description: Domain name.
+      returned: always
+      type: str
+      sample: "web-1"
+    uuid:
+      description: Domain UUID when known (libvirt).
+      returned: when known
+      type: str
+    channel:
+      description: The agent channel the exporter polls.
+      returned: always
+      type: str
+      sample: "/run/qga/web-1.sock"
+    up:
+      description: Whether the last sync with the agent succeeded.
+      returned: always
+      type: bool
+    agent_version:
+      description: qemu-ga version.
+      returned: when known
+      type: str
+      sample: "7.2.22"
+    last_success:
+      description: Time of the last successful poll (UTC).
+      returned: when known
+      type: str
+      sample: "2026-11-27T10:00:00Z"
+    last_error:
+      description: The last poll error, if any.
+      returned: when known
+      type: str
+    frozen:
+      description: Whether the guest's filesystems are frozen.
+      returned: when known
+      type: bool
+    supported_commands:
+      description: Enabled agent commands.
+      returned: when known
+      type: list
+      elements: str
+    hostname:
+      description: Guest host name.
+      returned: when known
+      type: str
+    os:
+      description: Guest OS, with id, name, pretty_name, version_id, kernel_release and machine.
+      returned: when known
+      type: dict
+    timezone:
+      description: Guest time zone, with zone and offset (seconds east of UTC).
+      returned: when known
+      type: dict
+    time_offset_seconds:
+      description: Guest clock minus host clock at the last poll.
+      returned: when known
+      type: float
+    interfaces:
+      description: Network interfaces, each with name, mac and addresses (address, family, prefix).
+      returned: when known
+      type: list
+      elements: dict
+    ip_addresses:
+      description: Every non-loopback address.
+      returned: when known
+      type: list
+      elements: str
+      sample: ["192.0.2.10"]
+    filesystems:
+      description: Filesystems, each with mountpoint, fstype, device, size_bytes, used_bytes and avail_bytes.
+      returned: when known
+      type: list
+      elements: dict
+    users:
+      description: Logged-in users, each with user, domain and login_time.
+      returned: when known
+      type: list
+      elements: dict
+    last_actions:
+      description: Time of the last successful run of each action (fstrim, time_sync and so on).
+      returned: when known
+      type: dict
 domains:
-  description: Every domain described (one element when I(domain) is given), each shaped like I(domain).
+  description:
+    - Every domain described (one element when I(domain) is given), each shaped like I(domain).
   returned: always
   type: list
   elements: dict

@@ -39,6 +39,9 @@ attributes:
   check_mode:
     support: full
     description: Asks the state, then asks the exporter for a dry run; freezes or thaws nothing.
+  diff_mode:
+    support: full
+    description: With C(--diff), a freeze or thaw that changed the state shows C(state) before and after.
 author:
   - qga-exporter developers
 '''
@@ -96,6 +99,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.qga.exporter.plugins.module_utils.api import (
     ExporterError,
     ModuleClient,
+    diff,
     fail,
     job_argument_spec,
 )
@@ -159,7 +163,7 @@ def main():
     result['state'] = state
     if module.check_mode:
         result['changed'] = state == 'frozen' or status == 'frozen'
-        module.exit_json(**result)
+        exit_with_diff(module, result, status, state)
     report = job.get('result') or {}
     if state == 'frozen':
         result.update(changed=True, frozen_filesystems=report.get('frozen'),
@@ -168,6 +172,17 @@ def main():
         thawed = report.get('thawed')
         result['thawed_filesystems'] = thawed
         result['changed'] = status == 'frozen' or bool(thawed)
+    exit_with_diff(module, result, status, state)
+
+
+def exit_with_diff(module, result, before, after):
+    """exit_json, with diff {before: {state}, after: {state}} in diff mode when changed."""
+    if result['changed']:
+        # a thaw of a guest the cache saw thawed that still thawed something was frozen before
+        change = diff(module, dict(state=before if before != after else 'frozen'),
+                      dict(state=after))
+        if change:
+            result['diff'] = change
     module.exit_json(**result)
 
 

@@ -39,6 +39,9 @@ attributes:
   check_mode:
     support: full
     description: Decides from the cached offset and asks the exporter for a dry run; sets nothing.
+  diff_mode:
+    support: full
+    description: With C(--diff), a sync that changed the clock shows C(time_offset_seconds) before and after.
 author:
   - qga-exporter developers
 '''
@@ -90,10 +93,16 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.qga.exporter.plugins.module_utils.api import (
     ExporterError,
     ModuleClient,
+    diff,
     fail,
     job_argument_spec,
     parse_duration,
 )
+
+
+def offsets(before, after):
+    """The diff of a sync: the guest clock's offset from the host clock before and after."""
+    return dict(time_offset_seconds=before), dict(time_offset_seconds=after)
 
 
 def main():
@@ -127,6 +136,10 @@ def main():
     if module.check_mode:
         result.update(changed=True, offset_before_seconds=cached, offset_after_seconds=None,
                       offset_source='cached')
+        # a sync leaves an offset within tolerance; what it will be exactly is not known yet
+        result['diff'] = diff(module, *offsets(cached, 'within %gs' % tolerance))
+        if result['diff'] is None:
+            del result['diff']
         module.exit_json(**result)
     report = job.get('result') or {}
     before = report.get('offset_before_seconds')
@@ -135,6 +148,10 @@ def main():
                   step_seconds=report.get('step_seconds'), offset_source='sync')
     # the job measured right before setting: that, not the older cached value, tells the truth
     result['changed'] = before is None or abs(before) > tolerance
+    if result['changed']:
+        change = diff(module, *offsets(before, report.get('offset_after_seconds')))
+        if change:
+            result['diff'] = change
     module.exit_json(**result)
 
 

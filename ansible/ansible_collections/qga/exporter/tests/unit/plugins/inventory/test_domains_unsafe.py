@@ -13,7 +13,7 @@ import pytest
 from ansible.inventory.manager import InventoryManager
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
-from ansible.utils.unsafe_proxy import AnsibleUnsafe
+from ansible.utils.unsafe_proxy import AnsibleUnsafe, wrap_var
 from ansible.vars.hostvars import HostVars
 from ansible.vars.manager import VariableManager
 
@@ -172,3 +172,32 @@ def test_a_domain_named_like_a_template_is_skipped(tmp_path, monkeypatch):
         host=manager.get_host('good'))
     Templar(loader=loader, variables=variables).template('{{ groups }}')
     assert _touched(marker) == []
+
+
+def _same(a, b):
+    """Equal, and every text of the same unsafe type, at every depth, keys included."""
+    assert type(a) is type(b), (a, b)
+    if isinstance(a, dict):
+        assert sorted(a) == sorted(b)
+        for (ka, va) in a.items():
+            kb = [k for k in b if k == ka][0]
+            _same(ka, kb)
+            _same(va, b[ka])
+    elif isinstance(a, list):
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            _same(x, y)
+    else:
+        assert a == b
+
+
+def test_unsafe_is_wrap_var_for_json(tmp_path):
+    value = hostile_domain(str(tmp_path / 'x'))
+    value.update(frozen=False, time_offset_seconds=0.25, count=3, none=None,
+                 nested=[[u'{{ a }}', {u'{{ k }}': [1, u'{{ v }}']}]])
+    wrapped = domains.unsafe(value)
+    _same(wrapped, wrap_var(value))
+    assert isinstance(wrapped['os']['pretty_name'], AnsibleUnsafe)
+    assert all(isinstance(k, AnsibleUnsafe) for k in wrapped['last_actions'])
+    assert isinstance(wrapped['nested'][0][1][u'{{ k }}'][1], AnsibleUnsafe)
+    assert domains.unsafe(True) is True and domains.unsafe(None) is None
