@@ -168,6 +168,7 @@ class FrozenGuestTest {
     return http.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + harness.daemon.port() + path))
             .header("Authorization", "Bearer " + ADMIN)
+            .header("Content-Type", "application/json")
             .timeout(Duration.ofSeconds(20))
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
