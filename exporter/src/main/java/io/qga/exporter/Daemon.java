@@ -182,6 +182,7 @@ public final class Daemon implements AutoCloseable {
             .metrics(metricsPage)
             .domains(poller)
             .ready(() -> ready)
+            .discoveryProblems(() -> discovery.problems())
             .version(version())
             .clock(clock)
             // Without api tokens there is no one to authenticate; with tokens the control API
@@ -429,7 +430,24 @@ public final class Daemon implements AutoCloseable {
                 .name("qga_config_last_reload_successful")
                 .help("1 when the last config reload succeeded (or none was tried), 0 when it failed")
                 .dataPoint(GaugeDataPointSnapshot.builder().value(lastReloadOk ? 1 : 0).build())
-                .build());
+                .build(),
+            discoveryErrors());
+  }
+
+  /** {@code qga_discovery_errors{source}}: what the last refresh could not read, per source. */
+  private GaugeSnapshot discoveryErrors() {
+    GaugeSnapshot.Builder b =
+        GaugeSnapshot.builder()
+            .name("qga_discovery_errors")
+            .help(
+                "Entries or sources discovery could not read in its last refresh, per configured source"
+                    + " (the log and /-/ready name each one with its fix)");
+    new java.util.TreeMap<>(discovery.errors())
+        .forEach(
+            (source, n) ->
+                b.dataPoint(
+                    GaugeDataPointSnapshot.builder().labels(Labels.of("source", source)).value(n).build()));
+    return b.build();
   }
 
   /** The jar's Implementation-Version, or "dev" when run from classes. */
