@@ -19,7 +19,10 @@ import java.util.Set;
  * domain name. When two sources name the same domain, static wins over libvirt, libvirt over a
  * glob (the first glob over later ones); each conflict is logged once while it lasts, as is each
  * skipped libvirt file. Call {@link #refresh()} every {@code refresh_interval}; compare results
- * with {@link DiscoveryDiff#between}.
+ * with {@link DiscoveryDiff#between}. What a refresh could not read (libvirt's run dir as a
+ * non-root user, with no read-only libvirt connection either; a glob directory; a directory
+ * hiding a static socket) is counted per source in {@link #errors()}, explained with its fix in
+ * {@link #problems()} and logged once per change.
  */
 public final class Discovery {
   private static final System.Logger LOG = System.getLogger(Discovery.class.getName());
@@ -82,9 +85,6 @@ public final class Discovery {
                 "glob " + glob,
                 new DiscoveredDomain(e.getKey(), Optional.empty(), new Route.Direct(AgentAddress.unix(e.getValue())))));
       }
-    }
-    if (!globs.isEmpty()) {
-      errorsNow.putIfAbsent("glob", 0);
     }
     problemsNow.forEach(p -> once(seen, "problem:" + p, p, Level.WARNING));
     merged.values().forEach(e -> SourceAccess.connectable(e.domain(), (k, m) -> once(seen, k, m, Level.WARNING)));

@@ -46,7 +46,7 @@ final class LibvirtSource {
    *
    * @param logs conditions to log once while they last (warn: WARNING, else INFO)
    * @param errors entries or sources that could not be read, by source name
-   * @param problems what an operator must fix, each with the fix
+   * @param problems what an operator must fix, each with the fix (the caller logs them)
    */
   record Outcome(
       List<Found> found, List<LibvirtRunDir.Skipped> logs, Map<String, Integer> errors, List<String> problems) {}
@@ -105,7 +105,7 @@ final class LibvirtSource {
     if (mode == Source.RUN_DIR || (mode == Source.AUTO && runDirFailure == null)) {
       if (runDirFailure != null) {
         errors.put(RUN_DIR, runDirErrors);
-        problem(logs, problems, RUN_DIR, runDirFailure + ": their domains are missing. Fix: set discovery.libvirt.source:"
+        problems.add(runDirFailure + ": their domains are missing. Fix: set discovery.libvirt.source:"
             + " auto (or api) to list domains through libvirt's read-only API, or run as root; see " + DOCS);
       }
       return new Outcome(fromFiles, logs, errors, problems);
@@ -121,7 +121,7 @@ final class LibvirtSource {
         errors.put(RUN_DIR, runDirErrors);
         why = runDirFailure + ", and " + why;
       }
-      problem(logs, problems, API, why + ": libvirt domains are missing. Fix: let " + user + " open libvirt read-only"
+      problems.add(why + ": libvirt domains are missing. Fix: let " + user + " open libvirt read-only"
           + " (libvirtd's read-only socket, unix_sock_ro_perms, is 0777 by default; with polkit, polkitd must run;"
           + " with unix_sock_group, add the user to that group), or run as root; see " + DOCS);
       return new Outcome(fromFiles, logs, errors, problems);
@@ -145,10 +145,6 @@ final class LibvirtSource {
       }
     }
     return new Outcome(fromApi, logs, errors, problems);
-  }
-
-  private static void problem(List<LibvirtRunDir.Skipped> logs, List<String> problems, String source, String text) {
-    problems.add(text); // Discovery logs each problem once while it lasts
   }
 
   private LibvirtRunDir.Result readCached(Path file) {
