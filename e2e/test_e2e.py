@@ -613,6 +613,158 @@ def exporter_clean_stop(s):
     assert code == 0, "exporter exit code on SIGTERM: %s (CONTRACT: 0 after a clean stop)" % code
 
 
+# Runs last: it stops the root exporter first, as only one client at a time may hold a
+# guest's .1 channel.
+NONROOT_USER = "qga-e2e-lv"
+
+
+def _nonroot_exporter(s, name, as_user, uri="qemu:///system"):
+    e = harness.Exporter(s.jar, harness.free_port(), name=name, as_user=as_user)
+    state = os.path.join(s.run_dir, name + ".state")
+    os.makedirs(state, exist_ok=True)
+    uid = int(subprocess.run(as_user + ["id", "-u"], capture_output=True, text=True,
+                             check=True).stdout)
+    os.chown(state, uid, -1)
+    e.write_config("""server:
+  listen: "127.0.0.1:%d"
+discovery:
+  refresh_interval: 1s
+  libvirt:
+    enabled: true
+    run_dir: /run/libvirt/qemu
+    uri: "%s"
+agent:
+  command_timeout: 5s
+  backoff_max: 2s
+collectors:
+  os: {enabled: true, interval: 2s}
+state_dir: %s
+""" % (e.port, uri, state))
+    return e
+
+
+def _until(e, value, timeout, what, name, **labels):
+    def check():
+        got = one(e.metrics(), name, **labels)
+        assert got == value, "%s%s is %s, want %s" % (name, labels, got, value)
+    eventually(check, timeout, what)
+
+
+def _text(e, path):
+    status, body, _ = e.http("GET", path, timeout=15)
+    return status, body if isinstance(body, str) else json.dumps(body)
+
+
+@test
+def nonroot_libvirt_discovery(s):
+    """The exporter as non-root users on a real libvirt host, whose run dir files are root-only:
+    discovery lists the domains through libvirt's read-only API; a user in group libvirt and in
+    the group of the .1 socket polls both (.1 directly, .0 through libvirt); a user with no
+    groups at all still discovers both (libvirtd's read-only socket is 0777) but may reach
+    neither agent; with no libvirt connection either, the warning, qga_discovery_errors and
+    /-/ready say so."""
+    assert s.libvirt is not None, "libvirt guests did not start"
+    if s.exporter is not None and s.exporter.proc is not None and s.exporter.proc.poll() is None:
+        s.exporter.stop(timeout=30)  # frees lv1's .1 channel
+    lv1, lv2 = s.guest("e2e-lv1"), s.guest("e2e-lv2")
+    files = sorted(f for f in os.listdir("/run/libvirt/qemu") if f.endswith(".xml"))
+    for f in files:
+        st = os.stat(os.path.join("/run/libvirt/qemu", f))
+        log("run dir %s: mode %o uid %d" % (f, st.st_mode & 0o777, st.st_uid))
+        assert st.st_mode & 0o077 == 0, "libvirt made %s readable by others: nothing to test" % f
+    assert len(files) == 2, "run dir holds %s" % files
+    sock = os.stat(lv1.sock1)
+    import grp
+    import pwd
+    sock_group = grp.getgrgid(sock.st_gid).gr_name
+    log("%s: owner %s group %s mode %o" % (lv1.sock1, pwd.getpwuid(sock.st_uid).pw_name,
+                                           sock_group, sock.st_mode & 0o777))
+    for sock_path in glob_channel_sockets(lv2.name):
+        st = os.stat(sock_path)
+        log("%s: uid %d gid %d mode %o" % (sock_path, st.st_uid, st.st_gid, st.st_mode & 0o777))
+
+    # 1. a service user in group libvirt and in the socket's group
+    if subprocess.run(["getent", "passwd", NONROOT_USER], capture_output=True).returncode:
+        subprocess.run(["useradd", "-r", "-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin",
+                        NONROOT_USER], check=True)
+    subprocess.run(["usermod", "-a", "-G", "libvirt," + sock_group, NONROOT_USER], check=True)
+    member = ["setpriv", "--reuid", NONROOT_USER, "--regid", NONROOT_USER, "--init-groups"]
+    e = _nonroot_exporter(s, "exporter-lvgroup", member)
+    try:
+        e.start()
+        for g in (lv1, lv2):
+            _until(e, 1, 90, "qga_up of %s as %s" % (g.name, NONROOT_USER), "qga_up",
+                   domain=g.name)
+        m = e.metrics()
+        assert one(m, "qga_discovered_domains") == 2
+        assert one(m, "qga_discovery_errors", source="libvirt_api") == 0
+        assert one(m, "qga_discovery_errors", source="libvirt_run_dir") == 0
+        status, body = _text(e, "/-/ready")
+        assert status == 200, "/-/ready: %s %s" % (status, body)
+        with open(e.log) as f:
+            text = f.read()
+        assert "cannot read 2 of 2 domain files in libvirt's run dir /run/libvirt/qemu as user " \
+            + NONROOT_USER in text, harness.tail(e.log, 20)
+        assert "listing domains through libvirt's API over a read-only connection" in text
+    finally:
+        e.stop()
+
+    # 2. a user with no supplementary groups at all: discovery still works (read-only socket
+    # 0777), the agents are out of its reach and the log says why
+    nobody = ["setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups"]
+    e = _nonroot_exporter(s, "exporter-nogroups", nobody)
+    try:
+        e.start()
+        _until(e, 2, 30, "both libvirt domains discovered as nobody", "qga_discovered_domains")
+        m = e.metrics()
+        assert one(m, "qga_discovery_errors", source="libvirt_api") == 0
+        assert _text(e, "/-/ready")[0] == 200
+        time.sleep(8)  # several polls: neither agent may answer this user
+        m = e.metrics()
+        for g in (lv1, lv2):
+            assert one(m, "qga_up", domain=g.name) == 0, "%s answered nobody" % g.name
+        with open(e.log) as f:
+            text = f.read()
+        if not sock.st_mode & 0o002:
+            assert "may not connect to its agent socket " + lv1.sock1 in text, \
+                harness.tail(e.log, 20)
+    finally:
+        e.stop()
+
+    # 3. no libvirt connection either (the read-write socket, 0770 root:libvirt, as the
+    # read-only one): loud, once, on every surface
+    uri = "qemu:///system?socket=/run/libvirt/libvirt-sock"
+    e = _nonroot_exporter(s, "exporter-noconnection", nobody, uri)
+    try:
+        e.start()
+        m = e.metrics()
+        assert one(m, "qga_discovered_domains") == 0
+        assert one(m, "qga_discovery_errors", source="libvirt_api") == 1
+        assert one(m, "qga_discovery_errors", source="libvirt_run_dir") == 2
+        status, body = _text(e, "/-/ready")
+        assert status == 503, "/-/ready: %s %s" % (status, body)
+        assert "/run/libvirt/qemu" in body and "Fix:" in body, body
+        status, body = _text(e, "/")
+        assert "Discovery cannot read every source" in body, body[:500]
+        time.sleep(4)  # more refreshes: still one warning
+        with open(e.log) as f:
+            text = f.read()
+        assert text.count("WARNING discovery: cannot read 2 of 2 domain files") == 1, \
+            harness.tail(e.log, 20)
+        r = subprocess.run(nobody + ["java", "-jar", s.jar, "check-config", "--config", e.config],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "warning: cannot read 2 of 2 domain files in libvirt's run dir /run/libvirt/qemu" \
+            in r.stderr and "Fix:" in r.stderr, r.stderr
+    finally:
+        e.stop()
+
+
+def glob_channel_sockets(domain):
+    import glob
+    return glob.glob("/var/lib/libvirt/qemu/channel/target/domain-*-%s/*" % domain)
+
+
 # ---------------------------------------------------------------- driver
 
 def main():

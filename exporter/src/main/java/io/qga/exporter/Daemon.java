@@ -186,6 +186,7 @@ public final class Daemon implements AutoCloseable {
             .metrics(metricsPage)
             .domains(poller)
             .ready(() -> ready)
+            .discoveryProblems(() -> discovery.problems())
             .version(version())
             .clock(clock)
             // Without api tokens there is no one to authenticate; with tokens the control API
@@ -438,7 +439,8 @@ public final class Daemon implements AutoCloseable {
                 .help("1 when the last config reload succeeded (or none was tried), 0 when it failed")
                 .dataPoint(GaugeDataPointSnapshot.builder().value(lastReloadOk ? 1 : 0).build())
                 .build(),
-            DiscoveryMetrics.dropped(discovery));
+            DiscoveryMetrics.dropped(discovery),
+            DiscoveryMetrics.errors(discovery));
   }
 
   /** The jar's Implementation-Version, or "dev" when run from classes. */

@@ -7,6 +7,7 @@ import io.qga.exporter.config.ConfigProblem;
 import io.qga.exporter.config.ConfigWarnings;
 import io.qga.exporter.config.Policy;
 import io.qga.exporter.config.Schedule;
+import io.qga.exporter.discovery.DiscoveryCheck;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,7 +25,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code check-config --config FILE}: prints {@code FILE: OK (summary)} and each scheduled
- * policy's next three runs, and exits 0, or one line
+ * policy's next three runs, and exits 0 (with {@code FILE: warning: ...} on stderr for each
+ * discovery source the current user cannot read, e.g. libvirt's run dir as non-root when no
+ * read-only libvirt connection opens either), or one line
  * {@code FILE: /yaml/path: message} per problem on stderr and exits 2 (also for a missing or
  * unreadable file). A valid config with risky settings ({@link ConfigWarnings}) still exits 0,
  * with one line {@code FILE: WARNING /yaml/path: message} per warning on stderr.
@@ -63,6 +66,10 @@ final class CheckConfigCommand implements Callable<Integer> {
       // valid but risky: said, never a failure
       for (ConfigProblem w : ConfigWarnings.of(c)) {
         err.println(config + ": WARNING " + w);
+      }
+      // Valid, but what this user could not read would leave domains out: say so, still exit 0.
+      for (String problem : DiscoveryCheck.problems(c.discovery())) {
+        err.println(config + ": warning: " + problem);
       }
       err.flush();
       return 0;

@@ -365,17 +365,25 @@ public final class ConfigLoader {
     LibvirtConfig lv = LibvirtConfig.DEFAULT;
     String lp = path + "/libvirt";
     Map<String, Object> l =
-        r.mapping(m.get("libvirt"), lp, List.of("enabled", "run_dir", "uri", "use_libvirt_channel"));
+        r.mapping(m.get("libvirt"), lp, List.of("enabled", "run_dir", "uri", "use_libvirt_channel", "source"));
     String uri = r.string(l, lp, "uri", lv.uri());
     if (uri.isBlank()) {
       r.problem(lp + "/uri", "must not be blank (e.g. qemu:///system)");
+    }
+    String sourceKey = r.string(l, lp, "source", lv.source().key());
+    LibvirtConfig.Source source = lv.source();
+    try {
+      source = LibvirtConfig.Source.valueOf(sourceKey.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      r.problem(lp + "/source", "\"" + sourceKey + "\" is not one of auto, run_dir, api");
     }
     LibvirtConfig libvirt =
         new LibvirtConfig(
             r.bool(l, lp, "enabled", lv.enabled()),
             r.path(l, lp, "run_dir", lv.runDir()),
             uri,
-            r.bool(l, lp, "use_libvirt_channel", lv.useLibvirtChannel()));
+            r.bool(l, lp, "use_libvirt_channel", lv.useLibvirtChannel()),
+            source);
     ProxmoxConfig proxmox = ProxmoxConfig.read(r, m.get("proxmox"), path + "/proxmox");
     return new DiscoveryConfig(refresh, statics, globs, libvirt, proxmox);
   }

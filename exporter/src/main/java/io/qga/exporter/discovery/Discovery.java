@@ -6,11 +6,6 @@ import io.qga.exporter.config.DiscoveryConfig;
 import io.qga.exporter.config.GlobPattern;
 import io.qga.exporter.config.StaticDomain;
 import java.lang.System.Logger.Level;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -25,7 +20,10 @@ import java.util.Set;
  * socket globs, merged by domain name. When two sources name the same domain, static wins over
  * libvirt, libvirt over Proxmox, Proxmox over a glob (the first glob over later ones); each conflict is logged once while it lasts, as is each
  * skipped libvirt file. Call {@link #refresh()} every {@code refresh_interval}; compare results
- * with {@link DiscoveryDiff#between}.
+ * with {@link DiscoveryDiff#between}. What a refresh could not read (libvirt's run dir as a
+ * non-root user, with no read-only libvirt connection either; a glob directory; a directory
+ * hiding a static socket) is counted per source in {@link #errors()}, explained with its fix in
+ * {@link #problems()} and logged once per change.
  */
 public final class Discovery {
   private static final System.Logger LOG = System.getLogger(Discovery.class.getName());
@@ -47,10 +45,32 @@ public final class Discovery {
   /** Longest domain name kept from a socket or libvirt name; longer ones are cut. */
   static final int MAX_NAME_LENGTH = 255;
 
+  private final LibvirtSource libvirt;
+  private volatile Map<String, Integer> errors = Map.of();
+  private volatile List<String> problems = List.of();
+
   public Discovery(DiscoveryConfig config) {
+    this(config, LibvirtSource.JNA);
+  }
+
+  Discovery(DiscoveryConfig config, LibvirtSource.DomainLister lister) {
     this.config = config;
     this.globs = config.globs().stream().map(GlobPattern::pattern).map(SocketGlob::new).toList();
     this.proxmox = new ProxmoxNode(config.proxmox());
+    this.libvirt = new LibvirtSource(config.libvirt(), lister, System.getProperty("user.name", "?"));
+  }
+
+  /**
+   * Per source ({@code static}, {@code glob}, {@code libvirt_run_dir}, {@code libvirt_api}; only
+   * the configured ones): entries or sources the last refresh could not read.
+   */
+  public Map<String, Integer> errors() {
+    return errors;
+  }
+
+  /** What the last refresh could not read, each with its fix; empty when all was read. */
+  public List<String> problems() {
+    return problems;
   }
 
   /** The domains now, sorted by name. Never throws: unreadable sources give nothing. */
@@ -61,20 +81,21 @@ public final class Discovery {
     for (StaticDomain s : config.statics()) {
       add(merged, seen, new Entry("static", new DiscoveredDomain(s.domain(), Optional.empty(), new Route.Direct(s.address()))));
     }
-    List<Path> files = config.libvirt().enabled() ? LibvirtRunDir.files(config.libvirt().runDir()) : List.of();
-    for (Path file : files) {
-      LibvirtRunDir.Result result = readCached(file);
-      if (result instanceof LibvirtRunDir.Found f) {
-        addFound(merged, seen, left, new Entry("libvirt " + file, f.domain()));
-      } else if (result instanceof LibvirtRunDir.Skipped s) {
-        once(seen, s.key(), s.reason(), s.warn() ? Level.WARNING : Level.INFO);
-      }
+    Map<String, Integer> errorsNow = new LinkedHashMap<>();
+    List<String> problemsNow = new ArrayList<>();
+    SourceAccess.statics(config.statics(), errorsNow, problemsNow);
+    if (config.libvirt().enabled()) {
+      LibvirtSource.Outcome lv = libvirt.refresh();
+      lv.found().forEach(f -> addFound(merged, seen, left, new Entry(f.source(), f.domain())));
+      lv.logs().forEach(s -> once(seen, s.key(), s.reason(), s.warn() ? Level.WARNING : Level.INFO));
+      errorsNow.putAll(lv.errors());
+      problemsNow.addAll(lv.problems());
     }
     for (DiscoveredDomain d : config.proxmox().enabled() ? proxmox.scan() : List.<DiscoveredDomain>of()) {
       add(merged, seen, new Entry("proxmox " + config.proxmox().socketDir(), d));
     }
     for (SocketGlob glob : globs) {
-      for (var e : glob.scan().entrySet()) {
+      for (var e : glob.scan(SourceAccess.globDirectory(glob, errorsNow, problemsNow)).entrySet()) {
         addFound(
             merged,
             seen,
@@ -99,8 +120,11 @@ public final class Discovery {
       }
     }
     dropped = Map.copyOf(left);
+    problemsNow.forEach(p -> once(seen, "problem:" + p, p, Level.WARNING));
+    merged.values().forEach(e -> SourceAccess.connectable(e.domain(), (k, m) -> once(seen, k, m, Level.WARNING)));
+    errors = Map.copyOf(errorsNow);
+    problems = List.copyOf(problemsNow);
     logged.retainAll(seen);
-    parsed.keySet().retainAll(new HashSet<>(files));
     List<DiscoveredDomain> out = new ArrayList<>();
     merged.values().forEach(e -> out.add(e.domain()));
     out.sort(Comparator.comparing(DiscoveredDomain::name));
@@ -108,28 +132,6 @@ public final class Discovery {
   }
 
   private record Entry(String source, DiscoveredDomain domain) {}
-
-  private record Cached(FileTime modified, long size, LibvirtRunDir.Result result) {}
-
-  /** Parsed files by path; a file is parsed again only when its time or size changed. */
-  private final Map<Path, Cached> parsed = new HashMap<>();
-
-  private LibvirtRunDir.Result readCached(Path file) {
-    try {
-      FileTime modified = Files.getLastModifiedTime(file);
-      long size = Files.size(file);
-      Cached c = parsed.get(file);
-      if (c != null && c.modified().equals(modified) && c.size() == size) {
-        return c.result();
-      }
-      LibvirtRunDir.Result result = LibvirtRunDir.read(file, config.libvirt().useLibvirtChannel());
-      parsed.put(file, new Cached(modified, size, result));
-      return result;
-    } catch (IOException e) {
-      parsed.remove(file);
-      return LibvirtRunDir.read(file, config.libvirt().useLibvirtChannel());
-    }
-  }
 
   /**
    * Entries the last refresh left out, by reason ({@link #OVER_DIRECTORY_LIMIT}, {@link

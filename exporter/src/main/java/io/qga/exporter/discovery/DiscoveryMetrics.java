@@ -4,6 +4,7 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Discovery's own series (no {@code domain} label): what it had to leave out. */
 public final class DiscoveryMetrics {
@@ -28,6 +29,25 @@ public final class DiscoveryMetrics {
               .value(dropped.getOrDefault(reason, 0L))
               .build());
     }
+    return b.build();
+  }
+
+  /** {@code qga_discovery_errors{source}}: what the last refresh could not read, per source. */
+  public static GaugeSnapshot errors(Discovery discovery) {
+    GaugeSnapshot.Builder b =
+        GaugeSnapshot.builder()
+            .name("qga_discovery_errors")
+            .help(
+                "Entries or sources discovery could not read in its last refresh, per configured source"
+                    + " (the log and /-/ready name each one with its fix)");
+    new TreeMap<>(discovery == null ? Map.<String, Integer>of() : discovery.errors())
+        .forEach(
+            (source, n) ->
+                b.dataPoint(
+                    GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                        .labels(Labels.of("source", source))
+                        .value(n)
+                        .build()));
     return b.build();
   }
 }

@@ -1,5 +1,7 @@
 package io.qga.exporter.discovery;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
@@ -25,14 +27,68 @@ final class JnaLibvirt implements LibvirtBackend {
   private final Connect connect;
 
   JnaLibvirt(String uri) throws LibvirtFailure {
+    this(uri, false);
+  }
+
+  private JnaLibvirt(String uri, boolean readOnly) throws LibvirtFailure {
     try {
       if (!silenced) {
         Connect.setErrorCallback(SILENT);
         silenced = true;
       }
-      this.connect = new Connect(uri);
+      this.connect = readOnly ? new Connect(uri, true) : new Connect(uri);
     } catch (LibvirtException e) {
       throw failure(e);
+    }
+  }
+
+  /**
+   * The live XML of every active domain, over a read-only connection ({@code VIR_CONNECT_RO},
+   * which libvirtd lets any local user open by default: its read-only socket is 0777) opened and
+   * closed per call, so a restarted libvirtd costs nothing but one failed refresh. The 0.5.2
+   * binding has no {@code virConnectListAllDomains}: active domain ids, then each by id; a domain
+   * that stops in between is left out. At most {@code max} domains, each XML at most {@code
+   * maxBytes} characters (longer ones are returned cut, and fail to parse).
+   */
+  static List<String> activeDomainXml(String uri, int max, long maxBytes) throws LibvirtFailure {
+    JnaLibvirt lv;
+    try {
+      lv = new JnaLibvirt(uri, true);
+    } catch (LinkageError e) {
+      // JNA unpacks its own native part into java.io.tmpdir (or jna.tmpdir): that must be writable
+      throw new LibvirtFailure(
+          "",
+          "cannot load libvirt through JNA (Debian: apt-get install libvirt0; JNA also needs a writable"
+              + " java.io.tmpdir or -Djna.tmpdir): " + e);
+    }
+    try {
+      int[] ids = lv.connect.listDomains();
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < ids.length && out.size() < max; i++) {
+        Domain d;
+        try {
+          d = lv.connect.domainLookupByID(ids[i]);
+        } catch (LibvirtException e) {
+          continue; // stopped since the listing
+        }
+        try {
+          String xml = d.getXMLDesc(0);
+          if (xml != null) {
+            out.add(xml.length() > maxBytes ? xml.substring(0, (int) maxBytes) : xml);
+          }
+        } catch (LibvirtException e) {
+          if (!"VIR_ERR_NO_DOMAIN".equals(failure(e).code())) {
+            throw failure(e);
+          }
+        } finally {
+          free(d);
+        }
+      }
+      return out;
+    } catch (LibvirtException e) {
+      throw failure(e);
+    } finally {
+      lv.close();
     }
   }
 

@@ -3,8 +3,11 @@ package io.qga.exporter.discovery;
 import io.qga.client.AgentAddress;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +39,18 @@ final class LibvirtRunDir {
   static final int MAX_FILES = 10_000;
 
   /** One file's outcome. */
-  sealed interface Result permits Found, Skipped {}
+  sealed interface Result permits Found, Skipped, Unreadable {}
+
+  /** A file this user may not read (libvirt writes them root-only, 0600). */
+  record Unreadable(Path file, String reason) implements Result {}
+
+  /**
+   * What listing the directory gave: its {@code *.xml} files, or why it could not be listed.
+   *
+   * @param missing the directory does not exist (libvirt's QEMU driver never ran here)
+   * @param error why an existing directory could not be listed, or null
+   */
+  record Listing(List<Path> files, boolean missing, String error) {}
 
   /** A domain to poll. */
   record Found(DiscoveredDomain domain) implements Result {}
@@ -55,6 +69,11 @@ final class LibvirtRunDir {
 
   /** Every {@code *.xml} in the directory (sorted), at most {@link #MAX_FILES}. */
   static List<Path> files(Path runDir) {
+    return list(runDir).files();
+  }
+
+  /** As {@link #files}, telling a missing directory from one this user may not list. */
+  static Listing list(Path runDir) {
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(runDir, "*.xml")) {
       for (Path p : stream) {
@@ -65,11 +84,13 @@ final class LibvirtRunDir {
           files.add(p);
         }
       }
+    } catch (NoSuchFileException | NotDirectoryException e) {
+      return new Listing(List.of(), true, null);
     } catch (IOException | SecurityException e) {
-      return List.of();
+      return new Listing(List.of(), false, e instanceof AccessDeniedException ? "permission denied" : e.toString());
     }
     files.sort(null);
-    return files;
+    return new Listing(List.copyOf(files), false, null);
   }
 
   /** Reads one file. Never throws: a broken file is a {@link Skipped}. */
@@ -81,6 +102,8 @@ final class LibvirtRunDir {
         return new Skipped(file + ":size", file + " is " + size + " bytes, larger than a domain XML may be");
       }
       bytes = Files.readAllBytes(file);
+    } catch (AccessDeniedException e) {
+      return new Unreadable(file, "permission denied");
     } catch (IOException e) {
       // vanished between listing and reading (domain stopped): not worth a log line
       return new Skipped(file + ":io", "cannot read " + file + ": " + e.getMessage(), false);

@@ -1,6 +1,7 @@
 package io.qga.exporter.discovery;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -56,9 +58,14 @@ final class SocketGlob {
 
   /** Domain name to socket path for every socket that matches now; the first match of a name wins. */
   Map<String, Path> scan() {
+    return scan(dir -> {});
+  }
+
+  /** As {@link #scan()}, telling {@code unreadable} each directory this user may not list. */
+  Map<String, Path> scan(Consumer<Path> unreadable) {
     Map<String, Path> found = new LinkedHashMap<>();
     cut = 0;
-    walk(root, 0, null, found);
+    walk(root, 0, null, found, unreadable);
     return found;
   }
 
@@ -67,11 +74,11 @@ final class SocketGlob {
     return cut;
   }
 
-  private void walk(Path dir, int index, String name, Map<String, Path> found) {
+  private void walk(Path dir, int index, String name, Map<String, Path> found, Consumer<Path> unreadable) {
     String segment = segments.get(index);
     boolean last = index == segments.size() - 1;
     if (segment.indexOf('*') < 0) {
-      visit(dir.resolve(segment), index, last, name, found);
+      visit(dir.resolve(segment), index, last, name, found, unreadable);
       return;
     }
     Pattern regex = segmentRegex(segment);
@@ -89,23 +96,27 @@ final class SocketGlob {
           cut++;
         }
       }
+    } catch (AccessDeniedException e) {
+      unreadable.accept(dir);
+      return;
     } catch (IOException | SecurityException | java.nio.file.DirectoryIteratorException e) {
-      return; // directory missing or unreadable: nothing there now
+      return; // directory missing: nothing there now
     }
     List<Path> entries = new ArrayList<>(kept);
     entries.sort(null);
     for (Path entry : entries) {
       Matcher m = regex.matcher(entry.getFileName().toString());
       if (m.matches()) {
-        visit(entry, index, last, name != null ? name : m.group(1), found);
+        visit(entry, index, last, name != null ? name : m.group(1), found, unreadable);
       }
     }
   }
 
-  private void visit(Path path, int index, boolean last, String name, Map<String, Path> found) {
+  private void visit(
+      Path path, int index, boolean last, String name, Map<String, Path> found, Consumer<Path> unreadable) {
     if (!last) {
       if (Files.isDirectory(path)) {
-        walk(path, index + 1, name, found);
+        walk(path, index + 1, name, found, unreadable);
       }
     } else if (name != null && !name.isEmpty() && isSocket(path)) {
       found.putIfAbsent(name, path);

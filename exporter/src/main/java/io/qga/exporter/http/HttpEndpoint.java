@@ -76,6 +76,7 @@ public final class HttpEndpoint implements AutoCloseable {
     private HttpHandler metrics = MetricsPage.of(PrometheusRegistry.defaultRegistry);
     private DomainDirectory domains;
     private BooleanSupplier ready = () -> true;
+    private DiscoveryProblems problems = DiscoveryProblems.NONE;
     private Reloader reloader;
     private BooleanSupplier reloadAllowed = () -> true;
     private String version = "dev";
@@ -122,6 +123,12 @@ public final class HttpEndpoint implements AutoCloseable {
     /** {@code /-/ready} answers 200 once this is true (after the first discovery). */
     public Builder ready(BooleanSupplier ready) {
       this.ready = Objects.requireNonNull(ready, "ready");
+      return this;
+    }
+
+    /** While discovery reports problems, {@code /-/ready} answers 503 naming them. */
+    public Builder discoveryProblems(DiscoveryProblems problems) {
+      this.problems = Objects.requireNonNull(problems, "problems");
       return this;
     }
 
@@ -206,11 +213,7 @@ public final class HttpEndpoint implements AutoCloseable {
           taken,
           hosts,
           "/-/ready",
-          text(
-              ex ->
-                  ready.getAsBoolean()
-                      ? new Reply(200, "Ready\n")
-                      : new Reply(503, "Not ready: discovery has not run yet\n")));
+          text(ex -> readiness()));
       mount(server, taken, hosts, "/-/reload", text(this::reload));
       LandingPage page = new LandingPage(version, clock);
       mount(server, taken, hosts, "/", exchange -> landing(exchange, page));
@@ -221,6 +224,16 @@ public final class HttpEndpoint implements AutoCloseable {
         throw new IOException("cannot listen on " + listen + ": " + e.getMessage(), e);
       }
       return new HttpEndpoint(server);
+    }
+
+    private Reply readiness() {
+      if (!ready.getAsBoolean()) {
+        return new Reply(503, "Not ready: discovery has not run yet\n");
+      }
+      List<String> now = problems.now();
+      return now.isEmpty()
+          ? new Reply(200, "Ready\n")
+          : new Reply(503, "Not ready: discovery cannot read every source:\n" + String.join("\n", now) + "\n");
     }
 
     private Reply reload(HttpExchange exchange) {
@@ -255,7 +268,7 @@ public final class HttpEndpoint implements AutoCloseable {
       }
       String html =
           page.render(
-              domains == null ? List.of() : domains.all(), ready.getAsBoolean());
+              domains == null ? List.of() : domains.all(), ready.getAsBoolean(), problems.now());
       send(exchange, 200, "text/html; charset=utf-8", html);
     }
   }

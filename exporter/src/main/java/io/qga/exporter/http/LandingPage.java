@@ -24,6 +24,11 @@ final class LandingPage {
   }
 
   String render(Collection<DomainHandle> domains, boolean ready) {
+    return render(domains, ready, java.util.List.of());
+  }
+
+  /** As {@link #render(Collection, boolean)}, listing what discovery could not read first. */
+  String render(Collection<DomainHandle> domains, boolean ready, java.util.List<String> discoveryProblems) {
     Instant now = clock.instant();
     StringBuilder html = new StringBuilder(4096);
     html.append(
@@ -47,6 +52,13 @@ final class LandingPage {
         .append(" &middot; <a href=\"/-/ready\">Ready</a></p>\n");
     if (!ready) {
       html.append("<p>Discovery has not run yet.</p>\n");
+    }
+    if (!discoveryProblems.isEmpty()) {
+      html.append("<h2 class=\"down\">Discovery cannot read every source</h2>\n<ul>\n");
+      for (String p : discoveryProblems) {
+        html.append("<li>").append(Html.escape(p)).append("</li>\n");
+      }
+      html.append("</ul>\n");
     }
     html.append("<h2>Domains (").append(domains.size()).append(")</h2>\n");
     if (domains.isEmpty()) {
