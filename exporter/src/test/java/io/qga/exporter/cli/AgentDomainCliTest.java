@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -116,6 +117,11 @@ class AgentDomainCliTest {
   @Test
   void runsACommandThroughTheDaemonWhileItHoldsTheChannel() throws Exception {
     String url = startDaemon("");
+    // the daemon's own connection first: then any later one would be a second client
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (agent.connectionsAccepted() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
     int before = agent.connectionsAccepted();
     assertThat(agentCli("--domain", "web-1", "--url", url, "--token-file", adminFile.toString(), "guest-get-host-name"))
         .as(err())

@@ -127,7 +127,12 @@ class PollerTest {
     channels.put("hung", hung);
     start(every(Duration.ofMillis(100), null).withCommandTimeout(Duration.ofSeconds(1)), 4, "healthy");
     // the healthy domain is up and polled before the hung one appears
-    Await.until(Duration.ofSeconds(5), "healthy up", () -> domain("healthy").phase() == Phase.UP);
+    Await.until(
+        Duration.ofSeconds(5),
+        "healthy up and polled once",
+        () ->
+            domain("healthy").phase() == Phase.UP
+                && domain("healthy").collectorStates().get("a") != null);
     hung.mode = FakeChannel.Mode.HUNG;
     poller.setTargets(targets("healthy", "hung"));
 
