@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.qga.exporter.action.ActionExecutor;
+import io.qga.exporter.action.FreezeGuard;
 import io.qga.exporter.api.Auth.Caller;
 import io.qga.exporter.config.ApiConfig;
 import io.qga.exporter.config.Config;
@@ -32,9 +33,8 @@ import java.util.Optional;
  * api:<token name>}; fsfreeze deadlines are kept by a {@link FreezeGuard} persisted in {@code
  * state_dir}.
  *
- * <p>Wire it into the daemon with {@link ApiExtension#factory()}, which also runs the policy
- * engine on the same executor, so API and policy runs share one audit log, one set of metrics and
- * one per-domain lock.
+ * <p>{@link io.qga.exporter.Daemon} builds it on the same executor as the policy engine, so API
+ * and policy runs share one audit log, one set of metrics and one per-domain lock.
  */
 public final class ControlApi implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ControlApi.class.getName());
