@@ -39,9 +39,6 @@ public final class ControlApi implements AutoCloseable {
   /** What a request is checked against; replaced whole on reload. */
   record Settings(ApiConfig api, Auth auth, Duration commandTimeout) {}
 
-  private final DomainDirectory domains;
-  private final ActionExecutor executor;
-  private final PolicyEngine policies;
   private final HttpEndpoint.Reloader reloader;
   private final HttpHandler metricsPage;
   private final Optional<TokenSource> metricsAuth;
@@ -65,9 +62,8 @@ public final class ControlApi implements AutoCloseable {
       HttpEndpoint.Reloader reloader,
       HttpHandler metricsPage,
       Clock clock) {
-    this.domains = Objects.requireNonNull(domains, "domains");
-    this.executor = Objects.requireNonNull(executor, "executor");
-    this.policies = policies;
+    Objects.requireNonNull(domains, "domains");
+    Objects.requireNonNull(executor, "executor");
     this.reloader = reloader;
     this.metricsPage = metricsPage;
     this.metricsAuth = config.server().metricsAuth();
