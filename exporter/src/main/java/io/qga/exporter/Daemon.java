@@ -9,7 +9,9 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.qga.client.AgentChannel;
 import io.qga.client.protocol.AgentSession;
 import io.qga.collectors.Collectors;
-import io.qga.exporter.api.TlsFiles;
+import io.qga.exporter.action.ActionExecutor;
+import io.qga.exporter.api.ApiRequests;
+import io.qga.exporter.api.ControlApi;
 import io.qga.exporter.config.Config;
 import io.qga.exporter.config.ConfigException;
 import io.qga.exporter.config.ConfigLoader;
@@ -22,11 +24,13 @@ import io.qga.exporter.discovery.LibvirtConnection;
 import io.qga.exporter.discovery.Route;
 import io.qga.exporter.http.HttpEndpoint;
 import io.qga.exporter.http.HttpRoute;
+import io.qga.exporter.http.TlsFiles;
 import io.qga.exporter.poll.PollSettings;
 import io.qga.exporter.poll.PollTarget;
 import io.qga.exporter.poll.Poller;
 import io.qga.exporter.http.MetricsPage;
 import io.qga.exporter.poll.PollerMetrics;
+import io.qga.exporter.policy.PolicyEngine;
 import io.qga.exporter.runtime.DomainDirectory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -41,16 +45,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The running exporter: config -> discovery (every {@code discovery.refresh_interval}) -> poller
- * (Quartz, per-domain serial queues) -> HTTP listener ({@code /metrics}, landing page, health,
- * reload). The policy engine and the control API plug in as {@link Extension}s: they get the
- * {@link DomainDirectory}, the registry and the config, add HTTP routes on the same listener
- * and hear about reloads.
+ * The running exporter, built in {@link #startAll} in this order, each part handed what it needs:
+ * config -> discovery (every {@code discovery.refresh_interval}) -> poller (Quartz, per-domain
+ * serial queues) -> action executor (audit log and state in {@code state_dir}) -> policy engine
+ * -> control API -> HTTP listener ({@code /metrics}, landing page, health, reload, {@code
+ * /api/}). There is one executor: API and policy runs on a domain share its audit log, metrics
+ * and per-domain lock.
  *
  * <p>{@link #reload()} (SIGHUP, {@code POST /-/reload}) reads the config file again: a bad file
  * keeps the old config running and sets {@code qga_config_last_reload_successful} to 0; a good
@@ -60,52 +66,16 @@ import java.util.logging.Logger;
 public final class Daemon implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
 
-  /** A part started with the daemon: the policy engine, the control API. */
-  public interface Extension extends AutoCloseable {
-    /** Handlers to mount on the daemon's listener, asked once before it starts. */
-    default List<HttpRoute> routes() {
-      return List.of();
-    }
-
-    /** A reloaded config was applied. Must not throw; called on the reloading thread. */
-    default void reconfigure(Config config) {}
-
-    /** Called when the daemon stops, before the poller closes its channels. */
-    @Override
-    default void close() {}
-  }
-
-  /** Builds an extension once the poller and registry exist. */
-  @FunctionalInterface
-  public interface ExtensionFactory {
-    Extension create(Context context) throws IOException;
-  }
-
-  /**
-   * What an extension gets.
-   *
-   * @param config the config at start (later ones come through {@link Extension#reconfigure})
-   * @param domains every known domain, kept up to date by discovery; subscribe for events here
-   * @param registry the registry {@code /metrics} serves; register extra collectors here
-   * @param metricsPage what {@code /metrics} serves (wrap it to put it behind a token)
-   * @param clock the daemon's clock
-   * @param daemon for {@link Daemon#reload()} (the control API's authenticated reload)
-   */
-  public record Context(
-      Config config,
-      DomainDirectory domains,
-      PrometheusRegistry registry,
-      MetricsPage metricsPage,
-      Clock clock,
-      Daemon daemon) {}
-
   private final Path configFile;
   private final Clock clock;
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final BuildInfo build = BuildInfo.current();
   private final Poller poller;
   private final ScheduledExecutorService discoveryLoop;
-  private final List<Extension> extensions = new ArrayList<>();
+  private final List<Consumer<Config>> reloadHooks;
+  private ActionExecutor executor;
+  private PolicyEngine engine;
+  private ControlApi api;
   private volatile Config config;
   private volatile Discovery discovery;
   private volatile LibvirtConnection libvirt;
@@ -115,8 +85,9 @@ public final class Daemon implements AutoCloseable {
   private HttpEndpoint http;
   private boolean closed;
 
-  private Daemon(Path configFile, Config config, Clock clock) {
+  private Daemon(Path configFile, Config config, Clock clock, List<Consumer<Config>> reloadHooks) {
     this.configFile = configFile;
+    this.reloadHooks = List.copyOf(reloadHooks);
     this.config = config;
     this.clock = clock;
     this.poller =
@@ -131,29 +102,21 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * The extensions on the class path: every {@link ExtensionFactory} listed in {@code
-   * META-INF/services/io.qga.exporter.Daemon$ExtensionFactory} (the policy engine and the
-   * control API register there, so {@code run} and {@code demo} need no change to pick them up).
-   */
-  public static List<ExtensionFactory> installedExtensions() {
-    List<ExtensionFactory> out = new ArrayList<>();
-    java.util.ServiceLoader.load(ExtensionFactory.class).forEach(out::add);
-    return out;
-  }
-
-  /**
    * Starts everything: the poller, the first discovery (synchronously, so {@code /-/ready} is
-   * true once this returns), the extensions, then the listener.
+   * true once this returns), the action executor, the policy engine, the control API, then the
+   * listener.
    *
    * @param configFile read again by {@link #reload()}; null when the config was built in code
    *     (the demo), which makes reload a no-op that reports so
+   * @param reloadHooks told about each reloaded config after the daemon's own parts (the {@code
+   *     run} command's log settings); must not throw
    * @throws IOException the listener could not bind; nothing is left running
    */
-  public static Daemon start(Path configFile, Config config, List<ExtensionFactory> extensions)
+  public static Daemon start(Path configFile, Config config, List<Consumer<Config>> reloadHooks)
       throws IOException {
-    Daemon d = new Daemon(configFile, config, Clock.systemUTC());
+    Daemon d = new Daemon(configFile, config, Clock.systemUTC(), reloadHooks);
     try {
-      d.startAll(extensions);
+      d.startAll();
       return d;
     } catch (IOException | RuntimeException e) {
       d.close();
@@ -161,7 +124,12 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
-  private void startAll(List<ExtensionFactory> factories) throws IOException {
+  /** As {@link #start(Path, Config, List)} with no reload hooks. */
+  public static Daemon start(Path configFile, Config config) throws IOException {
+    return start(configFile, config, List.of());
+  }
+
+  private void startAll() throws IOException {
     PollerMetrics pollerMetrics = new PollerMetrics(poller);
     registry.register(pollerMetrics);
     registry.register(daemonMetrics());
@@ -172,13 +140,19 @@ public final class Daemon implements AutoCloseable {
     openDiscovery(config);
     refreshDiscovery();
     scheduleDiscovery(config.discovery().refreshInterval());
-    List<HttpRoute> routes = new ArrayList<>();
-    Context context = new Context(config, poller, registry, metricsPage, clock, this);
-    for (ExtensionFactory f : factories) {
-      Extension e = f.create(context);
-      extensions.add(e);
-      routes.addAll(e.routes());
-    }
+    // one executor for API and policies: one audit log, one set of metrics, one lock per domain
+    executor =
+        ActionExecutor.open(
+            config.stateDir(), poller, clock, PolicyEngine.actionLimits(config.policyDefaults()));
+    registry.register(executor.metrics());
+    engine = new PolicyEngine(config.policies(), config.policyDefaults(), poller, executor);
+    api = new ControlApi(config, poller, executor, engine, this::reloadProblems, metricsPage, clock);
+    // qga_api_requests_total counts /api/ and /-/reload as answered
+    ApiRequests requests = new ApiRequests(registry);
+    registry.register(api.authFailureMetrics());
+    List<HttpRoute> routes = requests.counting(api.routes());
+    engine.start();
+    api.start();
     InetSocketAddress listen = config.server().listen().socketAddress();
     HttpEndpoint.Builder builder =
         HttpEndpoint.builder()
@@ -300,16 +274,25 @@ public final class Daemon implements AutoCloseable {
     if (!next.discovery().refreshInterval().equals(old.discovery().refreshInterval())) {
       scheduleDiscovery(next.discovery().refreshInterval());
     }
-    for (Extension e : extensions) {
+    try {
+      engine.update(next.policies(), next.policyDefaults());
+      api.reconfigure(next);
+    } catch (RuntimeException ex) {
+      LOG.log(Level.WARNING, "the policy engine or the control API failed to apply the reloaded config", ex);
+    }
+    for (Consumer<Config> hook : reloadHooks) {
       try {
-        e.reconfigure(next);
+        hook.accept(next);
       } catch (RuntimeException ex) {
-        LOG.log(Level.WARNING, "an extension failed to apply the reloaded config", ex);
+        LOG.log(Level.WARNING, "a reload hook failed to apply the reloaded config", ex);
       }
     }
   }
 
-  /** Stops the listener, the extensions, discovery and the poller (closing every channel). */
+  /**
+   * Stops the listener, the policy engine, the control API (which thaws what it froze), the
+   * executor (letting running actions finish), discovery and the poller (closing every channel).
+   */
   @Override
   public void close() {
     synchronized (this) {
@@ -321,12 +304,14 @@ public final class Daemon implements AutoCloseable {
     if (http != null) {
       http.close();
     }
-    for (Extension e : extensions) {
-      try {
-        e.close();
-      } catch (Exception ex) {
-        LOG.log(Level.WARNING, "an extension failed to stop", ex);
-      }
+    if (engine != null) {
+      closeQuietly(engine, "the policy engine");
+    }
+    if (api != null) {
+      closeQuietly(api, "the control API");
+    }
+    if (executor != null) {
+      closeQuietly(executor, "the action executor");
     }
     discoveryLoop.shutdownNow();
     poller.close();
@@ -335,6 +320,14 @@ public final class Daemon implements AutoCloseable {
       l.close();
     }
     LOG.info("qga-exporter stopped");
+  }
+
+  private static void closeQuietly(AutoCloseable part, String what) {
+    try {
+      part.close();
+    } catch (Exception ex) {
+      LOG.log(Level.WARNING, what + " failed to stop", ex);
+    }
   }
 
   // --- discovery -----------------------------------------------------------------------------

@@ -100,7 +100,7 @@ class SelfMetricsTest {
       agents.add(SimulatedAgent.start(sockets.resolve(d + ".sock"), SimulatedGuest.builder(d).build()));
     }
     Path config = config(TRIM);
-    daemon = Daemon.start(config, ConfigLoader.load(config), Daemon.installedExtensions());
+    daemon = Daemon.start(config, ConfigLoader.load(config), List.of());
 
     String page = metrics();
     assertThat(page).contains("\nprocess_cpu_seconds_total ").contains("\njvm_memory_used_bytes{");

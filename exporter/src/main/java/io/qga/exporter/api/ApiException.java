@@ -1,7 +1,7 @@
 package io.qga.exporter.api;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A request the API refuses, with the HTTP status and the error body: {@code {"error": MESSAGE,
@@ -10,20 +10,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class ApiException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final int status;
-  private final transient ObjectNode body;
+  /** {@code field} and the extra members, in the order they were added. */
+  private final transient Map<String, Object> details = new LinkedHashMap<>();
 
   ApiException(int status, String message) {
     super(message);
     this.status = status;
-    this.body = JsonNodeFactory.instance.objectNode();
-    body.put("error", message);
-    body.put("status", status);
   }
 
   static ApiException badField(String field, String message) {
-    ApiException e = new ApiException(400, message);
-    e.body.put("field", field);
-    return e;
+    return new ApiException(400, message).with("field", field);
   }
 
   static ApiException notFound(String message) {
@@ -38,18 +34,24 @@ final class ApiException extends RuntimeException {
     return status;
   }
 
-  /** The body to send; callers may add members before sending. */
-  ObjectNode body() {
-    return body;
+  /** The body to send. */
+  Responses.Error body() {
+    return new Responses.Error(getMessage(), status, new LinkedHashMap<>(details));
+  }
+
+  /** An extra member's value as text, or {@code otherwise} when there is none. */
+  String member(String name, String otherwise) {
+    Object v = details.get(name);
+    return v == null ? otherwise : v.toString();
   }
 
   ApiException with(String member, String value) {
-    body.put(member, value);
+    details.put(member, value);
     return this;
   }
 
   ApiException with(String member, boolean value) {
-    body.put(member, value);
+    details.put(member, value);
     return this;
   }
 }

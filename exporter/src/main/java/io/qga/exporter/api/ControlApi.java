@@ -1,15 +1,12 @@
 package io.qga.exporter.api;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.qga.exporter.action.ActionExecutor;
+import io.qga.exporter.action.FreezeGuard;
 import io.qga.exporter.api.Auth.Caller;
 import io.qga.exporter.config.ApiConfig;
 import io.qga.exporter.config.Config;
-import io.qga.exporter.config.Role;
 import io.qga.exporter.config.TokenSource;
 import io.qga.exporter.http.HttpEndpoint;
 import io.qga.exporter.http.HttpRoute;
@@ -32,9 +29,8 @@ import java.util.Optional;
  * api:<token name>}; fsfreeze deadlines are kept by a {@link FreezeGuard} persisted in {@code
  * state_dir}.
  *
- * <p>Wire it into the daemon with {@link ApiExtension#factory()}, which also runs the policy
- * engine on the same executor, so API and policy runs share one audit log, one set of metrics and
- * one per-domain lock.
+ * <p>{@link io.qga.exporter.Daemon} builds it on the same executor as the policy engine, so API
+ * and policy runs share one audit log, one set of metrics and one per-domain lock.
  */
 public final class ControlApi implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ControlApi.class.getName());
@@ -43,15 +39,14 @@ public final class ControlApi implements AutoCloseable {
   /** What a request is checked against; replaced whole on reload. */
   record Settings(ApiConfig api, Auth auth, Duration commandTimeout) {}
 
-  private final DomainDirectory domains;
-  private final ActionExecutor executor;
-  private final PolicyEngine policies;
   private final HttpEndpoint.Reloader reloader;
   private final HttpHandler metricsPage;
   private final Optional<TokenSource> metricsAuth;
   private final FreezeGuard guard;
-  private final ApiHandler handler;
+  private final DomainDirectory domains;
   private final AuthFailures failures;
+  private final AuthFilter auth;
+  private final ApiRouter router;
   private volatile Settings settings;
 
   /**
@@ -68,18 +63,29 @@ public final class ControlApi implements AutoCloseable {
       HttpEndpoint.Reloader reloader,
       HttpHandler metricsPage,
       Clock clock) {
-    this.domains = Objects.requireNonNull(domains, "domains");
-    this.executor = Objects.requireNonNull(executor, "executor");
-    this.policies = policies;
+    Objects.requireNonNull(domains, "domains");
+    Objects.requireNonNull(executor, "executor");
     this.reloader = reloader;
     this.metricsPage = metricsPage;
     this.metricsAuth = config.server().metricsAuth();
     this.settings = settings(config);
     this.guard = new FreezeGuard(config.stateDir(), executor, clock);
+    this.domains = domains;
     this.failures = new AuthFailures(clock);
-    this.handler =
-        new ApiHandler(
-            () -> settings, domains, executor, policies, guard, clock, openapi(), failures);
+    this.auth = new AuthFilter(() -> settings, failures);
+    // requests that wait on a guest (api.max_live_calls): pings, the passthrough, ?wait=
+    LiveCalls live = new LiveCalls();
+    JobsHandler jobs = new JobsHandler(executor, live, clock);
+    DomainsHandler domainsHandler = new DomainsHandler(domains, executor, guard, jobs, live, clock);
+    this.router =
+        new ApiRouter(
+            () -> settings,
+            auth,
+            openapi(),
+            domainsHandler,
+            new CommandHandler(domainsHandler, executor, live),
+            jobs,
+            new PoliciesHandler(policies, domains, executor, clock));
   }
 
   private static Settings settings(Config config) {
@@ -108,9 +114,10 @@ public final class ControlApi implements AutoCloseable {
   /** The handlers to mount on the daemon's listener. */
   public List<HttpRoute> routes() {
     List<HttpRoute> routes = new ArrayList<>();
-    routes.add(new HttpRoute("/api/", handler));
+    routes.add(new HttpRoute("/api/", router));
     routes.add(new HttpRoute("/-/reload", this::reload));
-    metricsAuth.ifPresent(source -> routes.add(new HttpRoute("/metrics", metrics(source))));
+    metricsAuth.ifPresent(
+        source -> routes.add(new HttpRoute("/metrics", auth.metrics(source, metricsPage))));
     return routes;
   }
 
@@ -148,89 +155,40 @@ public final class ControlApi implements AutoCloseable {
   // --- /-/reload and /metrics ---------------------------------------------------------------
 
   private void reload(HttpExchange exchange) throws IOException {
-    ApiHandler.Reply reply;
+    Reply reply;
     try {
       reply = reloadReply(exchange);
     } catch (ApiException e) {
       reply =
-          new ApiHandler.Reply(
+          new Reply(
               e.status(),
               e.body(),
               e.status() == 401
                   ? Map.of("WWW-Authenticate", "Bearer realm=\"qga-exporter\"")
                   : e.status() == 405 ? Map.of("Allow", "POST") : Map.of());
     }
-    ApiHandler.send(exchange, reply);
+    reply.send(exchange);
   }
 
-  private ApiHandler.Reply reloadReply(HttpExchange exchange) {
+  private Reply reloadReply(HttpExchange exchange) {
     if (!exchange.getRequestMethod().equals("POST")) {
       throw new ApiException(405, "use POST to reload the config");
     }
-    Settings s = settings;
-    if (s.auth().enabled()) {
-      String header = exchange.getRequestHeaders().getFirst("Authorization");
-      String token = Auth.bearer(header);
-      if (token == null) {
-        failures.record(
-            header == null ? AuthFailures.Reason.MISSING : AuthFailures.Reason.MALFORMED,
-            exchange.getRemoteAddress(),
-            "POST /-/reload");
-        throw new ApiException(401, "reloading needs an admin token: Authorization: Bearer TOKEN");
-      }
-      Optional<Caller> found = s.auth().verify(token);
-      if (found.isEmpty()) {
-        failures.record(AuthFailures.Reason.INVALID, exchange.getRemoteAddress(), "POST /-/reload");
-        throw new ApiException(401, "invalid token");
-      }
-      Caller caller = found.get();
-      if (!caller.role().atLeast(Role.ADMIN)) {
-        throw new ApiException(
-            403,
-            "token \"" + caller.name() + "\" has role " + caller.role().configName()
-                + "; reloading needs admin");
-      }
+    Caller caller = auth.reloader(exchange);
+    if (caller != null) {
       LOG.log(System.Logger.Level.INFO, "config reload asked by api:" + caller.name());
     }
     if (reloader == null) {
       throw ApiException.notFound("reload is not available");
     }
     List<String> problems = reloader.reload();
-    ObjectNode o = JsonNodeFactory.instance.objectNode();
     if (problems.isEmpty()) {
-      o.put("reloaded", true);
-      return new ApiHandler.Reply(200, o);
+      return new Reply(200, new Responses.Reloaded(true));
     }
-    o.put("error", "config not reloaded, the old one keeps running");
-    o.put("status", 400);
-    o.put("reloaded", false);
-    ArrayNode a = o.putArray("problems");
-    problems.forEach(a::add);
-    return new ApiHandler.Reply(400, o);
-  }
-
-  private HttpHandler metrics(TokenSource source) {
-    HttpHandler inner = metricsPage;
-    return exchange -> {
-      String header = exchange.getRequestHeaders().getFirst("Authorization");
-      String token = Auth.bearer(header);
-      if (token == null || !settings.auth().matches(source, token)) {
-        failures.record(
-            header == null
-                ? AuthFailures.Reason.MISSING
-                : token == null ? AuthFailures.Reason.MALFORMED : AuthFailures.Reason.INVALID,
-            exchange.getRemoteAddress(),
-            exchange.getRequestMethod() + " /metrics");
-        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"qga-exporter metrics\"");
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        byte[] body = "/metrics needs Authorization: Bearer TOKEN (server.metrics_auth)\n".getBytes();
-        exchange.sendResponseHeaders(401, body.length);
-        exchange.getResponseBody().write(body);
-        exchange.close();
-        return;
-      }
-      inner.handle(exchange);
-    };
+    return new Reply(
+        400,
+        new Responses.NotReloaded(
+            "config not reloaded, the old one keeps running", 400, false, List.copyOf(problems)));
   }
 
   private static byte[] openapi() {

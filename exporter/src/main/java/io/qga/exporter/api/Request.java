@@ -1,9 +1,11 @@
 package io.qga.exporter.api;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -14,12 +16,12 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One API request: method, decoded path segments, query parameters, and the body read with a
@@ -39,6 +41,8 @@ final class Request {
           // strict: {"a":1,"a":2} and {...} followed by more text are errors, not guesses
           .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          // a member no body record names is refused, not ignored (see body(long, Class))
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .build();
   private static final int MAX_QUERY = 4096;
 
@@ -60,6 +64,18 @@ final class Request {
 
   List<String> segments() {
     return segments;
+  }
+
+  /** 404 naming the path asked for. */
+  ApiException notFound() {
+    return ApiException.notFound("no such endpoint: " + Views.cut("/" + String.join("/", segments)));
+  }
+
+  /** 405 unless the request uses {@code allowed}. */
+  void method(String allowed) {
+    if (!method.equals(allowed)) {
+      throw new ApiException(405, "use " + allowed + " for this endpoint").with("allow", allowed);
+    }
   }
 
   /** The client's address (for the log of failed authentications). */
@@ -105,11 +121,37 @@ final class Request {
   }
 
   /**
-   * The body as a JSON object (an empty body is an empty object). Refuses a body over {@code
-   * maxBody} bytes before reading it when Content-Length says so, and stops reading at {@code
-   * maxBody + 1} bytes otherwise (chunked). Only the {@code allowed} members may appear.
+   * The body bound to {@code type}, a record from {@link Bodies} (an empty body binds as {@code
+   * {}}). Refuses a body over {@code maxBody} bytes before reading it when Content-Length says so,
+   * and stops reading at {@code maxBody + 1} bytes otherwise (chunked). Only the members the
+   * record names may appear; its creator checks their values.
    */
-  ObjectNode body(long maxBody, Set<String> allowed) throws IOException {
+  <T> T body(long maxBody, Class<T> type) throws IOException {
+    ObjectNode node = object(maxBody);
+    try {
+      return JSON.treeToValue(node, type);
+    } catch (UnrecognizedPropertyException e) {
+      Set<String> allowed = new TreeSet<>();
+      e.getKnownPropertyIds().forEach(id -> allowed.add(String.valueOf(id)));
+      String f = e.getPropertyName();
+      throw ApiException.badField(
+          Views.cut(f),
+          "unknown field \"" + Views.cut(f) + "\""
+              + (allowed.isEmpty()
+                  ? " (this endpoint takes no body)"
+                  : " (allowed: " + String.join(", ", allowed) + ")"));
+    } catch (JsonProcessingException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof ApiException refused) {
+          throw refused; // a creator in Bodies named the field that is wrong
+        }
+      }
+      throw new ApiException(400, "the body does not fit this endpoint: " + Views.cut(e.getOriginalMessage()));
+    }
+  }
+
+  /** The body as a JSON object, read with the bounds of {@link #body(long, Class)}. */
+  private ObjectNode object(long maxBody) throws IOException {
     String length = header("Content-Length");
     if (length != null) {
       long n;
@@ -137,19 +179,11 @@ final class Request {
     JsonNode node;
     try {
       node = JSON.readTree(text);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new ApiException(400, "the body is not valid JSON: " + Views.cut(e.getOriginalMessage()));
     }
     if (node == null || !node.isObject()) {
       throw new ApiException(400, "the body must be a JSON object");
-    }
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!allowed.contains(f)) {
-        throw ApiException.badField(
-            Views.cut(f),
-            "unknown field \"" + Views.cut(f) + "\"" + (allowed.isEmpty() ? " (this endpoint takes no body)" : " (allowed: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")"));
-      }
     }
     return (ObjectNode) node;
   }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qga.collectors.DomainSamples;
 import io.qga.collectors.IpAddressText;
 import io.qga.exporter.action.ActionRecord;
+import io.qga.exporter.action.FreezeGuard;
 import io.qga.exporter.action.Fstrim;
 import io.qga.exporter.action.Job;
 import io.qga.exporter.action.Outcome;

@@ -82,7 +82,7 @@ final class DemoCommand implements Callable<Integer> {
       Path configFile = dir.resolve("config.yaml");
       Files.writeString(configFile, config(dir, port), StandardCharsets.UTF_8);
       Config config = ConfigLoader.load(configFile);
-      daemon = Daemon.start(configFile, config, Daemon.installedExtensions());
+      daemon = Daemon.start(configFile, config);
       Signals signals = Signals.install(daemon::reload);
       Cleanup cleanup = new Cleanup(daemon, fleet, dir);
       Runtime.getRuntime().addShutdownHook(new Thread(cleanup::run, "demo cleanup"));

@@ -9,9 +9,9 @@ import io.qga.exporter.runtime.Signals;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,19 +60,11 @@ final class RunCommand implements Callable<Integer> {
       return 2;
     }
     log.apply(loaded.log());
-    List<Daemon.ExtensionFactory> extensions = new ArrayList<>(Daemon.installedExtensions());
     // a reload applies the new log section; flags given on the command line still win
-    extensions.add(
-        context ->
-            new Daemon.Extension() {
-              @Override
-              public void reconfigure(Config next) {
-                log.apply(next.log());
-              }
-            });
+    List<Consumer<Config>> reloadHooks = List.of(next -> log.apply(next.log()));
     Daemon daemon;
     try {
-      daemon = Daemon.start(config, loaded, extensions);
+      daemon = Daemon.start(config, loaded, reloadHooks);
     } catch (IOException | RuntimeException e) {
       err.println("qga-exporter: cannot start: " + StartupError.describe(e, loaded));
       err.flush();

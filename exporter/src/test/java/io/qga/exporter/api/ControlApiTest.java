@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qga.exporter.action.AuditLog;
+import io.qga.exporter.action.FreezeGuard;
 import io.qga.exporter.config.ApiConfig;
 import io.qga.exporter.config.Policy;
 import io.qga.exporter.config.PolicyAction;

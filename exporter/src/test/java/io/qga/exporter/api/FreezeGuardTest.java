@@ -6,6 +6,7 @@ import static io.qga.exporter.api.ApiTestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qga.exporter.action.AuditLog;
+import io.qga.exporter.action.FreezeGuard;
 import io.qga.sim.SimulatedGuest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

@@ -12,6 +12,8 @@ import io.qga.client.protocol.AgentSession;
 import io.qga.exporter.action.ActionExecutor;
 import io.qga.exporter.action.ActionRecord;
 import io.qga.exporter.action.ActionRequest;
+import io.qga.exporter.action.Freeze;
+import io.qga.exporter.action.FreezeGuard;
 import io.qga.exporter.action.Origin;
 import io.qga.exporter.action.Outcome;
 import io.qga.exporter.action.RealMounts;

@@ -4,6 +4,7 @@ import static io.qga.exporter.api.ApiTestServer.ADMIN;
 import static io.qga.exporter.api.ApiTestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qga.exporter.action.FreezeGuard;
 import io.qga.exporter.config.ApiConfig;
 import io.qga.sim.SimulatedGuest;
 import java.net.http.HttpResponse;

@@ -94,7 +94,7 @@ class AgentDomainCliTest {
             + "    - name: root\n      sha256: " + sha256(ADMIN) + "\n      role: admin\n"
             + "    - name: grafana\n      sha256: " + sha256(READER) + "\n      role: reader\n"
             + "state_dir: \"" + dir.resolve("state") + "\"\n");
-    daemon = Daemon.start(config, ConfigLoader.load(config), Daemon.installedExtensions());
+    daemon = Daemon.start(config, ConfigLoader.load(config), List.of());
     return (tls.isEmpty() ? "http" : "https") + "://127.0.0.1:" + daemon.port();
   }
 

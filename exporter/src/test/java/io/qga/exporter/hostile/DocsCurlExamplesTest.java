@@ -2,7 +2,6 @@ package io.qga.exporter.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qga.exporter.api.ApiExtension;
 import io.qga.sim.testing.RealPrograms;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +71,7 @@ class DocsCurlExamplesTest {
             + "policies:\n"
             + "  - name: weekly-trim\n    match: {domains: [\"web-*\"]}\n"
             + "    schedule: \"0 0 3 ? * SUN\"\n    action: {fstrim: {minimum: 0}}\n";
-    harness.start(harness.config("1s", "2s", "5s", extra), List.of(ApiExtension.factory()));
+    harness.start(harness.config("1s", "2s", "5s", extra));
     Harness.await(Duration.ofSeconds(30), "both guests polled", () -> {
       List<Series> s = harness.scrapeQuietly();
       return Double.valueOf(1).equals(Series.find(s, "qga_up", "domain", "web-1"))

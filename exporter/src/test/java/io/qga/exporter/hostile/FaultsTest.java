@@ -2,7 +2,6 @@ package io.qga.exporter.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qga.exporter.api.ApiExtension;
 import io.qga.sim.SimulatedAgent;
 import io.qga.sim.SimulatedFleet;
 import java.nio.file.Files;
@@ -41,7 +40,7 @@ class FaultsTest {
     harness.agent("steady", g -> {});
     // Every reply takes 300 ms, so the restart lands while a command is being worked on.
     SimulatedAgent restarting = harness.agent("restarting", g -> g.slowDown(Duration.ofMillis(300)));
-    harness.start(harness.config("1s", "1s", "1s", ""), List.of());
+    harness.start(harness.config("1s", "1s", "1s", ""));
     Harness.await(Duration.ofSeconds(20), "restarting fresh", () ->
         Harness.fresh(harness.scrapeQuietly(), "restarting", FRESH));
 
@@ -66,7 +65,7 @@ class FaultsTest {
   void aMigratedChannelIsFollowedAndARemovedOneForgotten() throws Exception {
     harness.agent("steady", g -> {});
     SimulatedAgent moving = harness.agent("moving", g -> {});
-    harness.start(harness.config("1s", "1s", "500ms", ""), List.of());
+    harness.start(harness.config("1s", "1s", "500ms", ""));
     Harness.await(Duration.ofSeconds(20), "moving fresh", () ->
         Harness.fresh(harness.scrapeQuietly(), "moving", FRESH));
 
@@ -117,7 +116,7 @@ class FaultsTest {
                 + "    action: {time_sync: {source: host}}\n"
                 + "    cooldown: 1h\n");
     synced.guest().setClockOffset(Duration.ofSeconds(30));
-    harness.start(config, List.of(ApiExtension.factory()));
+    harness.start(config);
     Harness.await(Duration.ofSeconds(30), "drift-1's clock set once", () ->
         synced.guest().commandCount("guest-set-time") == 1);
     assertThat(Files.readString(dir.resolve("state/state.json"))).contains("drift-1");
@@ -125,7 +124,7 @@ class FaultsTest {
     // The guest's clock drifts away again, and the exporter restarts while polling 42 domains.
     synced.guest().setClockOffset(Duration.ofSeconds(30));
     harness.daemon.close();
-    harness.start(config, List.of(ApiExtension.factory()));
+    harness.start(config);
     later.guest().setClockOffset(Duration.ofSeconds(30));
 
     // drift-2 proves the engine runs and acts after the restart ...
@@ -153,7 +152,7 @@ class FaultsTest {
   void aThousandDomainsAppearAndVanishAtOnce() throws Exception {
     try (SimulatedFleet fleet =
         SimulatedFleet.builder(harness.agentsDir).domains(1000).seed(9).start()) {
-      harness.start(harness.config("5s", "2s", "1s", ""), List.of());
+      harness.start(harness.config("5s", "2s", "1s", ""));
       long[] heapAfterVanishing = new long[2];
       for (int round = 0; round < 2; round++) {
         if (round > 0) {

@@ -2,7 +2,6 @@ package io.qga.exporter.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qga.exporter.api.ApiExtension;
 import io.qga.exporter.config.CollectorsConfig;
 import io.qga.sim.SimulatedAgent;
 import java.net.URI;
@@ -51,7 +50,7 @@ class FrozenGuestTest {
   @Test
   void seriesStayWhileFrozenAndComeBackFreshAtTheThaw() throws Exception {
     SimulatedAgent agent = harness.agent("backup-1", g -> {});
-    harness.start(harness.config("1s", "2s", "1s", ""), List.of());
+    harness.start(harness.config("1s", "2s", "1s", ""));
     Harness.await(Duration.ofSeconds(20), "backup-1 fresh", () ->
         Harness.fresh(harness.scrapeQuietly(), "backup-1", Duration.ofSeconds(3)));
 
@@ -91,7 +90,7 @@ class FrozenGuestTest {
   void aGuestFrozenWhenTheExporterStartsIsPolledFullyAtTheThaw() throws Exception {
     SimulatedAgent agent = harness.agent("backup-2", g -> {});
     agent.guest().setFrozen(true); // guest-info now lists the polled commands as disabled
-    harness.start(harness.config("1s", "2s", "1s", ""), List.of());
+    harness.start(harness.config("1s", "2s", "1s", ""));
     Harness.await(Duration.ofSeconds(20), "backup-2 up and seen frozen", () -> {
       List<Series> s = harness.scrapeQuietly();
       return Double.valueOf(1).equals(Series.find(s, "qga_up", "domain", "backup-2"))
@@ -159,7 +158,7 @@ class FrozenGuestTest {
     yaml.append("  command_allow_list: [\"guest-fsfreeze-status\"]\n");
     Path config = dir.resolve("api-config.yaml");
     Files.writeString(config, yaml.toString());
-    harness.start(config, List.of(ApiExtension.factory()));
+    harness.start(config);
     Harness.await(Duration.ofSeconds(20), "the domain up", () ->
         Series.sum(harness.scrapeQuietly(), "qga_up") == 1);
   }

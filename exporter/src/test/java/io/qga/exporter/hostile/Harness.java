@@ -78,8 +78,9 @@ final class Harness implements AutoCloseable {
     return file;
   }
 
-  Daemon start(Path config, List<Daemon.ExtensionFactory> extensions) throws Exception {
-    daemon = Daemon.start(config, ConfigLoader.load(config), extensions);
+  /** The daemon as {@code run} wires it: poller, executor, policy engine, control API, HTTP. */
+  Daemon start(Path config) throws Exception {
+    daemon = Daemon.start(config, ConfigLoader.load(config));
     return daemon;
   }
 

@@ -56,7 +56,7 @@ class HostileGuestTest {
     long heapBefore = Harness.heapAfterGc();
     SimulatedAgent evil = harness.agent(EVIL, g -> g.hostile(mode).slowDown(slowDown(mode)));
     harness.start(
-        harness.config("1s", commandTimeout(mode), "1s", "", agentSettings(mode)), List.of());
+        harness.config("1s", commandTimeout(mode), "1s", "", agentSettings(mode)));
 
     try {
       Harness.await(

@@ -2,7 +2,6 @@ package io.qga.exporter.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qga.exporter.api.ApiExtension;
 import io.qga.sim.HostileMode;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,7 +54,7 @@ class LiveApiCallsTest {
         "api:\n  max_live_calls: 2\n  max_wait: 30s\n  tokens:\n"
             + "    - {name: grafana, role: reader, sha256: " + sha256(READER) + "}\n"
             + "    - {name: ansible, role: operator, sha256: " + sha256(OPERATOR) + "}\n";
-    harness.start(harness.config("1s", commandTimeout, "5s", api), List.of(ApiExtension.factory()));
+    harness.start(harness.config("1s", commandTimeout, "5s", api));
   }
 
   private URI uri(String path) {

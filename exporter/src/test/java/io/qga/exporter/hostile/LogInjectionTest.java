@@ -68,7 +68,7 @@ class LogInjectionTest {
         ScriptedAgent.start(harness.agentsDir.resolve("nl\nFAKE LINE.sock")).flavour("linux-7.2");
     root.addHandler(handler);
 
-    harness.start(harness.config("1s", "2s", "1s", ""), List.of());
+    harness.start(harness.config("1s", "2s", "1s", ""));
     Harness.await(
         Duration.ofSeconds(20),
         "the liar's version, its error and the newline socket logged",

@@ -61,7 +61,7 @@ class SlowHttpClientsTest {
             .replace(
                 "  listen: \"127.0.0.1:0\"\n",
                 "  listen: \"127.0.0.1:0\"\n  header_timeout: 3s\n  idle_timeout: 60s\n"));
-    harness.start(config, List.of());
+    harness.start(config);
     int port = harness.daemon.port();
 
     probe(port, "/metrics"); // warm-up: class loading is not the baseline
@@ -115,7 +115,7 @@ class SlowHttpClientsTest {
             .replace(
                 "  listen: \"127.0.0.1:0\"\n",
                 "  listen: \"127.0.0.1:0\"\n  max_connections: 50\n  header_timeout: 30s\n"));
-    harness.start(config, List.of());
+    harness.start(config);
     int port = harness.daemon.port();
     probe(port, "/metrics");
     long before = openDescriptors();

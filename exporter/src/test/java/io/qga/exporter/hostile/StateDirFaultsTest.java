@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qga.exporter.action.AuditLog;
 import io.qga.exporter.action.RealMounts;
-import io.qga.exporter.api.ApiExtension;
 import io.qga.sim.SimulatedAgent;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,8 +46,7 @@ class StateDirFaultsTest {
         harness.start(
             harness.config("1s", "2s", "1s",
                 "api:\n  tokens:\n    - {name: ops, sha256: " + sha + ", role: admin}\n"
-                    + "  command_allow_list: [guest-info, \"guest-fsfreeze-*\"]\n"),
-            List.of(ApiExtension.factory()));
+                    + "  command_allow_list: [guest-info, \"guest-fsfreeze-*\"]\n"));
         Harness.await(Duration.ofSeconds(20), "db-1 up", () ->
             Double.valueOf(1).equals(Series.find(harness.scrapeQuietly(), "qga_up", "domain", "db-1")));
         Path filler = RealMounts.fill(state);

@@ -2,7 +2,6 @@ package io.qga.exporter.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qga.exporter.api.ApiExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +60,7 @@ class StateFileTimesTest {
         dir.resolve("state/state.json"),
         "{\"version\": 1, \"last_success\": {" + lastSuccess + "}, \"last_run\": {}}");
     harness.agent("web-1", g -> {});
-    harness.start(harness.config("1s", "2s", "1s", ""), List.of(ApiExtension.factory()));
+    harness.start(harness.config("1s", "2s", "1s", ""));
     return harness.get("/metrics"); // throws unless 200
   }
 

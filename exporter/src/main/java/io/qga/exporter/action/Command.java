@@ -1,4 +1,4 @@
-package io.qga.exporter.api;
+package io.qga.exporter.action;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -7,11 +7,6 @@ import io.qga.client.AgentErrorException;
 import io.qga.client.AgentException;
 import io.qga.client.AgentTimeoutException;
 import io.qga.client.AgentUnsupportedException;
-import io.qga.exporter.action.Action;
-import io.qga.exporter.action.ActionContext;
-import io.qga.exporter.action.ActionDetails;
-import io.qga.exporter.action.ActionReport;
-import io.qga.exporter.action.Outcome;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +19,7 @@ import java.util.Objects;
  * keys). Every agent failure is caught and kept in the details, so the API can answer 502, 422
  * or 503 from the record.
  */
-record Command(String execute, ObjectNode args, Duration timeout) implements Action {
+public record Command(String execute, ObjectNode args, Duration timeout) implements Action {
 
   /**
    * Commands whose semantics the exporter guards, refused by the passthrough even when the
@@ -32,14 +27,14 @@ record Command(String execute, ObjectNode args, Duration timeout) implements Act
    * deadline and the durable thaw promise would leave a guest frozen with nobody to thaw it (and
    * the exporter saying {@code frozen: false}).
    */
-  static final Map<String, String> GUARDED =
+  public static final Map<String, String> GUARDED =
       Map.of(
           "guest-fsfreeze-freeze", "fsfreeze",
           "guest-fsfreeze-freeze-list", "fsfreeze",
           "guest-fsfreeze-thaw", "fsthaw",
           "guest-shutdown", "shutdown");
 
-  Command {
+  public Command {
     Objects.requireNonNull(execute, "execute");
     args = args == null ? null : args.deepCopy();
   }
@@ -109,7 +104,7 @@ record Command(String execute, ObjectNode args, Duration timeout) implements Act
    * unsupported}, {@code error} (an agent error reply), {@code not_responding} or {@code
    * protocol}.
    */
-  record Report(JsonNode value, String kind, String errorClass, String description)
+  public record Report(JsonNode value, String kind, String errorClass, String description)
       implements ActionDetails {
     @Override
     public ObjectNode toJson() {

@@ -1,10 +1,9 @@
-package io.qga.exporter.api;
+package io.qga.exporter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.qga.exporter.config.ServerConfig;
-import io.qga.exporter.http.HttpEndpoint;
 import io.qga.sim.testing.RealPrograms;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

@@ -1,17 +1,9 @@
-package io.qga.exporter.api;
+package io.qga.exporter.action;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.qga.exporter.action.ActionExecutor;
-import io.qga.exporter.action.ActionRejectedException;
-import io.qga.exporter.action.ActionRequest;
-import io.qga.exporter.action.Job;
-import io.qga.exporter.action.Origin;
-import io.qga.exporter.action.Outcome;
-import io.qga.exporter.action.StateFiles;
-import io.qga.exporter.action.UnknownDomainException;
 import io.qga.exporter.config.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,9 +46,9 @@ import java.util.concurrent.TimeoutException;
  *       promises are kept and enforced.
  * </ul>
  */
-final class FreezeGuard implements AutoCloseable {
+public final class FreezeGuard implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(FreezeGuard.class.getName());
-  static final String FILE = "fsfreeze.json";
+  public static final String FILE = "fsfreeze.json";
   static final Duration EARLY = Duration.ofSeconds(1);
   static final Duration RETRY = Duration.ofSeconds(10);
   static final Duration GIVE_UP = Duration.ofHours(24);
@@ -66,7 +58,7 @@ final class FreezeGuard implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A promise: {@code domain} thawed by {@code until}; {@code token} asked for the freeze. */
-  record Promise(String domain, Instant until, String token, Instant since) {}
+  public record Promise(String domain, Instant until, String token, Instant since) {}
 
   private final Path file;
   private final ActionExecutor executor;
@@ -84,11 +76,11 @@ final class FreezeGuard implements AutoCloseable {
   private boolean saveFailing;
   private ScheduledFuture<?> saveRetry;
 
-  FreezeGuard(Path stateDir, ActionExecutor executor, Clock clock) {
+  public FreezeGuard(Path stateDir, ActionExecutor executor, Clock clock) {
     this(stateDir, executor, clock, RETRY);
   }
 
-  FreezeGuard(Path stateDir, ActionExecutor executor, Clock clock, Duration retry) {
+  public FreezeGuard(Path stateDir, ActionExecutor executor, Clock clock, Duration retry) {
     this.file = stateDir == null ? null : stateDir.resolve(FILE);
     this.executor = executor;
     this.clock = clock;
@@ -108,7 +100,7 @@ final class FreezeGuard implements AutoCloseable {
    * Loads the promises of the previous run and thaws each of those guests now (checking the
    * freeze state first). An unreadable file is moved aside with a warning.
    */
-  void start() throws IOException {
+  public void start() throws IOException {
     if (file == null) {
       return;
     }
@@ -158,7 +150,7 @@ final class FreezeGuard implements AutoCloseable {
       try {
         loaded.put(e.getKey(), promiseOf(e.getKey(), e.getValue()));
       } catch (RuntimeException x) {
-        bad.add("\"" + Views.cut(e.getKey()) + "\" (" + Views.cut(String.valueOf(x.getMessage())) + ")");
+        bad.add("\"" + cut(e.getKey()) + "\" (" + cut(String.valueOf(x.getMessage())) + ")");
       }
     }
     if (!bad.isEmpty()) {
@@ -196,7 +188,7 @@ final class FreezeGuard implements AutoCloseable {
   }
 
   /** Tests shorten the retry interval. */
-  void retryEvery(Duration retry) {
+  public void retryEvery(Duration retry) {
     this.retry = retry;
   }
 
@@ -209,7 +201,7 @@ final class FreezeGuard implements AutoCloseable {
    * @throws PromiseException when the file cannot be written; nothing changed (an earlier promise
    *     for the domain stands, with its timer)
    */
-  synchronized boolean promise(String domain, Instant until, String token) {
+  public synchronized boolean promise(String domain, Instant until, String token) {
     Promise old = promises.put(domain, new Promise(domain, until, token, clock.instant()));
     try {
       saveOrThrow();
@@ -232,7 +224,7 @@ final class FreezeGuard implements AutoCloseable {
    *
    * @throws PromiseException when it cannot
    */
-  synchronized void checkWritable() {
+  public synchronized void checkWritable() {
     try {
       saveOrThrow();
     } catch (IOException e) {
@@ -241,7 +233,7 @@ final class FreezeGuard implements AutoCloseable {
   }
 
   /** The thaw promise could not be made durable: the freeze must not be sent. */
-  static final class PromiseException extends RuntimeException {
+  public static final class PromiseException extends RuntimeException {
     PromiseException(Path file, IOException cause) {
       super(
           "cannot record the thaw promise in " + file + ": "
@@ -271,7 +263,7 @@ final class FreezeGuard implements AutoCloseable {
   }
 
   /** The promise for {@code domain}, if it is frozen by us. */
-  synchronized Optional<Promise> promised(String domain) {
+  public synchronized Optional<Promise> promised(String domain) {
     return Optional.ofNullable(promises.get(domain));
   }
 
@@ -359,7 +351,7 @@ final class FreezeGuard implements AutoCloseable {
    * The agent of {@code domain} came up (discovered again, or back from down): a thaw waiting
    * out its backoff runs now.
    */
-  synchronized void retryNow(String domain) {
+  public synchronized void retryNow(String domain) {
     Retrying r = retrying.get(domain);
     if (r != null && promises.get(domain) == r.promise()) {
       LOG.log(System.Logger.Level.INFO, domain + " is answering again: thawing it now");
@@ -421,7 +413,7 @@ final class FreezeGuard implements AutoCloseable {
    * Thaws every guest still frozen by us, waiting up to {@code max} in all (a clean stop). Those
    * not thawed in time stay on record for the next start.
    */
-  void thawAllNow(Duration max) {
+  public void thawAllNow(Duration max) {
     List<Promise> open;
     synchronized (this) {
       open = new ArrayList<>(promises.values());
@@ -459,5 +451,10 @@ final class FreezeGuard implements AutoCloseable {
       timers.clear();
     }
     timer.shutdownNow();
+  }
+
+  /** Guest-chosen or file text in a log line: at most 512 characters, as the API cuts it. */
+  private static String cut(String s) {
+    return s == null || s.length() <= 512 ? s : s.substring(0, 511) + "\u2026";
   }
 }

@@ -1,14 +1,9 @@
-package io.qga.exporter.api;
+package io.qga.exporter.action;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qga.client.AgentErrorException;
 import io.qga.client.Deadlines;
-import io.qga.exporter.action.Action;
-import io.qga.exporter.action.ActionContext;
-import io.qga.exporter.action.ActionDetails;
-import io.qga.exporter.action.ActionReport;
-import io.qga.exporter.action.Outcome;
 import io.qga.exporter.config.Durations;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,10 +20,10 @@ import java.util.Objects;
  * @param until when the exporter thaws it at the latest
  * @param token the API token that asked (the deadline thaw is audited under it)
  */
-record Freeze(Duration deadline, Instant until, String token, FreezeGuard guard)
+public record Freeze(Duration deadline, Instant until, String token, FreezeGuard guard)
     implements Action {
 
-  Freeze {
+  public Freeze {
     Objects.requireNonNull(deadline, "deadline");
     Objects.requireNonNull(until, "until");
     Objects.requireNonNull(token, "token");
@@ -89,7 +84,7 @@ record Freeze(Duration deadline, Instant until, String token, FreezeGuard guard)
   }
 
   /** {@code {"frozen": N, "deadline": T}}. */
-  record Report(long frozen, Instant deadline) implements ActionDetails {
+  public record Report(long frozen, Instant deadline) implements ActionDetails {
     @Override
     public ObjectNode toJson() {
       ObjectNode o = JsonNodeFactory.instance.objectNode();

@@ -1,12 +1,8 @@
-package io.qga.exporter.api;
+package io.qga.exporter.action;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qga.client.api.ShutdownMode;
-import io.qga.exporter.action.Action;
-import io.qga.exporter.action.ActionContext;
-import io.qga.exporter.action.ActionDetails;
-import io.qga.exporter.action.ActionReport;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -15,9 +11,9 @@ import java.util.Objects;
  * success: an error (disabled, frozen, not permitted) arrives at once, so silence for {@code
  * errorWindow} (or the channel closing as the guest goes down) is success.
  */
-record Shutdown(ShutdownMode mode, Duration errorWindow) implements Action {
+public record Shutdown(ShutdownMode mode, Duration errorWindow) implements Action {
 
-  Shutdown {
+  public Shutdown {
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(errorWindow, "errorWindow");
   }
@@ -46,7 +42,7 @@ record Shutdown(ShutdownMode mode, Duration errorWindow) implements Action {
   }
 
   /** {@code {"mode": "powerdown"}}. */
-  record Report(ShutdownMode mode) implements ActionDetails {
+  public record Report(ShutdownMode mode) implements ActionDetails {
     @Override
     public ObjectNode toJson() {
       ObjectNode o = JsonNodeFactory.instance.objectNode();

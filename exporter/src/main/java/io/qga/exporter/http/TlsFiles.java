@@ -1,4 +1,4 @@
-package io.qga.exporter.api;
+package io.qga.exporter.http;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;

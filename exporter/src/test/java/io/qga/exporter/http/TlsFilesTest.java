@@ -1,4 +1,4 @@
-package io.qga.exporter.api;
+package io.qga.exporter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -120,7 +120,7 @@ class TlsFilesTest {
       Files.copy(dir.resolve("b.key"), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       Files.setLastModifiedTime(cert, FileTime.from(Instant.now().plusSeconds(5)));
       Files.setLastModifiedTime(key, FileTime.from(Instant.now().plusSeconds(5)));
-      ApiTestServer.await(
+      await(
           () -> {
             try {
               return get(server, trusting(dir.resolve("b.crt"))).statusCode() == 200;
@@ -194,5 +194,16 @@ class TlsFilesTest {
     now[0] = now[0].plusSeconds(2);
     assertThat(km.current().chain()[0].getSubjectX500Principal().getName()).contains("second");
     assertThat(km.getPrivateKey(first)).as("the old pair stays for handshakes under way").isNotNull();
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition, java.time.Duration within, String what)
+      throws InterruptedException {
+    long end = System.nanoTime() + within.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError(what + ": not within " + within);
+      }
+      Thread.sleep(10);
+    }
   }
 }

@@ -1,13 +1,9 @@
-package io.qga.exporter.api;
+package io.qga.exporter.action;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qga.client.AgentUnsupportedException;
 import io.qga.client.api.FreezeStatus;
-import io.qga.exporter.action.Action;
-import io.qga.exporter.action.ActionContext;
-import io.qga.exporter.action.ActionDetails;
-import io.qga.exporter.action.ActionReport;
 import java.util.Objects;
 
 /**
@@ -16,9 +12,9 @@ import java.util.Objects;
  * sends nothing more to a guest that is already thawed. A successful thaw ends the exporter's
  * promise to thaw this domain.
  */
-record Thaw(boolean checkFirst, FreezeGuard guard) implements Action {
+public record Thaw(boolean checkFirst, FreezeGuard guard) implements Action {
 
-  Thaw {
+  public Thaw {
     Objects.requireNonNull(guard, "guard");
   }
 
@@ -70,7 +66,7 @@ record Thaw(boolean checkFirst, FreezeGuard guard) implements Action {
   }
 
   /** {@code {"thawed": N}}, and the status found first when it was asked. */
-  record Report(long thawed, String statusBefore) implements ActionDetails {
+  public record Report(long thawed, String statusBefore) implements ActionDetails {
     @Override
     public ObjectNode toJson() {
       ObjectNode o = JsonNodeFactory.instance.objectNode();
