@@ -1,6 +1,6 @@
 package io.qga.exporter.poll;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.qga.client.AgentChannel;
 import io.qga.client.AgentConnectionException;
 import io.qga.client.AgentException;
 import io.qga.client.AgentTimeoutException;
@@ -13,6 +13,7 @@ import io.qga.collectors.Collector;
 import io.qga.collectors.DomainSamples;
 import io.qga.collectors.Exposition;
 import io.qga.exporter.runtime.DomainHandle;
+import io.qga.exporter.runtime.GuestData;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -23,8 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
- * One polled domain: its channel (recording the last replies), its serial queue, the agent's
- * state and the last result of every collector. Every conversation with the agent runs on the
+ * One polled domain: its channel, its serial queue, the agent's state, the last result of every
+ * collector and the latest typed guest data they decoded ({@link GuestData}). Every conversation with the agent runs on the
  * domain's {@link SerialQueue}; the fields read by scrapes are immutable values behind volatile
  * references, so a scrape never waits on the guest.
  *
@@ -65,7 +66,7 @@ final class PolledDomain implements DomainHandle {
 
   private final Poller poller;
   private final PollTarget target;
-  private final RecordingChannel channel;
+  private final AgentChannel channel;
   private final GuestAgent agent;
   private final SerialQueue queue;
   private final Map<String, AtomicBoolean> pending = new ConcurrentHashMap<>();
@@ -74,6 +75,8 @@ final class PolledDomain implements DomainHandle {
       new java.util.concurrent.ConcurrentSkipListMap<>();
   private volatile Phase phase = Phase.UNKNOWN;
   private volatile AgentState state = new AgentState(false, "", null, null, null, false);
+  /** Replaced (never changed) on the serial queue after each successful poll and guest-info. */
+  private volatile GuestData guest = GuestData.EMPTY;
   private volatile boolean removed;
   // Confined to the serial queue.
   private int failures;
@@ -84,7 +87,7 @@ final class PolledDomain implements DomainHandle {
     this.poller = poller;
     this.target = target;
     this.queue = queue;
-    this.channel = new RecordingChannel(target.opener().get());
+    this.channel = target.opener().get();
     this.agent = new GuestAgent(channel);
   }
 
@@ -113,11 +116,7 @@ final class PolledDomain implements DomainHandle {
   @Override
   public AgentState state() {
     AgentState s = state;
-    boolean frozen =
-        channel
-            .lastReply("guest-fsfreeze-status")
-            .map(r -> r.isTextual() && r.asText().equals("frozen"))
-            .orElse(false);
+    boolean frozen = guest.frozen();
     return new AgentState(s.up(), s.version(), s.lastSuccess(), s.lastError(), s.lastErrorAt(), frozen);
   }
 
@@ -135,8 +134,8 @@ final class PolledDomain implements DomainHandle {
   }
 
   @Override
-  public Optional<JsonNode> lastReply(String command) {
-    return channel.lastReply(command);
+  public GuestData guest() {
+    return guest;
   }
 
   // --- read by scrapes -----------------------------------------------------------------------
@@ -249,6 +248,7 @@ final class PolledDomain implements DomainHandle {
           new CollectContext(settings.limits(), poller.clock(), caps),
           out);
       DomainSamples samples = out.build();
+      guest = guest.with(samples.record());
       Instant now = poller.clock().instant();
       CollectorState before =
           collectors.put(
@@ -332,6 +332,7 @@ final class PolledDomain implements DomainHandle {
     PollSettings settings = poller.settings();
     try {
       GuestInfo info = agent.withTimeout(settings.commandTimeout()).info();
+      guest = guest.withCommands(info);
       String version = info.version();
       String old = state.version();
       if (!old.isEmpty() && !old.equals(version)) {
