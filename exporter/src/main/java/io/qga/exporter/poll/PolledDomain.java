@@ -25,9 +25,10 @@ import java.util.logging.Logger;
 
 /**
  * One polled domain: its channel, its serial queue, the agent's state, the last result of every
- * collector and the latest typed guest data they decoded ({@link GuestData}). Every conversation with the agent runs on the
- * domain's {@link SerialQueue}; the fields read by scrapes are immutable values behind volatile
- * references, so a scrape never waits on the guest.
+ * collector and the latest typed guest data they decoded ({@link GuestData}, what the control API
+ * and the policies read). Every conversation with the agent runs on the domain's {@link
+ * SerialQueue}; the fields read by scrapes are immutable values behind volatile references, so a
+ * scrape never waits on the guest.
  *
  * <p>State machine: UNKNOWN (just discovered) -> guest-info -> UP; a timeout or broken channel
  * -> DOWN: collectors stop, only a ping probe runs at growing intervals (backoff) until the
