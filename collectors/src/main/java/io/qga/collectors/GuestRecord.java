@@ -62,7 +62,9 @@ public sealed interface GuestRecord {
       for (Filesystem fs : first(reply, limits.maxFilesystems())) {
         Filesystem.Disk disk = fs.disks().isEmpty() ? null : fs.disks().get(0);
         List<Filesystem.Disk> disks =
-            disk == null ? List.of() : List.of(new Filesystem.Disk(null, null, null, null, null, cut(disk.dev())));
+            disk == null
+                ? List.of()
+                : List.of(new Filesystem.Disk(null, null, null, null, null, cut(disk.dev())));
         kept.add(
             new Filesystem(
                 cut(fs.name()), cut(fs.mountpoint()), cut(fs.type()), fs.usedBytes(),

@@ -216,7 +216,8 @@ final class Views {
       @JsonProperty("avail_bytes") Long availBytes) {
 
     static FilesystemView of(Filesystem f) {
-      String device = f.disks().isEmpty() || f.disks().get(0) == null ? null : cut(f.disks().get(0).dev());
+      Filesystem.Disk disk = f.disks().isEmpty() ? null : f.disks().get(0);
+      String device = disk == null ? null : cut(disk.dev());
       Long size = bytes(f.totalBytes());
       Long used = bytes(f.usedBytes());
       return new FilesystemView(

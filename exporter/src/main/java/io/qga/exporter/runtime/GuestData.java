@@ -41,27 +41,20 @@ public record GuestData(
 
   /** This data with {@code record} in place of its kind's last one; null changes nothing. */
   public GuestData with(GuestRecord record) {
-    GuestData d = this;
-    if (record instanceof GuestRecord.Interfaces r) {
-      return new GuestData(d.commands, r, d.filesystems, d.users, d.os, d.timeOffset, d.freeze, d.load, d.vcpus, d.memoryBlocks);
-    } else if (record instanceof GuestRecord.Filesystems r) {
-      return new GuestData(d.commands, d.interfaces, r, d.users, d.os, d.timeOffset, d.freeze, d.load, d.vcpus, d.memoryBlocks);
-    } else if (record instanceof GuestRecord.Users r) {
-      return new GuestData(d.commands, d.interfaces, d.filesystems, r, d.os, d.timeOffset, d.freeze, d.load, d.vcpus, d.memoryBlocks);
-    } else if (record instanceof GuestRecord.Os r) {
-      return new GuestData(d.commands, d.interfaces, d.filesystems, d.users, r, d.timeOffset, d.freeze, d.load, d.vcpus, d.memoryBlocks);
-    } else if (record instanceof GuestRecord.TimeOffset r) {
-      return new GuestData(d.commands, d.interfaces, d.filesystems, d.users, d.os, r, d.freeze, d.load, d.vcpus, d.memoryBlocks);
-    } else if (record instanceof GuestRecord.Freeze r) {
-      return new GuestData(d.commands, d.interfaces, d.filesystems, d.users, d.os, d.timeOffset, r, d.load, d.vcpus, d.memoryBlocks);
-    } else if (record instanceof GuestRecord.LoadAverage r) {
-      return new GuestData(d.commands, d.interfaces, d.filesystems, d.users, d.os, d.timeOffset, d.freeze, r, d.vcpus, d.memoryBlocks);
-    } else if (record instanceof GuestRecord.Vcpus r) {
-      return new GuestData(d.commands, d.interfaces, d.filesystems, d.users, d.os, d.timeOffset, d.freeze, d.load, r, d.memoryBlocks);
-    } else if (record instanceof GuestRecord.MemoryBlocks r) {
-      return new GuestData(d.commands, d.interfaces, d.filesystems, d.users, d.os, d.timeOffset, d.freeze, d.load, d.vcpus, r);
+    if (record == null) {
+      return this;
     }
-    return this;
+    return new GuestData(
+        commands,
+        record instanceof GuestRecord.Interfaces r ? r : interfaces,
+        record instanceof GuestRecord.Filesystems r ? r : filesystems,
+        record instanceof GuestRecord.Users r ? r : users,
+        record instanceof GuestRecord.Os r ? r : os,
+        record instanceof GuestRecord.TimeOffset r ? r : timeOffset,
+        record instanceof GuestRecord.Freeze r ? r : freeze,
+        record instanceof GuestRecord.LoadAverage r ? r : load,
+        record instanceof GuestRecord.Vcpus r ? r : vcpus,
+        record instanceof GuestRecord.MemoryBlocks r ? r : memoryBlocks);
   }
 
   /**
@@ -77,7 +70,8 @@ public record GuestData(
         enabled.add(GuestRecord.cut(c.name()));
       }
     }
-    return new GuestData(enabled, interfaces, filesystems, users, os, timeOffset, freeze, load, vcpus, memoryBlocks);
+    return new GuestData(
+        enabled, interfaces, filesystems, users, os, timeOffset, freeze, load, vcpus, memoryBlocks);
   }
 
   /** True when the last {@code guest-fsfreeze-status} said frozen. */
@@ -87,7 +81,9 @@ public record GuestData(
 
   /** The last guest clock offset in seconds (guest minus host), or null. */
   public Double timeOffsetSeconds() {
-    return timeOffset == null || !Double.isFinite(timeOffset.seconds()) ? null : timeOffset.seconds();
+    return timeOffset == null || !Double.isFinite(timeOffset.seconds())
+        ? null
+        : timeOffset.seconds();
   }
 
   public List<NetworkInterface> interfaceList() {
