@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * Turns one kind of guest data into samples. One class per collector (node_exporter style),
  * registered by {@link #name()} in {@link Collectors}. A collector knows nothing about sockets
- * or scheduling: it calls the typed agent API and writes samples.
+ * or scheduling: it calls the typed agent API, writes samples, and hands the records it decoded
+ * (bounded, {@link GuestRecord}) to {@link SampleSink#keep} for the control API and the policies,
+ * so nobody decodes the reply again.
  *
  * <p>Contract: {@link #collect} throws the agent's {@link io.qga.client.AgentException} when the
  * data could not be read (the caller records {@code qga_collector_success 0}); an {@link

@@ -9,11 +9,13 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * What one collector read from one domain in one poll: immutable samples, and counts of items
- * dropped (by {@link Limits}, or invalid) by kind. The exporter caches the last one per domain
- * and collector; a scrape assembles them with {@link Exposition}, never waiting on a guest.
+ * What one collector read from one domain in one poll: immutable samples, counts of items
+ * dropped (by {@link Limits}, or invalid) by kind, and the decoded reply the collector kept for
+ * the control API and the policies ({@code record}, null when it keeps none). The exporter
+ * caches the last one per domain and collector; a scrape assembles them with {@link
+ * Exposition}, never waiting on a guest.
  */
-public record DomainSamples(List<Sample> samples, Map<String, Long> dropped) {
+public record DomainSamples(List<Sample> samples, Map<String, Long> dropped, GuestRecord record) {
 
   public static final DomainSamples EMPTY = new DomainSamples(List.of(), Map.of());
 
@@ -25,6 +27,10 @@ public record DomainSamples(List<Sample> samples, Map<String, Long> dropped) {
   public DomainSamples {
     samples = List.copyOf(samples);
     dropped = Map.copyOf(dropped);
+  }
+
+  public DomainSamples(List<Sample> samples, Map<String, Long> dropped) {
+    this(samples, dropped, null);
   }
 
   /**
@@ -56,6 +62,7 @@ public record DomainSamples(List<Sample> samples, Map<String, Long> dropped) {
     private final List<Sample> samples = new ArrayList<>();
     private final Set<Series> series = new HashSet<>();
     private final Map<String, Long> dropped = new TreeMap<>();
+    private GuestRecord record;
 
     private record Series(String family, List<String> labelValues) {}
 
@@ -110,12 +117,17 @@ public record DomainSamples(List<Sample> samples, Map<String, Long> dropped) {
     }
 
     @Override
+    public void keep(GuestRecord record) {
+      this.record = record;
+    }
+
+    @Override
     public Limits limits() {
       return limits;
     }
 
     public DomainSamples build() {
-      return new DomainSamples(samples, dropped);
+      return new DomainSamples(samples, dropped, record);
     }
   }
 }

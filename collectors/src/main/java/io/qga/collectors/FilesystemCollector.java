@@ -43,6 +43,7 @@ final class FilesystemCollector implements Collector {
   @Override
   public void collect(GuestAgent agent, CollectContext context, SampleSink out) {
     List<Filesystem> filesystems = agent.getFsinfo();
+    out.keep(GuestRecord.Filesystems.of(filesystems, out.limits()));
     int kept = Math.min(filesystems.size(), out.limits().maxFilesystems());
     out.dropped("filesystems", filesystems.size() - kept);
     for (Filesystem fs : filesystems.subList(0, kept)) {

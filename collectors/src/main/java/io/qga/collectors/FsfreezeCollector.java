@@ -22,6 +22,8 @@ final class FsfreezeCollector implements Collector {
 
   @Override
   public void collect(GuestAgent agent, CollectContext context, SampleSink out) {
-    out.gauge(FROZEN, agent.fsfreezeStatus() == FreezeStatus.FROZEN ? 1 : 0);
+    FreezeStatus status = agent.fsfreezeStatus();
+    out.gauge(FROZEN, status == FreezeStatus.FROZEN ? 1 : 0);
+    out.keep(new GuestRecord.Freeze(status));
   }
 }

@@ -26,6 +26,7 @@ final class LoadCollector implements Collector {
   @Override
   public void collect(GuestAgent agent, CollectContext context, SampleSink out) {
     Load load = agent.getLoad();
+    out.keep(new GuestRecord.LoadAverage(load));
     gauge(out, LOAD1, load.load1m());
     gauge(out, LOAD5, load.load5m());
     gauge(out, LOAD15, load.load15m());

@@ -50,10 +50,12 @@ final class MemoryBlocksCollector implements Collector {
     out.gauge(BLOCKS, online, "online");
     out.gauge(BLOCKS, offline, "offline");
     MemoryBlockInfo info = OptionalCommand.call(context, INFO, agent::getMemoryBlockInfo);
+    boolean validSize = info != null && info.size() > 0;
+    out.keep(new GuestRecord.MemoryBlocks(online, offline, validSize ? info.size() : null));
     if (info == null) {
       return;
     }
-    if (info.size() <= 0) {
+    if (!validSize) {
       out.dropped(DomainSamples.INVALID_VALUES, 1);
       return;
     }

@@ -90,6 +90,7 @@ final class NetworkCollector implements Collector {
   public void collect(GuestAgent agent, CollectContext context, SampleSink out) {
     List<NetworkInterface> interfaces = agent.networkGetInterfaces();
     Limits limits = out.limits();
+    out.keep(GuestRecord.Interfaces.of(interfaces, limits));
     int kept = Math.min(interfaces.size(), limits.maxInterfaces());
     out.dropped("interfaces", interfaces.size() - kept);
     for (NetworkInterface nic : interfaces.subList(0, kept)) {

@@ -76,6 +76,7 @@ final class OsCollector implements Collector {
     }
 
     Timezone zone = OptionalCommand.call(context, TIMEZONE, agent::getTimezone);
+    out.keep(GuestRecord.Os.of(os, host == null ? null : host.hostName(), zone));
     if (zone != null) {
       if (Math.abs(zone.offset()) > MAX_TZ_OFFSET) {
         out.dropped(DomainSamples.INVALID_VALUES, 1);

@@ -19,6 +19,12 @@ public interface SampleSink {
   /** Records that {@code count} items of {@code kind} (e.g. {@code interfaces}) were dropped. */
   void dropped(String kind, long count);
 
+  /**
+   * Keeps what the collector decoded (already bounded) for the control API and the policy
+   * engine; the last call of a poll wins.
+   */
+  void keep(GuestRecord record);
+
   /** The limits in force, for collectors that cut lists. */
   Limits limits();
 }

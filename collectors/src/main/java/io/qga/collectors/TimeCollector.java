@@ -33,7 +33,9 @@ final class TimeCollector implements Collector {
     Instant before = clock.instant();
     long guestNanos = agent.getTime();
     Instant after = clock.instant();
-    out.gauge(OFFSET, offsetSeconds(guestNanos, before, after));
+    double offset = offsetSeconds(guestNanos, before, after);
+    out.gauge(OFFSET, offset);
+    out.keep(new GuestRecord.TimeOffset(offset));
   }
 
   /** Exact in nanoseconds while the difference fits a long (±292 years), else in doubles. */

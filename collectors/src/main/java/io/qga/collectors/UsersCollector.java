@@ -38,6 +38,7 @@ final class UsersCollector implements Collector {
   @Override
   public void collect(GuestAgent agent, CollectContext context, SampleSink out) {
     List<User> users = agent.getUsers();
+    out.keep(GuestRecord.Users.of(users, out.limits()));
     out.gauge(LOGGED_IN, users.size());
     int max = out.limits().maxUsers();
     Map<String, Double> earliest = new LinkedHashMap<>();

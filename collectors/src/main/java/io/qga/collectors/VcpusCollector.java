@@ -35,5 +35,6 @@ final class VcpusCollector implements Collector {
     }
     out.gauge(VCPUS, online, "online");
     out.gauge(VCPUS, offline, "offline");
+    out.keep(new GuestRecord.Vcpus(online, offline));
   }
 }

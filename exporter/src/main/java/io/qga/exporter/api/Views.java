@@ -1,10 +1,17 @@
 package io.qga.exporter.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.qga.collectors.DomainSamples;
+import io.qga.client.api.Filesystem;
+import io.qga.client.api.NetworkInterface;
+import io.qga.client.api.OsInfo;
+import io.qga.client.api.User;
+import io.qga.collectors.GuestRecord;
 import io.qga.collectors.IpAddressText;
 import io.qga.exporter.action.ActionRecord;
 import io.qga.exporter.action.FreezeGuard;
@@ -13,19 +20,26 @@ import io.qga.exporter.action.Job;
 import io.qga.exporter.action.Outcome;
 import io.qga.exporter.action.TimeSync;
 import io.qga.exporter.runtime.DomainHandle;
+import io.qga.exporter.runtime.GuestData;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON the API returns for domains and jobs (the shapes of {@code docs/api.md}). Everything
- * that comes from a guest is bounded here: at most {@link #MAX_ITEMS} entries per list and {@link
- * #MAX_TEXT} characters per string, whatever the cached reply held.
+ * The JSON the API returns for domains and jobs (the shapes of {@code docs/api.md}). A domain is
+ * shown as records bound by Jackson, built from the poller's typed {@link GuestData} (never from
+ * the guest, never from reply text). Everything that comes from a guest is bounded here too: at
+ * most {@link #MAX_ITEMS} entries per list and {@link #MAX_TEXT} characters per string, and an
+ * {@code ip-address} that is not an IP address is left out.
  */
 final class Views {
   static final int MAX_ITEMS = 256;
   static final int MAX_TEXT = 512;
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private Views() {}
 
@@ -44,143 +58,187 @@ final class Views {
   }
 
   static ObjectNode summary(DomainHandle d, FreezeGuard guard) {
-    ObjectNode o = F.objectNode();
-    DomainHandle.AgentState s = d.state();
-    o.put("name", d.name());
-    o.put("uuid", d.uuid().orElse(null));
-    o.put("channel", d.channel());
-    o.put("up", s != null && s.up());
-    o.put("agent_version", s == null ? null : cut(s.version()));
-    o.put("last_success", s == null ? null : time(s.lastSuccess()));
-    o.put("last_error", s == null ? null : cut(s.lastError()));
-    var promise = guard.promised(d.name());
-    o.put("frozen", (s != null && s.frozen()) || promise.isPresent());
-    promise.ifPresent(p -> o.put("frozen_until", p.until().toString()));
-    return o;
+    return JSON.valueToTree(Summary.of(d, guard));
   }
 
   static ObjectNode detail(
       DomainHandle d, FreezeGuard guard, Map<String, Instant> lastActions) {
-    ObjectNode o = summary(d, guard);
-    ArrayNode supported = o.putArray("supported_commands");
-    JsonNode info = d.lastReply("guest-info").orElse(null);
-    if (info != null) {
-      for (JsonNode c : limit(info.path("supported_commands"))) {
-        if (c.path("enabled").asBoolean(false) && c.path("name").isTextual()) {
-          supported.add(cut(c.get("name").asText()));
-        }
-      }
-    }
-    o.put("hostname", text(d.lastReply("guest-get-host-name").orElse(null), "host-name"));
-    JsonNode os = d.lastReply("guest-get-osinfo").orElse(null);
-    if (os != null && os.isObject()) {
-      ObjectNode n = o.putObject("os");
-      n.put("id", text(os, "id"));
-      n.put("name", text(os, "name"));
-      n.put("pretty_name", text(os, "pretty-name"));
-      n.put("version_id", text(os, "version-id"));
-      n.put("kernel_release", text(os, "kernel-release"));
-      n.put("machine", text(os, "machine"));
-    } else {
-      o.putNull("os");
-    }
-    JsonNode tz = d.lastReply("guest-get-timezone").orElse(null);
-    if (tz != null && tz.isObject()) {
-      ObjectNode n = o.putObject("timezone");
-      n.put("zone", text(tz, "zone"));
-      if (tz.path("offset").canConvertToLong()) {
-        n.put("offset", tz.get("offset").asLong());
-      } else {
-        n.putNull("offset");
-      }
-    } else {
-      o.putNull("timezone");
-    }
-    Double offset = timeOffset(d.lastSamples().get("time"));
-    if (offset != null) {
-      o.put("time_offset_seconds", offset);
-    } else {
-      o.putNull("time_offset_seconds");
-    }
-    interfaces(o, d.lastReply("guest-network-get-interfaces").orElse(null));
-    filesystems(o, d.lastReply("guest-get-fsinfo").orElse(null));
-    ArrayNode users = o.putArray("users");
-    for (JsonNode u : limit(d.lastReply("guest-get-users").orElse(null))) {
-      ObjectNode n = users.addObject();
-      n.put("user", text(u, "user"));
-      n.put("domain", text(u, "domain"));
-      if (u.path("login-time").isNumber()) {
-        n.put("login_time", u.get("login-time").asDouble());
-      } else {
-        n.putNull("login_time");
-      }
-    }
-    ObjectNode last = o.putObject("last_actions");
-    if (lastActions != null) {
-      lastActions.forEach((action, at) -> last.put(action, at.toString()));
-    }
-    return o;
+    return JSON.valueToTree(Detail.of(Summary.of(d, guard), d.guest(), lastActions));
   }
 
-  private static void interfaces(ObjectNode o, JsonNode reply) {
-    ArrayNode list = o.putArray("interfaces");
-    ArrayNode ips = o.putArray("ip_addresses");
-    for (JsonNode i : limit(reply)) {
-      ObjectNode n = list.addObject();
-      String name = text(i, "name");
-      n.put("name", name);
-      n.put("mac", text(i, "hardware-address"));
-      ArrayNode addresses = n.putArray("addresses");
-      for (JsonNode a : limit(i.path("ip-addresses"))) {
-        String address = text(a, "ip-address");
+  /** One entry of {@code GET /api/v1/domains}. */
+  record Summary(
+      @JsonProperty("name") String name,
+      @JsonProperty("uuid") String uuid,
+      @JsonProperty("channel") String channel,
+      @JsonProperty("up") boolean up,
+      @JsonProperty("agent_version") String agentVersion,
+      @JsonProperty("last_success") String lastSuccess,
+      @JsonProperty("last_error") String lastError,
+      @JsonProperty("frozen") boolean frozen,
+      @JsonProperty("frozen_until") @JsonInclude(JsonInclude.Include.NON_NULL) String frozenUntil) {
+
+    static Summary of(DomainHandle d, FreezeGuard guard) {
+      DomainHandle.AgentState s = d.state();
+      var promise = guard.promised(d.name());
+      return new Summary(
+          d.name(),
+          d.uuid().orElse(null),
+          d.channel(),
+          s != null && s.up(),
+          s == null ? null : cut(s.version()),
+          s == null ? null : time(s.lastSuccess()),
+          s == null ? null : cut(s.lastError()),
+          (s != null && s.frozen()) || promise.isPresent(),
+          promise.map(p -> p.until().toString()).orElse(null));
+    }
+  }
+
+  /** {@code GET /api/v1/domains/{domain}}: the summary's members, then the cached guest data. */
+  record Detail(
+      @JsonProperty("name") String name,
+      @JsonProperty("uuid") String uuid,
+      @JsonProperty("channel") String channel,
+      @JsonProperty("up") boolean up,
+      @JsonProperty("agent_version") String agentVersion,
+      @JsonProperty("last_success") String lastSuccess,
+      @JsonProperty("last_error") String lastError,
+      @JsonProperty("frozen") boolean frozen,
+      @JsonProperty("frozen_until") @JsonInclude(JsonInclude.Include.NON_NULL) String frozenUntil,
+      @JsonProperty("supported_commands") List<String> supportedCommands,
+      @JsonProperty("hostname") String hostname,
+      @JsonProperty("os") Os os,
+      @JsonProperty("timezone") Zone timezone,
+      @JsonProperty("time_offset_seconds") Double timeOffsetSeconds,
+      @JsonProperty("interfaces") List<Interface> interfaces,
+      @JsonProperty("ip_addresses") List<String> ipAddresses,
+      @JsonProperty("filesystems") List<FilesystemView> filesystems,
+      @JsonProperty("users") List<UserView> users,
+      @JsonProperty("last_actions") Map<String, String> lastActions) {
+
+    static Detail of(Summary s, GuestData g, Map<String, Instant> lastActions) {
+      List<String> commands = new ArrayList<>();
+      for (String c : limit(g.commands())) {
+        commands.add(cut(c));
+      }
+      GuestRecord.Os os = g.os();
+      List<Interface> interfaces = new ArrayList<>();
+      List<String> ips = new ArrayList<>();
+      for (NetworkInterface i : limit(g.interfaceList())) {
+        interfaces.add(Interface.of(i, ips));
+      }
+      List<FilesystemView> filesystems = new ArrayList<>();
+      for (Filesystem f : limit(g.filesystemList())) {
+        filesystems.add(FilesystemView.of(f));
+      }
+      List<UserView> users = new ArrayList<>();
+      for (User u : limit(g.userList())) {
+        users.add(new UserView(cut(u.user()), cut(u.domain()), u.loginTime()));
+      }
+      Map<String, String> last = new LinkedHashMap<>();
+      if (lastActions != null) {
+        lastActions.forEach((action, at) -> last.put(action, at.toString()));
+      }
+      return new Detail(
+          s.name(), s.uuid(), s.channel(), s.up(), s.agentVersion(), s.lastSuccess(),
+          s.lastError(), s.frozen(), s.frozenUntil(),
+          commands,
+          os == null ? null : cut(os.hostName()),
+          os == null || os.os() == null ? null : Os.of(os.os()),
+          os == null || os.timezone() == null
+              ? null
+              : new Zone(cut(os.timezone().zone()), os.timezone().offset()),
+          g.timeOffsetSeconds(),
+          interfaces,
+          ips,
+          filesystems,
+          users,
+          last);
+    }
+  }
+
+  record Os(
+      @JsonProperty("id") String id,
+      @JsonProperty("name") String name,
+      @JsonProperty("pretty_name") String prettyName,
+      @JsonProperty("version_id") String versionId,
+      @JsonProperty("kernel_release") String kernelRelease,
+      @JsonProperty("machine") String machine) {
+
+    static Os of(OsInfo os) {
+      return new Os(
+          cut(os.id()), cut(os.name()), cut(os.prettyName()), cut(os.versionId()),
+          cut(os.kernelRelease()), cut(os.machine()));
+    }
+  }
+
+  record Zone(@JsonProperty("zone") String zone, @JsonProperty("offset") Long offset) {}
+
+  record Interface(
+      @JsonProperty("name") String name,
+      @JsonProperty("mac") String mac,
+      @JsonProperty("addresses") List<Address> addresses) {
+
+    /** The interface's view; adds its addresses that are not loopback to {@code ips}. */
+    static Interface of(NetworkInterface i, List<String> ips) {
+      String name = cut(i.name());
+      List<Address> addresses = new ArrayList<>();
+      for (NetworkInterface.IpAddress a : limit(i.ipAddresses())) {
+        String address = cut(a.address());
         if (!IpAddressText.isIpAddress(address)) {
           // the guest chose this text; consumers take it for an address (Ansible's ansible_host).
           // The network collector counts it in qga_collector_dropped_items{kind=invalid_addresses}
           continue;
         }
-        ObjectNode an = addresses.addObject();
-        an.put("address", address);
-        an.put("family", text(a, "ip-address-type"));
-        if (a.path("prefix").canConvertToInt()) {
-          an.put("prefix", a.get("prefix").asInt());
-        } else {
-          an.putNull("prefix");
-        }
-        if (address != null && !loopback(name, address) && ips.size() < MAX_ITEMS) {
+        addresses.add(new Address(address, cut(a.type()), a.prefix()));
+        if (!loopback(name, address) && ips.size() < MAX_ITEMS) {
           ips.add(address);
         }
       }
+      return new Interface(name, cut(i.hardwareAddress()), addresses);
     }
   }
+
+  record Address(
+      @JsonProperty("address") String address,
+      @JsonProperty("family") String family,
+      @JsonProperty("prefix") Integer prefix) {}
 
   static boolean loopback(String interfaceName, String address) {
     return "lo".equals(interfaceName) || address.startsWith("127.") || address.equals("::1");
   }
 
-  private static void filesystems(ObjectNode o, JsonNode reply) {
-    ArrayNode list = o.putArray("filesystems");
-    for (JsonNode f : limit(reply)) {
-      ObjectNode n = list.addObject();
-      n.put("mountpoint", text(f, "mountpoint"));
-      n.put("fstype", text(f, "type"));
-      String device = null;
-      JsonNode disks = f.path("disk");
-      if (disks.isArray() && disks.size() > 0) {
-        device = text(disks.get(0), "dev");
-      }
-      n.put("device", device != null ? device : text(f, "name"));
-      Long size = bytes(f, "total-bytes");
-      Long used = bytes(f, "used-bytes");
-      putLong(n, "size_bytes", size);
-      putLong(n, "used_bytes", used);
-      putLong(n, "avail_bytes", size != null && used != null && size >= used ? size - used : null);
+  record FilesystemView(
+      @JsonProperty("mountpoint") String mountpoint,
+      @JsonProperty("fstype") String fstype,
+      @JsonProperty("device") String device,
+      @JsonProperty("size_bytes") Long sizeBytes,
+      @JsonProperty("used_bytes") Long usedBytes,
+      @JsonProperty("avail_bytes") Long availBytes) {
+
+    static FilesystemView of(Filesystem f) {
+      Filesystem.Disk disk = f.disks().isEmpty() ? null : f.disks().get(0);
+      String device = disk == null ? null : cut(disk.dev());
+      Long size = bytes(f.totalBytes());
+      Long used = bytes(f.usedBytes());
+      return new FilesystemView(
+          cut(f.mountpoint()),
+          cut(f.type()),
+          device != null ? device : cut(f.name()),
+          size,
+          used,
+          size != null && used != null && size >= used ? size - used : null);
+    }
+
+    private static Long bytes(Long value) {
+      return value != null && value >= 0 ? value : null;
     }
   }
 
-  private static Long bytes(JsonNode o, String field) {
-    JsonNode v = o.path(field);
-    return v.canConvertToLong() && v.asLong() >= 0 ? v.asLong() : null;
-  }
+  record UserView(
+      @JsonProperty("user") String user,
+      @JsonProperty("domain") String domain,
+      @JsonProperty("login_time") Double loginTime) {}
 
   private static void putLong(ObjectNode o, String field, Long value) {
     if (value == null) {
@@ -190,39 +248,9 @@ final class Views {
     }
   }
 
-  static Double timeOffset(DomainSamples samples) {
-    if (samples == null) {
-      return null;
-    }
-    for (DomainSamples.Sample s : samples.samples()) {
-      if (s.family().name().equals("qga_guest_time_offset_seconds") && Double.isFinite(s.value())) {
-        return s.value();
-      }
-    }
-    return null;
-  }
-
-  /** At most {@link #MAX_ITEMS} elements of an array; nothing for anything else. */
-  private static Iterable<JsonNode> limit(JsonNode array) {
-    if (array == null || !array.isArray()) {
-      return java.util.List.of();
-    }
-    java.util.List<JsonNode> out = new java.util.ArrayList<>();
-    for (JsonNode n : array) {
-      if (out.size() >= MAX_ITEMS) {
-        break;
-      }
-      out.add(n);
-    }
-    return out;
-  }
-
-  private static String text(JsonNode o, String field) {
-    if (o == null) {
-      return null;
-    }
-    JsonNode v = o.get(field);
-    return v != null && v.isTextual() ? cut(v.asText()) : null;
+  /** At most {@link #MAX_ITEMS} elements of a list. */
+  private static <T> List<T> limit(List<T> list) {
+    return list.size() <= MAX_ITEMS ? list : list.subList(0, MAX_ITEMS);
   }
 
   static String cut(String s) {

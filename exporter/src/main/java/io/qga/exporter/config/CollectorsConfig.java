@@ -1,5 +1,6 @@
 package io.qga.exporter.config;
 
+import io.qga.collectors.Collectors;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,8 +9,8 @@ import java.util.Map;
 /** {@code collectors}: every collector by name, defaults filled in, in CONTRACT.md order. */
 public record CollectorsConfig(Map<String, CollectorConfig> byName) {
 
-  /** Collector names and default intervals, in CONTRACT.md order. */
-  static final Map<String, Duration> DEFAULT_INTERVALS = defaults();
+  /** Collector names and default intervals, from the collector registry (CONTRACT.md order). */
+  static final Map<String, Duration> DEFAULT_INTERVALS = Collectors.defaultIntervals();
 
   /** Every collector name the config knows. */
   public static final List<String> NAMES = List.copyOf(DEFAULT_INTERVALS.keySet());
@@ -48,21 +49,5 @@ public record CollectorsConfig(Map<String, CollectorConfig> byName) {
 
   public Duration interval(String name) {
     return get(name).interval();
-  }
-
-  private static Map<String, Duration> defaults() {
-    Map<String, Duration> m = new LinkedHashMap<>();
-    m.put("network", Duration.ofSeconds(15));
-    m.put("filesystem", Duration.ofSeconds(60));
-    m.put("users", Duration.ofSeconds(30));
-    m.put("memory_blocks", Duration.ofSeconds(300));
-    m.put("vcpus", Duration.ofSeconds(60));
-    m.put("os", Duration.ofSeconds(300));
-    m.put("time", Duration.ofSeconds(30));
-    m.put("fsfreeze", Duration.ofSeconds(30));
-    m.put("load", Duration.ofSeconds(15));
-    m.put("cpu", Duration.ofSeconds(15));
-    m.put("disk", Duration.ofSeconds(15));
-    return java.util.Collections.unmodifiableMap(m);
   }
 }

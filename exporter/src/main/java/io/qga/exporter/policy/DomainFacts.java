@@ -1,15 +1,18 @@
 package io.qga.exporter.policy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.qga.client.api.Capabilities;
-import io.qga.collectors.DomainSamples;
+import io.qga.client.api.Filesystem;
+import io.qga.collectors.GuestRecord;
+import io.qga.collectors.LabelValues;
 import io.qga.exporter.runtime.DomainHandle;
+import io.qga.exporter.runtime.GuestData;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What rules look at about one domain, taken from the poller's cache (never from the guest).
+ * What rules look at about one domain, taken from the poller's typed cache (never from the
+ * guest).
  *
  * @param osId {@code guest-get-osinfo} id, or null when unknown
  * @param capabilities the agent's commands, or null when not known yet
@@ -27,76 +30,51 @@ public record DomainFacts(
     Double previousTimeOffsetSeconds,
     Map<String, Double> usedRatios) {
 
-  static final String TIME_OFFSET = "qga_guest_time_offset_seconds";
-  static final String FS_USED = "qga_filesystem_used_bytes";
-  static final String FS_SIZE = "qga_filesystem_size_bytes";
-
   public DomainFacts {
     usedRatios = Map.copyOf(usedRatios);
   }
 
-  /** Facts from the poller's view of {@code handle}. */
+  /** Facts from the poller's typed view of {@code handle}. */
   static DomainFacts of(DomainHandle handle, Double previousTimeOffsetSeconds) {
     DomainHandle.AgentState s = handle.state();
-    String osId =
-        handle
-            .lastReply("guest-get-osinfo")
-            .map(o -> o.path("id"))
-            .filter(JsonNode::isTextual)
-            .map(JsonNode::asText)
-            .orElse(null);
-    Map<String, DomainSamples> samples = handle.lastSamples();
+    GuestData guest = handle.guest();
     return new DomainFacts(
         handle.name(),
-        osId,
+        guest.os() == null || guest.os().os() == null ? null : guest.os().os().id(),
         handle.agent().cachedCapabilities(),
         s != null && s.up(),
         s != null && s.frozen(),
-        timeOffset(samples.get("time")),
+        guest.timeOffsetSeconds(),
         previousTimeOffsetSeconds,
-        usedRatios(samples.get("filesystem")));
+        usedRatios(guest.filesystemList()));
   }
 
-  static Double timeOffset(DomainSamples samples) {
-    if (samples == null) {
-      return null;
-    }
-    for (DomainSamples.Sample s : samples.samples()) {
-      if (s.family().name().equals(TIME_OFFSET) && Double.isFinite(s.value())) {
-        return s.value();
-      }
-    }
-    return null;
+  /** The offset a time collector's poll kept, or null for another collector's record. */
+  static Double timeOffset(GuestRecord record) {
+    return record instanceof GuestRecord.TimeOffset t && Double.isFinite(t.seconds())
+        ? t.seconds()
+        : null;
   }
 
-  static Map<String, Double> usedRatios(DomainSamples samples) {
-    Map<String, Double> used = new TreeMap<>();
-    Map<String, Double> size = new TreeMap<>();
-    if (samples != null) {
-      for (DomainSamples.Sample s : samples.samples()) {
-        String name = s.family().name();
-        if (name.equals(FS_USED) || name.equals(FS_SIZE)) {
-          String mountpoint = label(s, "mountpoint");
-          if (mountpoint != null) {
-            (name.equals(FS_USED) ? used : size).put(mountpoint, s.value());
-          }
-        }
-      }
-    }
+  /** The used ratios of a filesystem collector's poll, or null for another collector's record. */
+  static Map<String, Double> usedRatios(GuestRecord record) {
+    return record instanceof GuestRecord.Filesystems f ? usedRatios(f.filesystems()) : null;
+  }
+
+  /**
+   * used/size per mountpoint, for filesystems that report both (size above 0, neither
+   * negative). The mountpoint is cleaned like a label value: it ends up in decision reasons.
+   */
+  static Map<String, Double> usedRatios(List<Filesystem> filesystems) {
     Map<String, Double> ratios = new TreeMap<>();
-    used.forEach(
-        (mountpoint, u) -> {
-          Double total = size.get(mountpoint);
-          if (total != null && total > 0 && u >= 0) {
-            ratios.put(mountpoint, u / total);
-          }
-        });
+    for (Filesystem fs : filesystems) {
+      Long used = fs.usedBytes();
+      Long total = fs.totalBytes();
+      if (used != null && total != null && used >= 0 && total > 0) {
+        String mountpoint = LabelValues.clean(fs.mountpoint(), GuestRecord.MAX_TEXT);
+        ratios.put(mountpoint, (double) used / total);
+      }
+    }
     return ratios;
-  }
-
-  private static String label(DomainSamples.Sample s, String name) {
-    List<String> names = s.family().labelNames();
-    int i = names.indexOf(name);
-    return i < 0 || i >= s.labelValues().size() ? null : s.labelValues().get(i);
   }
 }

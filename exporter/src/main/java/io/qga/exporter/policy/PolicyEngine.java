@@ -384,7 +384,7 @@ public final class PolicyEngine implements AutoCloseable {
     Double previous = null;
     Double current = null;
     if (collector.equals("time")) {
-      current = DomainFacts.timeOffset(samples);
+      current = DomainFacts.timeOffset(samples.record());
       previous = current == null ? lastOffsets.get(handle.name()) : lastOffsets.put(handle.name(), current);
     } else {
       previous = lastOffsets.get(handle.name());
@@ -399,7 +399,9 @@ public final class PolicyEngine implements AutoCloseable {
             cached.frozen(),
             current != null ? current : cached.timeOffsetSeconds(),
             collector.equals("time") ? previous : null,
-            collector.equals("filesystem") ? DomainFacts.usedRatios(samples) : cached.usedRatios());
+            collector.equals("filesystem") && samples.record() != null
+                ? DomainFacts.usedRatios(samples.record())
+                : cached.usedRatios());
     Rulebook book = rulebook;
     Instant now = clock.instant();
     for (Policy rule : book.byName().values()) {

@@ -1,6 +1,6 @@
 package io.qga.exporter.poll;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.qga.client.AgentChannel;
 import io.qga.client.AgentConnectionException;
 import io.qga.client.AgentException;
 import io.qga.client.AgentTimeoutException;
@@ -13,6 +13,9 @@ import io.qga.collectors.Collector;
 import io.qga.collectors.DomainSamples;
 import io.qga.collectors.Exposition;
 import io.qga.exporter.runtime.DomainHandle;
+import io.qga.collectors.GuestRecord;
+import io.qga.client.api.FreezeStatus;
+import io.qga.exporter.runtime.GuestData;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -23,10 +26,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
- * One polled domain: its channel (recording the last replies), its serial queue, the agent's
- * state and the last result of every collector. Every conversation with the agent runs on the
- * domain's {@link SerialQueue}; the fields read by scrapes are immutable values behind volatile
- * references, so a scrape never waits on the guest.
+ * One polled domain: its channel, its serial queue, the agent's state, the last result of every
+ * collector and the latest typed guest data they decoded ({@link GuestData}, what the control API
+ * and the policies read). Every conversation with the agent runs on the domain's {@link
+ * SerialQueue}; the fields read by scrapes are immutable values behind volatile references, so a
+ * scrape never waits on the guest.
  *
  * <p>State machine: UNKNOWN (just discovered) -> guest-info -> UP; a timeout or broken channel
  * -> DOWN: collectors stop, only a ping probe runs at growing intervals (backoff) until the
@@ -47,7 +51,7 @@ final class PolledDomain implements DomainHandle {
 
   private final Poller poller;
   private final PollTarget target;
-  private final RecordingChannel channel;
+  private final AgentChannel channel;
   private final GuestAgent agent;
   private final SerialQueue queue;
   private final Map<String, AtomicBoolean> pending = new ConcurrentHashMap<>();
@@ -56,6 +60,8 @@ final class PolledDomain implements DomainHandle {
       new java.util.concurrent.ConcurrentSkipListMap<>();
   private volatile Phase phase = Phase.UNKNOWN;
   private volatile AgentState state = new AgentState(false, "", null, null, null, false);
+  /** Replaced (never changed) on the serial queue after each successful poll and guest-info. */
+  private volatile GuestData guest = GuestData.EMPTY;
   private volatile boolean removed;
   // Confined to the serial queue.
   private int failures;
@@ -66,7 +72,7 @@ final class PolledDomain implements DomainHandle {
     this.poller = poller;
     this.target = target;
     this.queue = queue;
-    this.channel = new RecordingChannel(target.opener().get(), this::freezeChanged);
+    this.channel = new FreezeWatch(target.opener().get(), this::freezeChanged);
     this.agent = new GuestAgent(channel);
   }
 
@@ -95,11 +101,7 @@ final class PolledDomain implements DomainHandle {
   @Override
   public AgentState state() {
     AgentState s = state;
-    boolean frozen =
-        channel
-            .lastReply("guest-fsfreeze-status")
-            .map(r -> r.isTextual() && r.asText().equals("frozen"))
-            .orElse(false);
+    boolean frozen = guest.frozen();
     return new AgentState(s.up(), s.version(), s.lastSuccess(), s.lastError(), s.lastErrorAt(), frozen);
   }
 
@@ -117,8 +119,8 @@ final class PolledDomain implements DomainHandle {
   }
 
   @Override
-  public Optional<JsonNode> lastReply(String command) {
-    return channel.lastReply(command);
+  public GuestData guest() {
+    return guest;
   }
 
   // --- read by scrapes -----------------------------------------------------------------------
@@ -233,6 +235,7 @@ final class PolledDomain implements DomainHandle {
           new CollectContext(settings.limits(), poller.clock(), caps),
           out);
       DomainSamples samples = out.build();
+      updateGuest(g -> g.with(samples.record()));
       Instant now = poller.clock().instant();
       CollectorState before =
           collectors.put(
@@ -311,11 +314,25 @@ final class PolledDomain implements DomainHandle {
   }
 
   /**
+   * Replaces the guest data; the poll queue and API or policy threads (the freeze watch) both
+   * update it. Returns the data before.
+   */
+  private synchronized GuestData updateGuest(java.util.function.UnaryOperator<GuestData> change) {
+    GuestData before = guest;
+    guest = change.apply(before);
+    return before;
+  }
+
+  /**
    * The freeze state changed (seen on this domain's channel, whoever asked). On the thaw, the
    * collectors paused by the freeze poll at once and guest-info is read again: one read during
    * the freeze showed their commands disabled.
    */
   private void freezeChanged(boolean frozen) {
+    GuestRecord.Freeze now = new GuestRecord.Freeze(frozen ? FreezeStatus.FROZEN : FreezeStatus.THAWED);
+    if (updateGuest(g -> g.with(now)).frozen() == frozen) {
+      return; // the first answer of a connection, telling what the last status poll said
+    }
     LOG.info(() -> "domain " + name() + (frozen ? ": guest frozen" : ": guest thawed"));
     if (!frozen) {
       queue.submit(
@@ -343,6 +360,7 @@ final class PolledDomain implements DomainHandle {
     PollSettings settings = poller.settings();
     try {
       GuestInfo info = agent.withTimeout(settings.commandTimeout()).info();
+      updateGuest(g -> g.withCommands(info));
       String version = info.version();
       String old = state.version();
       if (!old.isEmpty() && !old.equals(version)) {

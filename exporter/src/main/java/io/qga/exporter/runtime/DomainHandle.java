@@ -1,6 +1,5 @@
 package io.qga.exporter.runtime;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.qga.client.api.GuestAgent;
 import io.qga.collectors.DomainSamples;
 import java.time.Instant;
@@ -34,11 +33,11 @@ public interface DomainHandle {
   Map<String, DomainSamples> lastSamples();
 
   /**
-   * The last successful reply of an agent command seen on this channel (e.g. {@code
-   * guest-network-get-interfaces}, {@code guest-get-osinfo}, {@code guest-info}), as JSON. Empty
-   * when never seen. The control API serves cached guest data from here.
+   * The latest typed guest data the collectors decoded (interfaces, filesystems, OS, ...) and
+   * the enabled commands of the last {@code guest-info}. The control API serves cached guest
+   * data from here and policy conditions read it; never waits on the guest.
    */
-  Optional<JsonNode> lastReply(String command);
+  GuestData guest();
 
   /** The agent's state as observed by polling. */
   record AgentState(

@@ -1,12 +1,26 @@
 package io.qga.exporter.action;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.qga.client.AgentChannel;
+import io.qga.client.api.Filesystem;
+import io.qga.client.api.FreezeStatus;
 import io.qga.client.api.GuestAgent;
+import io.qga.client.api.GuestInfo;
+import io.qga.client.api.HostName;
+import io.qga.client.api.NetworkInterface;
+import io.qga.client.api.OsInfo;
+import io.qga.client.api.Timezone;
+import io.qga.client.api.User;
 import io.qga.collectors.DomainSamples;
+import io.qga.collectors.GuestRecord;
+import io.qga.collectors.Limits;
 import io.qga.exporter.runtime.DomainDirectory;
 import io.qga.exporter.runtime.DomainHandle;
 import io.qga.exporter.runtime.DomainListener;
+import io.qga.exporter.runtime.GuestData;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -54,6 +68,9 @@ public final class TestDomains implements DomainDirectory {
   public void addListener(DomainListener listener) {
     listeners.add(listener);
   }
+
+  private static final ObjectMapper DECODER =
+      JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
   /** One domain; the test plays the poller. */
   public static final class TestDomain implements DomainHandle {
@@ -110,9 +127,53 @@ public final class TestDomains implements DomainDirectory {
       return Map.copyOf(samples);
     }
 
+    /**
+     * The typed data a poller would keep: the records of the samples set, and the replies set
+     * (JSON as an agent sends it) decoded with the client's records and bounded by the
+     * collectors' default limits.
+     */
     @Override
-    public Optional<JsonNode> lastReply(String command) {
-      return Optional.ofNullable(replies.get(command));
+    public GuestData guest() {
+      GuestData g = GuestData.EMPTY;
+      for (DomainSamples s : samples.values()) {
+        g = g.with(s.record());
+      }
+      if (replies.containsKey("guest-info")) {
+        g = g.withCommands(decode("guest-info", GuestInfo.class));
+      }
+      if (replies.containsKey("guest-get-osinfo")
+          || replies.containsKey("guest-get-host-name")
+          || replies.containsKey("guest-get-timezone")) {
+        HostName host = decode("guest-get-host-name", HostName.class);
+        g = g.with(GuestRecord.Os.of(
+            decode("guest-get-osinfo", OsInfo.class),
+            host == null ? null : host.hostName(),
+            decode("guest-get-timezone", Timezone.class)));
+      }
+      if (replies.containsKey("guest-network-get-interfaces")) {
+        g = g.with(GuestRecord.Interfaces.of(
+            List.of(decode("guest-network-get-interfaces", NetworkInterface[].class)), Limits.DEFAULT));
+      }
+      if (replies.containsKey("guest-get-fsinfo")) {
+        g = g.with(GuestRecord.Filesystems.of(
+            List.of(decode("guest-get-fsinfo", Filesystem[].class)), Limits.DEFAULT));
+      }
+      if (replies.containsKey("guest-get-users")) {
+        g = g.with(GuestRecord.Users.of(List.of(decode("guest-get-users", User[].class)), Limits.DEFAULT));
+      }
+      if (replies.containsKey("guest-fsfreeze-status")) {
+        g = g.with(new GuestRecord.Freeze(FreezeStatus.parse(replies.get("guest-fsfreeze-status").asText())));
+      }
+      return g;
+    }
+
+    private <T> T decode(String command, Class<T> type) {
+      JsonNode reply = replies.get(command);
+      try {
+        return reply == null ? null : DECODER.treeToValue(reply, type);
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException(command + ": " + e.getMessage(), e);
+      }
     }
   }
 }

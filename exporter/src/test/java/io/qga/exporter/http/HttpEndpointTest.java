@@ -2,7 +2,6 @@ package io.qga.exporter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
@@ -12,6 +11,7 @@ import io.qga.client.api.GuestAgent;
 import io.qga.collectors.DomainSamples;
 import io.qga.exporter.runtime.DomainDirectory;
 import io.qga.exporter.runtime.DomainHandle;
+import io.qga.exporter.runtime.GuestData;
 import io.qga.exporter.runtime.DomainListener;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -217,8 +217,8 @@ class HttpEndpointTest {
     }
 
     @Override
-    public Optional<JsonNode> lastReply(String command) {
-      return Optional.empty();
+    public GuestData guest() {
+      return GuestData.EMPTY;
     }
   }
 

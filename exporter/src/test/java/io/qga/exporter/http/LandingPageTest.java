@@ -2,10 +2,10 @@ package io.qga.exporter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.qga.client.api.GuestAgent;
 import io.qga.collectors.DomainSamples;
 import io.qga.exporter.runtime.DomainHandle;
+import io.qga.exporter.runtime.GuestData;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -79,8 +79,8 @@ class LandingPageTest {
       }
 
       @Override
-      public Optional<JsonNode> lastReply(String command) {
-        return Optional.empty();
+      public GuestData guest() {
+        return GuestData.EMPTY;
       }
     };
   }
