@@ -28,29 +28,31 @@ import io.qga.exporter.poll.Poller;
 import io.qga.exporter.http.MetricsPage;
 import io.qga.exporter.poll.PollerMetrics;
 import io.qga.exporter.runtime.DomainDirectory;
+import io.qga.exporter.runtime.Timers;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The running exporter: config -> discovery (every {@code discovery.refresh_interval}) -> poller
- * (Quartz, per-domain serial queues) -> HTTP listener ({@code /metrics}, landing page, health,
+ * (per-domain serial queues) -> HTTP listener ({@code /metrics}, landing page, health,
  * reload). The policy engine and the control API plug in as {@link Extension}s: they get the
  * {@link DomainDirectory}, the registry and the config, add HTTP routes on the same listener
- * and hear about reloads.
+ * and hear about reloads. One {@link Timers} (Quartz) fires everything timed: poll ticks, probes,
+ * the discovery refresh, policy schedules, fsfreeze deadlines (docs/design.md, "Scheduling").
  *
  * <p>{@link #reload()} (SIGHUP, {@code POST /-/reload}) reads the config file again: a bad file
  * keeps the old config running and sets {@code qga_config_last_reload_successful} to 0; a good
@@ -90,6 +92,8 @@ public final class Daemon implements AutoCloseable {
    * @param metricsPage what {@code /metrics} serves (wrap it to put it behind a token)
    * @param clock the daemon's clock
    * @param daemon for {@link Daemon#reload()} (the control API's authenticated reload)
+   * @param timers the daemon's one scheduler: every timer of an extension goes here (its tasks
+   *     only hand work on, see {@link Timers})
    */
   public record Context(
       Config config,
@@ -97,21 +101,25 @@ public final class Daemon implements AutoCloseable {
       PrometheusRegistry registry,
       MetricsPage metricsPage,
       Clock clock,
-      Daemon daemon) {}
+      Daemon daemon,
+      Timers timers) {}
 
   private final Path configFile;
   private final Clock clock;
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final BuildInfo build = BuildInfo.current();
+  private final Timers timers;
   private final Poller poller;
-  private final ScheduledExecutorService discoveryLoop;
+  /** Runs discovery refreshes (libvirt calls, directory scans) off the Quartz threads. */
+  private final ExecutorService discoveryLoop;
+  private final AtomicBoolean discovering = new AtomicBoolean();
   private final List<Extension> extensions = new ArrayList<>();
   private volatile Config config;
   private volatile Discovery discovery;
   private volatile LibvirtConnection libvirt;
   private volatile boolean ready;
   private volatile boolean lastReloadOk = true;
-  private ScheduledFuture<?> discoveryTask;
+  private Timers.Timer discoveryTask;
   private HttpEndpoint http;
   private boolean closed;
 
@@ -119,10 +127,11 @@ public final class Daemon implements AutoCloseable {
     this.configFile = configFile;
     this.config = config;
     this.clock = clock;
+    this.timers = Timers.start("exporter");
     this.poller =
-        new Poller(Collectors.all(), pollSettings(config), Poller.DEFAULT_WORKERS, clock);
+        new Poller(Collectors.all(), pollSettings(config), Poller.DEFAULT_WORKERS, clock, timers);
     this.discoveryLoop =
-        Executors.newSingleThreadScheduledExecutor(
+        Executors.newSingleThreadExecutor(
             r -> {
               Thread t = new Thread(r, "discovery");
               t.setDaemon(true);
@@ -173,7 +182,7 @@ public final class Daemon implements AutoCloseable {
     refreshDiscovery();
     scheduleDiscovery(config.discovery().refreshInterval());
     List<HttpRoute> routes = new ArrayList<>();
-    Context context = new Context(config, poller, registry, metricsPage, clock, this);
+    Context context = new Context(config, poller, registry, metricsPage, clock, this, timers);
     for (ExtensionFactory f : factories) {
       Extension e = f.create(context);
       extensions.add(e);
@@ -327,8 +336,14 @@ public final class Daemon implements AutoCloseable {
         LOG.log(Level.WARNING, "an extension failed to stop", ex);
       }
     }
+    synchronized (this) {
+      if (discoveryTask != null) {
+        discoveryTask.cancel();
+      }
+    }
     discoveryLoop.shutdownNow();
     poller.close();
+    timers.close();
     LibvirtConnection l = libvirt;
     if (l != null) {
       l.close();
@@ -345,14 +360,40 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
+  /**
+   * A trigger every {@code every}; the refresh itself runs on the discovery thread. A refresh still
+   * running when the next is due makes that one a no-op (refreshes never pile up behind a slow
+   * libvirt).
+   */
   private synchronized void scheduleDiscovery(Duration every) {
     if (discoveryTask != null) {
-      discoveryTask.cancel(false);
+      discoveryTask.cancel();
     }
-    long millis = Math.max(100, every.toMillis());
+    if (closed) {
+      return;
+    }
+    Duration period = Duration.ofMillis(Math.max(100, every.toMillis()));
     discoveryTask =
-        discoveryLoop.scheduleWithFixedDelay(
-            this::refreshDiscovery, millis, millis, TimeUnit.MILLISECONDS);
+        timers.every(
+            "discovery",
+            Instant.now().plus(period),
+            period,
+            t -> {
+              if (discovering.compareAndSet(false, true)) {
+                try {
+                  discoveryLoop.execute(
+                      () -> {
+                        try {
+                          refreshDiscovery();
+                        } finally {
+                          discovering.set(false);
+                        }
+                      });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                  discovering.set(false); // stopping
+                }
+              }
+            });
   }
 
   private void refreshDiscovery() {

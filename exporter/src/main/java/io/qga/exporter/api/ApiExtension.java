@@ -39,7 +39,12 @@ public final class ApiExtension implements Daemon.Extension {
       try {
         context.registry().register(executor.metrics());
         PolicyEngine engine =
-            new PolicyEngine(config.policies(), config.policyDefaults(), context.domains(), executor);
+            new PolicyEngine(
+                config.policies(),
+                config.policyDefaults(),
+                context.domains(),
+                executor,
+                context.timers());
         ControlApi api =
             new ControlApi(
                 config,
@@ -48,7 +53,8 @@ public final class ApiExtension implements Daemon.Extension {
                 engine,
                 context.daemon()::reloadProblems,
                 context.metricsPage(),
-                context.clock());
+                context.clock(),
+                context.timers());
         ApiRequests requests = new ApiRequests(context.registry());
         context.registry().register(api.authFailureMetrics());
         engine.start();

@@ -15,6 +15,7 @@ import io.qga.exporter.http.HttpEndpoint;
 import io.qga.exporter.http.HttpRoute;
 import io.qga.exporter.policy.PolicyEngine;
 import io.qga.exporter.runtime.DomainDirectory;
+import io.qga.exporter.runtime.Timers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -68,6 +69,19 @@ public final class ControlApi implements AutoCloseable {
       HttpEndpoint.Reloader reloader,
       HttpHandler metricsPage,
       Clock clock) {
+    this(config, domains, executor, policies, reloader, metricsPage, clock, null);
+  }
+
+  /** @param timers the daemon's scheduler, for the fsfreeze deadlines; null: a scheduler of its own */
+  public ControlApi(
+      Config config,
+      DomainDirectory domains,
+      ActionExecutor executor,
+      PolicyEngine policies,
+      HttpEndpoint.Reloader reloader,
+      HttpHandler metricsPage,
+      Clock clock,
+      Timers timers) {
     this.domains = Objects.requireNonNull(domains, "domains");
     this.executor = Objects.requireNonNull(executor, "executor");
     this.policies = policies;
@@ -75,7 +89,7 @@ public final class ControlApi implements AutoCloseable {
     this.metricsPage = metricsPage;
     this.metricsAuth = config.server().metricsAuth();
     this.settings = settings(config);
-    this.guard = new FreezeGuard(config.stateDir(), executor, clock);
+    this.guard = new FreezeGuard(config.stateDir(), executor, clock, FreezeGuard.RETRY, timers);
     this.failures = new AuthFailures(clock);
     this.handler =
         new ApiHandler(

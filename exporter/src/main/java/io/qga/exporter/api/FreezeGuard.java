@@ -12,6 +12,7 @@ import io.qga.exporter.action.Origin;
 import io.qga.exporter.action.Outcome;
 import io.qga.exporter.action.StateFiles;
 import io.qga.exporter.action.UnknownDomainException;
+import io.qga.exporter.runtime.Timers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +27,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -46,6 +45,9 @@ import java.util.concurrent.TimeoutException;
  *       and a guest frozen longer than asked is the greater harm.
  *   <li>A thaw that cannot run (agent down, domain not discovered yet) is retried every {@link
  *       #RETRY} until it works or {@link #GIVE_UP} after the deadline.
+ *   <li>Deadlines and retries are one-shot timers on the daemon's {@link Timers} (Quartz): one
+ *       whose time passed while nothing could fire (host suspended) fires as soon as it can, never
+ *       skipped; its task only queues the thaw on the executor.
  * </ul>
  */
 final class FreezeGuard implements AutoCloseable {
@@ -55,6 +57,7 @@ final class FreezeGuard implements AutoCloseable {
   static final Duration RETRY = Duration.ofSeconds(10);
   static final Duration GIVE_UP = Duration.ofHours(24);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String GROUP = "fsfreeze";
 
   /** A promise: {@code domain} thawed by {@code until}; {@code token} asked for the freeze. */
   record Promise(String domain, Instant until, String token, Instant since) {}
@@ -63,32 +66,31 @@ final class FreezeGuard implements AutoCloseable {
   private final ActionExecutor executor;
   private final Clock clock;
   private volatile Duration retry;
-  private final ScheduledThreadPoolExecutor timer;
+  private final Timers timer;
+  private final boolean ownTimer;
   private final Map<String, Promise> promises = new TreeMap<>();
-  private final Map<String, ScheduledFuture<?>> timers = new TreeMap<>();
+  private final Map<String, Timers.Timer> timers = new TreeMap<>();
   private boolean closed;
   /** The last rewrite of the file failed; a retry is scheduled (guarded by this). */
   private boolean saveFailing;
-  private ScheduledFuture<?> saveRetry;
+  private Timers.Timer saveRetry;
 
   FreezeGuard(Path stateDir, ActionExecutor executor, Clock clock) {
     this(stateDir, executor, clock, RETRY);
   }
 
   FreezeGuard(Path stateDir, ActionExecutor executor, Clock clock, Duration retry) {
+    this(stateDir, executor, clock, retry, null);
+  }
+
+  /** @param timers the daemon's scheduler; null: the guard starts its own, stopped with it */
+  FreezeGuard(Path stateDir, ActionExecutor executor, Clock clock, Duration retry, Timers timers) {
     this.file = stateDir == null ? null : stateDir.resolve(FILE);
     this.executor = executor;
     this.clock = clock;
     this.retry = retry;
-    this.timer =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "fsfreeze-deadline");
-              t.setDaemon(true);
-              return t;
-            });
-    timer.setRemoveOnCancelPolicy(true);
+    this.ownTimer = timers == null;
+    this.timer = timers == null ? Timers.start("fsfreeze") : timers;
   }
 
   /**
@@ -210,9 +212,9 @@ final class FreezeGuard implements AutoCloseable {
       return;
     }
     promises.remove(domain);
-    ScheduledFuture<?> t = timers.remove(domain);
+    Timers.Timer t = timers.remove(domain);
     if (t != null) {
-      t.cancel(false);
+      t.cancel();
     }
     save();
   }
@@ -226,14 +228,11 @@ final class FreezeGuard implements AutoCloseable {
     if (closed) {
       return;
     }
-    ScheduledFuture<?> old = timers.remove(p.domain());
+    Timers.Timer old = timers.remove(p.domain());
     if (old != null) {
-      old.cancel(false);
+      old.cancel();
     }
-    long millis = Math.max(0, delay.toMillis());
-    timers.put(
-        p.domain(),
-        timer.schedule(() -> thaw(p, trigger), millis, TimeUnit.MILLISECONDS));
+    timers.put(p.domain(), timer.once(GROUP, delay, () -> thaw(p, trigger)));
   }
 
   private void thaw(Promise p, String trigger) {
@@ -296,7 +295,9 @@ final class FreezeGuard implements AutoCloseable {
       }
       if (!closed && saveRetry == null) {
         saveRetry =
-            timer.schedule(
+            timer.once(
+                GROUP,
+                retry,
                 () -> {
                   synchronized (this) {
                     saveRetry = null; // a failing save() below schedules the next try
@@ -304,9 +305,7 @@ final class FreezeGuard implements AutoCloseable {
                       save();
                     }
                   }
-                },
-                retry.toMillis(),
-                TimeUnit.MILLISECONDS);
+                });
       }
     }
   }
@@ -370,9 +369,14 @@ final class FreezeGuard implements AutoCloseable {
   public void close() {
     synchronized (this) {
       closed = true;
-      timers.values().forEach(t -> t.cancel(false));
+      timers.values().forEach(Timers.Timer::cancel);
       timers.clear();
+      if (saveRetry != null) {
+        saveRetry.cancel();
+      }
     }
-    timer.shutdownNow();
+    if (ownTimer) {
+      timer.close();
+    }
   }
 }

@@ -12,12 +12,15 @@ import io.qga.exporter.action.Outcome;
 import io.qga.exporter.config.Policy;
 import io.qga.exporter.config.PolicyConditions;
 import io.qga.exporter.config.PolicyDefaults;
+import io.qga.exporter.config.Schedule;
 import io.qga.exporter.runtime.DomainDirectory;
 import io.qga.exporter.runtime.DomainHandle;
 import io.qga.exporter.runtime.DomainListener;
+import io.qga.exporter.runtime.Timers;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,8 +30,11 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns the {@code policies} of the config into actions on domains.
@@ -36,6 +42,10 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>Scheduled rules: a {@link io.qga.exporter.config.Schedule} (Quartz, crontab or @daily...) in the rule's zone; when it fires, each
  *       matching domain is evaluated after its own jitter delay ({@link Rules#jitterDelay}).
+ *       Each schedule is a Quartz cron trigger on the daemon's {@link Timers} (two for a crontab
+ *       line that restricts both day fields: their common fire times fire once); jitter delays and
+ *       frozen retries are one-shot timers there. Quartz threads only hand the work to the
+ *       engine's thread.
  *   <li>Condition rules ({@code when} without {@code schedule}): evaluated when the poller
  *       delivers fresh samples ({@link DomainListener#onCollected}) or the agent comes up ({@link
  *       DomainListener#onAgentUp}), on the engine's own thread: the poller never waits.
@@ -49,7 +59,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PolicyEngine implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(PolicyEngine.class.getName());
-  static final Duration TICK = Duration.ofSeconds(1);
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
   static final Duration FROZEN_RETRY = Duration.ofMinutes(1);
   static final Duration FROZEN_RETRY_FOR = Duration.ofHours(1);
   /** Rules without data conditions are evaluated at most this often per domain on polls. */
@@ -60,14 +70,24 @@ public final class PolicyEngine implements AutoCloseable {
   private final DomainDirectory domains;
   private final ActionExecutor executor;
   private final Clock clock;
-  private final ScheduledThreadPoolExecutor worker;
+  private final ThreadPoolExecutor worker;
+  private final Timers timers;
+  private final boolean ownTimers;
+  /** Timer group of this engine's one-shot timers (jitter delays, frozen retries). */
+  private final String runs = "policy-runs-" + INSTANCES.incrementAndGet();
+  /** The cron trigger of each scheduled policy in force (changed under this). */
+  private final ConcurrentMap<String, Scheduled> schedules = new ConcurrentHashMap<>();
+  /** The scheduled time of each policy's last fire, to merge the fires of its expressions. */
+  private final ConcurrentMap<String, Instant> lastFired = new ConcurrentHashMap<>();
   private volatile Rulebook rulebook;
   private final ConcurrentMap<String, Double> lastOffsets = new ConcurrentHashMap<>();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final ConcurrentMap<String, Instant> lastIdleEvaluation = new ConcurrentHashMap<>();
-  private final ConcurrentMap<String, Instant> nextFires = new ConcurrentHashMap<>();
-  private volatile Instant lastTick;
   private volatile boolean started;
+  private boolean closed;
+
+  /** A policy's schedule as triggered, to tell on reload whether it changed. */
+  private record Scheduled(String schedule, ZoneId zone, Timers.Timer timer) {}
 
   /** The rules in force, replaced whole on reload. */
   private record Rulebook(Map<String, Policy> byName, PolicyDefaults defaults) {
@@ -79,20 +99,34 @@ public final class PolicyEngine implements AutoCloseable {
 
   public PolicyEngine(
       List<Policy> policies, PolicyDefaults defaults, DomainDirectory domains, ActionExecutor executor) {
+    this(policies, defaults, domains, executor, null);
+  }
+
+  /** @param timers the daemon's scheduler; null: the engine starts its own, stopped with it */
+  public PolicyEngine(
+      List<Policy> policies,
+      PolicyDefaults defaults,
+      DomainDirectory domains,
+      ActionExecutor executor,
+      Timers timers) {
     this.domains = domains;
     this.executor = executor;
     this.clock = executor.clock();
     this.rulebook = rulebook(policies, defaults);
     this.worker =
-        new ScheduledThreadPoolExecutor(
+        new ThreadPoolExecutor(
             1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
             r -> {
               Thread t = new Thread(r, "policy-engine");
               t.setDaemon(true);
               return t;
             });
-    worker.setRemoveOnCancelPolicy(true);
-    worker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.ownTimers = timers == null;
+    this.timers = timers == null ? Timers.start("policy-engine") : timers;
   }
 
   /**
@@ -121,14 +155,18 @@ public final class PolicyEngine implements AutoCloseable {
     executor.addListener(this::onRecord);
     executor.metrics().nextRuns(this::nextRuns);
     executor.metrics().expectedRuns(this::expectedRuns);
-    worker.scheduleWithFixedDelay(
-        this::tickSafely, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+    reschedule(rulebook);
   }
 
-  /** Replaces the rules (config reload). Runs in flight finish under the old rules. */
+  /**
+   * Replaces the rules (config reload). Runs in flight finish under the old rules. The triggers
+   * of removed policies go, those of added ones start, those whose schedule or zone changed are
+   * replaced; unchanged ones keep running.
+   */
   public void update(List<Policy> policies, PolicyDefaults defaults) {
-    rulebook = rulebook(policies, defaults);
-    nextFires.clear();
+    Rulebook book = rulebook(policies, defaults);
+    rulebook = book;
+    reschedule(book);
   }
 
   public ActionExecutor executor() {
@@ -177,7 +215,8 @@ public final class PolicyEngine implements AutoCloseable {
     Instant now = clock.instant();
     for (Policy p : book.byName().values()) {
       if (p.schedule().isPresent()) {
-        Instant next = nextFires.get(p.name());
+        Scheduled s = schedules.get(p.name());
+        Instant next = s == null ? null : s.timer().nextFire().orElse(null);
         if (next == null) {
           next = Rules.nextFire(p.schedule().get(), p.zone(book.defaults()), now).orElse(null);
         }
@@ -300,11 +339,20 @@ public final class PolicyEngine implements AutoCloseable {
     schedule(() -> evaluateScheduled(policy, domain, firedAt), FROZEN_RETRY);
   }
 
+  /** Runs {@code task} on the engine's thread after {@code delay} (a Quartz one-shot timer). */
   private void schedule(Runnable task, Duration delay) {
     if (worker.isShutdown() || worker.getQueue().size() > MAX_PENDING) {
       return;
     }
-    worker.schedule(() -> safely(task), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+    try {
+      if (delay.isZero() || delay.isNegative()) {
+        worker.execute(() -> safely(task));
+      } else {
+        timers.once(runs, delay, () -> schedule(task, Duration.ZERO));
+      }
+    } catch (RejectedExecutionException e) {
+      // stopping
+    }
   }
 
   private static void safely(Runnable task) {
@@ -317,37 +365,75 @@ public final class PolicyEngine implements AutoCloseable {
 
   // --- schedules ---------------------------------------------------------------------------
 
-  private void tickSafely() {
-    safely(this::tick);
-  }
-
-  /** Fires every schedule whose time has come; robust to host clock steps (recomputes). */
-  void tick() {
-    Instant now = clock.instant();
-    Instant previous = lastTick;
-    lastTick = now;
-    if (previous != null && now.isBefore(previous.minus(Duration.ofMinutes(1)))) {
-      // the host clock went back: fire times computed before are wrong
-      nextFires.clear();
+  /**
+   * Makes the cron triggers match {@code book}: one Quartz job per scheduled policy, a cron
+   * trigger per Quartz expression of its schedule, firing {@link #onSchedule} on the engine's
+   * thread.
+   */
+  private synchronized void reschedule(Rulebook book) {
+    if (!started || closed) {
+      return;
     }
-    Rulebook book = rulebook;
+    Map<String, Scheduled> old = new TreeMap<>(schedules);
     for (Policy p : book.byName().values()) {
       if (p.schedule().isEmpty()) {
         continue;
       }
-      Instant next = nextFires.get(p.name());
-      if (next == null) {
-        Rules.nextFire(p.schedule().get(), p.zone(book.defaults()), now)
-            .ifPresent(n -> nextFires.put(p.name(), n));
-        continue;
+      String name = p.name();
+      ZoneId zone = p.zone(book.defaults());
+      Scheduled current = old.remove(name);
+      if (current != null
+          && current.schedule().equals(p.schedule().get())
+          && current.zone().equals(zone)) {
+        continue; // unchanged: the trigger keeps its next fire time
       }
-      if (!now.isBefore(next)) {
-        // fire once even if several fire times passed (host suspended): no burst of catch-ups
-        fire(book, p, next);
-        Rules.nextFire(p.schedule().get(), p.zone(book.defaults()), now)
-            .ifPresentOrElse(n -> nextFires.put(p.name(), n), () -> nextFires.remove(p.name()));
+      if (current != null) {
+        current.timer().cancel();
+      }
+      schedules.remove(name);
+      lastFired.remove(name);
+      try {
+        Timers.Timer timer =
+            timers.cron(
+                "policy",
+                Schedule.parse(p.schedule().get()).quartz(),
+                zone,
+                firedAt -> schedule(() -> onSchedule(name, firedAt), Duration.ZERO));
+        schedules.put(name, new Scheduled(p.schedule().get(), zone, timer));
+      } catch (RuntimeException e) {
+        // checked at load; should it still fail, the other policies keep their schedules
+        LOG.log(System.Logger.Level.ERROR, "policy " + name + ": cannot schedule " + p.schedule().get(), e);
       }
     }
+    for (Map.Entry<String, Scheduled> gone : old.entrySet()) {
+      gone.getValue().timer().cancel();
+      schedules.remove(gone.getKey());
+      lastFired.remove(gone.getKey());
+    }
+  }
+
+  /**
+   * A cron trigger of the policy fired for {@code firedAt}. A time the schedule's two expressions
+   * share (crontab's "either day field") fires both triggers, and after a stall each misfired one
+   * fires once: only the first of those counts, so the policy fires once as the merged schedule
+   * says ({@link Schedule#nextAfter}). A fire time before the last one (the host clock went back)
+   * counts.
+   */
+  private void onSchedule(String policy, Instant firedAt) {
+    Rulebook book = rulebook;
+    Policy p = book.byName().get(policy);
+    if (p == null || p.schedule().isEmpty()) {
+      return;
+    }
+    Instant last = lastFired.get(policy);
+    if (last != null && !firedAt.isBefore(last)) {
+      Optional<Instant> due = Rules.nextFire(p.schedule().get(), p.zone(book.defaults()), last);
+      if (due.isEmpty() || firedAt.isBefore(due.get())) {
+        return;
+      }
+    }
+    lastFired.put(policy, firedAt);
+    fire(book, p, firedAt);
   }
 
   private void fire(Rulebook book, Policy rule, Instant firedAt) {
@@ -493,6 +579,16 @@ public final class PolicyEngine implements AutoCloseable {
   /** Stops evaluating; runs already queued on the executor are the executor's to finish. */
   @Override
   public void close() {
+    synchronized (this) {
+      closed = true;
+      schedules.values().forEach(s -> s.timer().cancel());
+      schedules.clear();
+    }
+    if (ownTimers) {
+      timers.close();
+    } else {
+      timers.cancelGroup(runs);
+    }
     worker.shutdownNow();
     try {
       worker.awaitTermination(5, TimeUnit.SECONDS);
