@@ -293,8 +293,8 @@ public final class Timers implements AutoCloseable {
     }
   }
 
-  /** Timers scheduled and not yet done (tests, and a bound's check). */
-  int size() {
+  /** Timers scheduled and not yet done, in all groups (tests). */
+  public int size() {
     try {
       return scheduler.getJobKeys(GroupMatcher.anyJobGroup()).size();
     } catch (SchedulerException e) {
