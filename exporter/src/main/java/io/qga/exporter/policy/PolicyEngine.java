@@ -419,7 +419,7 @@ public final class PolicyEngine implements AutoCloseable {
    * says ({@link Schedule#nextAfter}). A fire time before the last one (the host clock went back)
    * counts.
    */
-  private void onSchedule(String policy, Instant firedAt) {
+  void onSchedule(String policy, Instant firedAt) {
     Rulebook book = rulebook;
     Policy p = book.byName().get(policy);
     if (p == null || p.schedule().isEmpty()) {
