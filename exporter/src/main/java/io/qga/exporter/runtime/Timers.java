@@ -155,8 +155,8 @@ public final class Timers implements AutoCloseable {
   /**
    * Runs {@code task} once, {@code delay} from now (at once when not positive). Never skipped: if
    * its time passed while the scheduler could not fire (host suspended, paused), it fires as soon
-   * as it can (Quartz's "fire now" misfire instruction, not the default "next with remaining
-   * count", which would drop a one-shot trigger whose time passed).
+   * as it can (Quartz's "fire now" misfire instruction, set explicitly: "next with remaining
+   * count", right for {@link #every}, would drop a one-shot trigger whose time passed).
    */
   public Timer once(String group, Duration delay, Runnable task) {
     Instant at = Instant.now().plus(delay.isNegative() ? Duration.ZERO : delay);

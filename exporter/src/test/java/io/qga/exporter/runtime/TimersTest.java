@@ -27,7 +27,7 @@ class TimersTest {
   @Test
   void aOneShotWhoseTimePassedWhileNothingCouldFireFiresOnceAsSoonAsItCan() throws Exception {
     // a stalled host: the scheduler fires nothing while the one-shot's time passes, well beyond
-    // the misfire threshold. Quartz's default for such a trigger would be to drop it.
+    // the misfire threshold. With "next with remaining count" Quartz would drop the trigger.
     try (Timers timers = Timers.create("test")) {
       AtomicInteger fired = new AtomicInteger();
       timers.once("deadline", Duration.ofMillis(200), fired::incrementAndGet);
