@@ -12,7 +12,6 @@ import io.qga.exporter.action.Outcome;
 import io.qga.exporter.config.Policy;
 import io.qga.exporter.config.PolicyConditions;
 import io.qga.exporter.config.PolicyDefaults;
-import io.qga.exporter.config.Schedule;
 import io.qga.exporter.runtime.DomainDirectory;
 import io.qga.exporter.runtime.DomainHandle;
 import io.qga.exporter.runtime.DomainListener;
@@ -20,7 +19,6 @@ import io.qga.exporter.runtime.Timers;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,19 +73,14 @@ public final class PolicyEngine implements AutoCloseable {
   private final boolean ownTimers;
   /** Timer group of this engine's one-shot timers (jitter delays, frozen retries). */
   private final String runs = "policy-runs-" + INSTANCES.incrementAndGet();
-  /** The cron trigger of each scheduled policy in force (changed under this). */
-  private final ConcurrentMap<String, Scheduled> schedules = new ConcurrentHashMap<>();
-  /** The scheduled time of each policy's last fire, to merge the fires of its expressions. */
-  private final ConcurrentMap<String, Instant> lastFired = new ConcurrentHashMap<>();
+  /** Those one-shot timers not fired yet: they count towards {@link #MAX_PENDING}. */
+  private final AtomicInteger timed = new AtomicInteger();
+  private final PolicySchedules schedules;
   private volatile Rulebook rulebook;
   private final ConcurrentMap<String, Double> lastOffsets = new ConcurrentHashMap<>();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final ConcurrentMap<String, Instant> lastIdleEvaluation = new ConcurrentHashMap<>();
   private volatile boolean started;
-  private boolean closed;
-
-  /** A policy's schedule as triggered, to tell on reload whether it changed. */
-  private record Scheduled(String schedule, ZoneId zone, Timers.Timer timer) {}
 
   /** The rules in force, replaced whole on reload. */
   private record Rulebook(Map<String, Policy> byName, PolicyDefaults defaults) {
@@ -127,6 +120,9 @@ public final class PolicyEngine implements AutoCloseable {
             });
     this.ownTimers = timers == null;
     this.timers = timers == null ? Timers.start("policy-engine") : timers;
+    this.schedules =
+        new PolicySchedules(
+            this.timers, (policy, firedAt) -> schedule(() -> onSchedule(policy, firedAt), Duration.ZERO));
   }
 
   /**
@@ -155,7 +151,8 @@ public final class PolicyEngine implements AutoCloseable {
     executor.addListener(this::onRecord);
     executor.metrics().nextRuns(this::nextRuns);
     executor.metrics().expectedRuns(this::expectedRuns);
-    reschedule(rulebook);
+    Rulebook book = rulebook;
+    schedules.apply(book.byName().values(), book.defaults());
   }
 
   /**
@@ -166,7 +163,9 @@ public final class PolicyEngine implements AutoCloseable {
   public void update(List<Policy> policies, PolicyDefaults defaults) {
     Rulebook book = rulebook(policies, defaults);
     rulebook = book;
-    reschedule(book);
+    if (started) {
+      schedules.apply(book.byName().values(), book.defaults());
+    }
   }
 
   public ActionExecutor executor() {
@@ -215,8 +214,7 @@ public final class PolicyEngine implements AutoCloseable {
     Instant now = clock.instant();
     for (Policy p : book.byName().values()) {
       if (p.schedule().isPresent()) {
-        Scheduled s = schedules.get(p.name());
-        Instant next = s == null ? null : s.timer().nextFire().orElse(null);
+        Instant next = schedules.next(p.name()).orElse(null);
         if (next == null) {
           next = Rules.nextFire(p.schedule().get(), p.zone(book.defaults()), now).orElse(null);
         }
@@ -341,14 +339,21 @@ public final class PolicyEngine implements AutoCloseable {
 
   /** Runs {@code task} on the engine's thread after {@code delay} (a Quartz one-shot timer). */
   private void schedule(Runnable task, Duration delay) {
-    if (worker.isShutdown() || worker.getQueue().size() > MAX_PENDING) {
+    if (worker.isShutdown() || worker.getQueue().size() + timed.get() > MAX_PENDING) {
       return;
     }
     try {
       if (delay.isZero() || delay.isNegative()) {
         worker.execute(() -> safely(task));
       } else {
-        timers.once(runs, delay, () -> schedule(task, Duration.ZERO));
+        timed.incrementAndGet();
+        timers.once(
+            runs,
+            delay,
+            () -> {
+              timed.decrementAndGet();
+              schedule(task, Duration.ZERO);
+            });
       }
     } catch (RejectedExecutionException e) {
       // stopping
@@ -366,58 +371,9 @@ public final class PolicyEngine implements AutoCloseable {
   // --- schedules ---------------------------------------------------------------------------
 
   /**
-   * Makes the cron triggers match {@code book}: one Quartz job per scheduled policy, a cron
-   * trigger per Quartz expression of its schedule, firing {@link #onSchedule} on the engine's
-   * thread.
-   */
-  private synchronized void reschedule(Rulebook book) {
-    if (!started || closed) {
-      return;
-    }
-    Map<String, Scheduled> old = new TreeMap<>(schedules);
-    for (Policy p : book.byName().values()) {
-      if (p.schedule().isEmpty()) {
-        continue;
-      }
-      String name = p.name();
-      ZoneId zone = p.zone(book.defaults());
-      Scheduled current = old.remove(name);
-      if (current != null
-          && current.schedule().equals(p.schedule().get())
-          && current.zone().equals(zone)) {
-        continue; // unchanged: the trigger keeps its next fire time
-      }
-      if (current != null) {
-        current.timer().cancel();
-      }
-      schedules.remove(name);
-      lastFired.remove(name);
-      try {
-        Timers.Timer timer =
-            timers.cron(
-                "policy",
-                Schedule.parse(p.schedule().get()).quartz(),
-                zone,
-                firedAt -> schedule(() -> onSchedule(name, firedAt), Duration.ZERO));
-        schedules.put(name, new Scheduled(p.schedule().get(), zone, timer));
-      } catch (RuntimeException e) {
-        // checked at load; should it still fail, the other policies keep their schedules
-        LOG.log(System.Logger.Level.ERROR, "policy " + name + ": cannot schedule " + p.schedule().get(), e);
-      }
-    }
-    for (Map.Entry<String, Scheduled> gone : old.entrySet()) {
-      gone.getValue().timer().cancel();
-      schedules.remove(gone.getKey());
-      lastFired.remove(gone.getKey());
-    }
-  }
-
-  /**
-   * A cron trigger of the policy fired for {@code firedAt}. A time the schedule's two expressions
-   * share (crontab's "either day field") fires both triggers, and after a stall each misfired one
-   * fires once: only the first of those counts, so the policy fires once as the merged schedule
-   * says ({@link Schedule#nextAfter}). A fire time before the last one (the host clock went back)
-   * counts.
+   * A cron trigger of the policy fired for {@code firedAt} (on the engine's thread): each matching
+   * domain is evaluated after its jitter, unless the fire merges with the last one ({@link
+   * PolicySchedules#counts}).
    */
   void onSchedule(String policy, Instant firedAt) {
     Rulebook book = rulebook;
@@ -425,15 +381,9 @@ public final class PolicyEngine implements AutoCloseable {
     if (p == null || p.schedule().isEmpty()) {
       return;
     }
-    Instant last = lastFired.get(policy);
-    if (last != null && !firedAt.isBefore(last)) {
-      Optional<Instant> due = Rules.nextFire(p.schedule().get(), p.zone(book.defaults()), last);
-      if (due.isEmpty() || firedAt.isBefore(due.get())) {
-        return;
-      }
+    if (schedules.counts(p, p.zone(book.defaults()), firedAt)) {
+      fire(book, p, firedAt);
     }
-    lastFired.put(policy, firedAt);
-    fire(book, p, firedAt);
   }
 
   private void fire(Rulebook book, Policy rule, Instant firedAt) {
@@ -579,11 +529,7 @@ public final class PolicyEngine implements AutoCloseable {
   /** Stops evaluating; runs already queued on the executor are the executor's to finish. */
   @Override
   public void close() {
-    synchronized (this) {
-      closed = true;
-      schedules.values().forEach(s -> s.timer().cancel());
-      schedules.clear();
-    }
+    schedules.close();
     if (ownTimers) {
       timers.close();
     } else {
