@@ -12,6 +12,9 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TimeZone;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -19,6 +22,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.quartz.CronExpression;
 import org.quartz.CronScheduleBuilder;
+import org.quartz.CronTrigger;
 import org.quartz.JobBuilder;
 import org.quartz.JobDataMap;
 import org.quartz.JobDetail;
@@ -28,6 +32,7 @@ import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
+import org.quartz.TriggerKey;
 import org.quartz.impl.StdSchedulerFactory;
 import org.quartz.impl.matchers.GroupMatcher;
 
@@ -45,7 +50,10 @@ import org.quartz.impl.matchers.GroupMatcher;
  *
  * <p>Times are the system clock's (Quartz reads {@link System#currentTimeMillis}): after a host
  * suspend or a clock step forward, a trigger whose time passed more than {@link #MISFIRE} ago is a
- * misfire and is handled per kind (see each method).
+ * misfire and is handled per kind (see each method). A step back would hold every trigger back
+ * by as much (Quartz computes each next fire time from the last): a watch thread compares the
+ * wall clock with the monotonic one every second and moves every trigger back by the step
+ * ({@link #clockWentBack}), so a thaw deadline stays on time.
  */
 public final class Timers implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Timers.class.getName());
@@ -83,8 +91,66 @@ public final class Timers implements AutoCloseable {
   private final Scheduler scheduler;
   private final AtomicLong ids = new AtomicLong();
 
-  private Timers(Scheduler scheduler) {
+  /** Not a scheduler of work: it only notices the wall clock going back (see the class doc). */
+  private final ScheduledExecutorService clockWatch;
+  private long lastWall = System.currentTimeMillis();
+  private long lastMono = System.nanoTime();
+
+  private Timers(Scheduler scheduler, String name) {
     this.scheduler = scheduler;
+    this.clockWatch =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "qga-" + name + "-clock-watch");
+              t.setDaemon(true);
+              return t;
+            });
+    clockWatch.scheduleWithFixedDelay(this::watchClock, 1, 1, TimeUnit.SECONDS);
+  }
+
+  private void watchClock() {
+    long wall = System.currentTimeMillis();
+    long mono = System.nanoTime();
+    long back = backwardStep(wall - lastWall, (mono - lastMono) / 1_000_000);
+    lastWall = wall;
+    lastMono = mono;
+    if (back > 0) {
+      clockWentBack(Duration.ofMillis(back));
+    }
+  }
+
+  /**
+   * How far the wall clock went back while {@code monoMillis} passed and it advanced {@code
+   * wallMillis}; 0 for less than {@link #MISFIRE} (jitter, slewing).
+   */
+  static long backwardStep(long wallMillis, long monoMillis) {
+    long back = monoMillis - wallMillis;
+    return back > MISFIRE.toMillis() ? back : 0;
+  }
+
+  /**
+   * The wall clock went back by {@code step}: moves every trigger's next fire back as much (not
+   * before now); a cron trigger starts afresh from now, as its expression says.
+   */
+  void clockWentBack(Duration step) {
+    LOG.warning(
+        () -> "the system clock went back by " + step.toMillis() + " ms: moving every timer back as much");
+    try {
+      long now = System.currentTimeMillis();
+      for (TriggerKey key : scheduler.getTriggerKeys(GroupMatcher.anyTriggerGroup())) {
+        Trigger t = scheduler.getTrigger(key);
+        if (t == null || t.getNextFireTime() == null) {
+          continue;
+        }
+        long start =
+            t instanceof CronTrigger
+                ? now
+                : Math.max(now, t.getNextFireTime().getTime() - step.toMillis());
+        scheduler.rescheduleJob(key, t.getTriggerBuilder().startAt(new Date(start)).build());
+      }
+    } catch (SchedulerException | RuntimeException e) {
+      LOG.log(Level.WARNING, "cannot move the timers after the clock went back", e);
+    }
   }
 
   /**
@@ -120,7 +186,7 @@ public final class Timers implements AutoCloseable {
             String what = bundle.getJobDetail().getKey().toString();
             return context -> run(what, task, context.getScheduledFireTime());
           });
-      return new Timers(s);
+      return new Timers(s, name);
     } catch (SchedulerException e) {
       throw new IllegalStateException("cannot create the Quartz scheduler: " + e.getMessage(), e);
     }
@@ -309,6 +375,7 @@ public final class Timers implements AutoCloseable {
    */
   @Override
   public void close() {
+    clockWatch.shutdownNow();
     try {
       scheduler.shutdown(false);
     } catch (SchedulerException e) {

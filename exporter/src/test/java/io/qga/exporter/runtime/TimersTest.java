@@ -128,4 +128,32 @@ class TimersTest {
       release.countDown();
     }
   }
+
+  @Test
+  void aBackwardClockStepMovesEveryTimerBackAsMuch() throws Exception {
+    // Quartz alone would hold these for the hour the clock went back
+    try (Timers timers = Timers.start("test")) {
+      CountDownLatch deadline = new CountDownLatch(1);
+      List<Instant> ticks = new CopyOnWriteArrayList<>();
+      long start = System.nanoTime();
+      Timers.Timer once = timers.once("deadline", Duration.ofHours(1).plusSeconds(1), deadline::countDown);
+      timers.every("tick", Instant.now().plus(Duration.ofHours(1)), Duration.ofMillis(200), ticks::add);
+      AtomicInteger later = new AtomicInteger();
+      timers.once("later", Duration.ofHours(3), later::incrementAndGet);
+      timers.clockWentBack(Duration.ofHours(1));
+      assertThat(deadline.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(900));
+      await(() -> ticks.size() >= 2, Duration.ofSeconds(5));
+      assertThat(once.nextFire()).isEmpty();
+      assertThat(later).hasValue(0); // moved back by the step only: still two hours away
+    }
+  }
+
+  @Test
+  void onlyAStepBackBeyondTheMisfireThresholdCounts() {
+    assertThat(Timers.backwardStep(1000, 1000)).isZero();
+    assertThat(Timers.backwardStep(900, 1000)).isZero(); // slewing, jitter
+    assertThat(Timers.backwardStep(60_000, 1000)).isZero(); // forward step or suspend: misfires
+    assertThat(Timers.backwardStep(-3_599_000, 1000)).isEqualTo(3_600_000);
+  }
 }
