@@ -32,19 +32,20 @@ import io.qga.exporter.http.MetricsPage;
 import io.qga.exporter.poll.PollerMetrics;
 import io.qga.exporter.policy.PolicyEngine;
 import io.qga.exporter.runtime.DomainDirectory;
+import io.qga.exporter.runtime.Timers;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -56,7 +57,8 @@ import java.util.logging.Logger;
  * serial queues) -> action executor (audit log and state in {@code state_dir}) -> policy engine
  * -> control API -> HTTP listener ({@code /metrics}, landing page, health, reload, {@code
  * /api/}). There is one executor: API and policy runs on a domain share its audit log, metrics
- * and per-domain lock.
+ * and per-domain lock. One {@link Timers} (Quartz) fires everything timed: poll ticks, probes, the discovery refresh,
+ * policy schedules, fsfreeze deadlines (docs/design.md, "Scheduling").
  *
  * <p>{@link #reload()} (SIGHUP, {@code POST /-/reload}) reads the config file again: a bad file
  * keeps the old config running and sets {@code qga_config_last_reload_successful} to 0; a good
@@ -70,8 +72,11 @@ public final class Daemon implements AutoCloseable {
   private final Clock clock;
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final BuildInfo build = BuildInfo.current();
+  private final Timers timers;
   private final Poller poller;
-  private final ScheduledExecutorService discoveryLoop;
+  /** Runs discovery refreshes (libvirt calls, directory scans) off the Quartz threads. */
+  private final ExecutorService discoveryLoop;
+  private final AtomicBoolean discovering = new AtomicBoolean();
   private final List<Consumer<Config>> reloadHooks;
   private ActionExecutor executor;
   private PolicyEngine engine;
@@ -81,7 +86,7 @@ public final class Daemon implements AutoCloseable {
   private volatile LibvirtConnection libvirt;
   private volatile boolean ready;
   private volatile boolean lastReloadOk = true;
-  private ScheduledFuture<?> discoveryTask;
+  private Timers.Timer discoveryTask;
   private HttpEndpoint http;
   private boolean closed;
 
@@ -90,10 +95,11 @@ public final class Daemon implements AutoCloseable {
     this.reloadHooks = List.copyOf(reloadHooks);
     this.config = config;
     this.clock = clock;
+    this.timers = Timers.start("exporter");
     this.poller =
-        new Poller(Collectors.all(), pollSettings(config), Poller.DEFAULT_WORKERS, clock);
+        new Poller(Collectors.all(), pollSettings(config), Poller.DEFAULT_WORKERS, clock, timers);
     this.discoveryLoop =
-        Executors.newSingleThreadScheduledExecutor(
+        Executors.newSingleThreadExecutor(
             r -> {
               Thread t = new Thread(r, "discovery");
               t.setDaemon(true);
@@ -145,8 +151,10 @@ public final class Daemon implements AutoCloseable {
         ActionExecutor.open(
             config.stateDir(), poller, clock, PolicyEngine.actionLimits(config.policyDefaults()));
     registry.register(executor.metrics());
-    engine = new PolicyEngine(config.policies(), config.policyDefaults(), poller, executor);
-    api = new ControlApi(config, poller, executor, engine, this::reloadProblems, metricsPage, clock);
+    engine = new PolicyEngine(config.policies(), config.policyDefaults(), poller, executor, timers);
+    api =
+        new ControlApi(
+            config, poller, executor, engine, this::reloadProblems, metricsPage, clock, timers);
     // qga_api_requests_total counts /api/ and /-/reload as answered
     ApiRequests requests = new ApiRequests(registry);
     registry.register(api.authFailureMetrics());
@@ -313,8 +321,14 @@ public final class Daemon implements AutoCloseable {
     if (executor != null) {
       closeQuietly(executor, "the action executor");
     }
+    synchronized (this) {
+      if (discoveryTask != null) {
+        discoveryTask.cancel();
+      }
+    }
     discoveryLoop.shutdownNow();
     poller.close();
+    timers.close();
     LibvirtConnection l = libvirt;
     if (l != null) {
       l.close();
@@ -339,14 +353,40 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
+  /**
+   * A trigger every {@code every}; the refresh itself runs on the discovery thread. A refresh still
+   * running when the next is due makes that one a no-op (refreshes never pile up behind a slow
+   * libvirt).
+   */
   private synchronized void scheduleDiscovery(Duration every) {
     if (discoveryTask != null) {
-      discoveryTask.cancel(false);
+      discoveryTask.cancel();
     }
-    long millis = Math.max(100, every.toMillis());
+    if (closed) {
+      return;
+    }
+    Duration period = Duration.ofMillis(Math.max(100, every.toMillis()));
     discoveryTask =
-        discoveryLoop.scheduleWithFixedDelay(
-            this::refreshDiscovery, millis, millis, TimeUnit.MILLISECONDS);
+        timers.every(
+            "discovery",
+            Instant.now().plus(period),
+            period,
+            t -> {
+              if (discovering.compareAndSet(false, true)) {
+                try {
+                  discoveryLoop.execute(
+                      () -> {
+                        try {
+                          refreshDiscovery();
+                        } finally {
+                          discovering.set(false);
+                        }
+                      });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                  discovering.set(false); // stopping
+                }
+              }
+            });
   }
 
   private void refreshDiscovery() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qga.exporter.config.Durations;
+import io.qga.exporter.runtime.Timers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +20,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -44,18 +43,22 @@ import java.util.concurrent.TimeoutException;
  *   <li>One bad entry in {@code fsfreeze.json} does not cost the others: it is skipped with an
  *       error naming it (the file is copied to {@code fsfreeze.json.corrupt} first), the valid
  *       promises are kept and enforced.
+ *   <li>Deadlines and retries are one-shot timers on the daemon's {@link Timers} (Quartz): one
+ *       whose time passed while nothing could fire (host suspended) fires as soon as it can, never
+ *       skipped; its task only queues the thaw on the executor.
  * </ul>
  */
 public final class FreezeGuard implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(FreezeGuard.class.getName());
   public static final String FILE = "fsfreeze.json";
   static final Duration EARLY = Duration.ofSeconds(1);
-  static final Duration RETRY = Duration.ofSeconds(10);
+  public static final Duration RETRY = Duration.ofSeconds(10);
   static final Duration GIVE_UP = Duration.ofHours(24);
   static final Duration RETRY_MAX = Duration.ofMinutes(10);
   /** The latest deadline read from the file (later ones are clamped to it). */
   static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String GROUP = "fsfreeze";
 
   /** A promise: {@code domain} thawed by {@code until}; {@code token} asked for the freeze. */
   public record Promise(String domain, Instant until, String token, Instant since) {}
@@ -64,9 +67,10 @@ public final class FreezeGuard implements AutoCloseable {
   private final ActionExecutor executor;
   private final Clock clock;
   private volatile Duration retry;
-  private final ScheduledThreadPoolExecutor timer;
+  private final Timers timer;
+  private final boolean ownTimer;
   private final Map<String, Promise> promises = new TreeMap<>();
-  private final Map<String, ScheduledFuture<?>> timers = new TreeMap<>();
+  private final Map<String, Timers.Timer> timers = new TreeMap<>();
   /** A thaw that failed: how often in a row for this promise, and the reason last logged. */
   private record Retrying(Promise promise, int failures, String why, String trigger) {}
 
@@ -74,26 +78,25 @@ public final class FreezeGuard implements AutoCloseable {
   private boolean closed;
   /** The last rewrite of the file failed; a retry is scheduled (guarded by this). */
   private boolean saveFailing;
-  private ScheduledFuture<?> saveRetry;
+  private Timers.Timer saveRetry;
 
   public FreezeGuard(Path stateDir, ActionExecutor executor, Clock clock) {
     this(stateDir, executor, clock, RETRY);
   }
 
   public FreezeGuard(Path stateDir, ActionExecutor executor, Clock clock, Duration retry) {
+    this(stateDir, executor, clock, retry, null);
+  }
+
+  /** @param timers the daemon's scheduler; null: the guard starts its own, stopped with it */
+  public FreezeGuard(
+      Path stateDir, ActionExecutor executor, Clock clock, Duration retry, Timers timers) {
     this.file = stateDir == null ? null : stateDir.resolve(FILE);
     this.executor = executor;
     this.clock = clock;
     this.retry = retry;
-    this.timer =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "fsfreeze-deadline");
-              t.setDaemon(true);
-              return t;
-            });
-    timer.setRemoveOnCancelPolicy(true);
+    this.ownTimer = timers == null;
+    this.timer = timers == null ? Timers.start("fsfreeze") : timers;
   }
 
   /**
@@ -255,9 +258,9 @@ public final class FreezeGuard implements AutoCloseable {
       return;
     }
     promises.remove(domain);
-    ScheduledFuture<?> t = timers.remove(domain);
+    Timers.Timer t = timers.remove(domain);
     if (t != null) {
-      t.cancel(false);
+      t.cancel();
     }
     save();
   }
@@ -271,14 +274,11 @@ public final class FreezeGuard implements AutoCloseable {
     if (closed) {
       return;
     }
-    ScheduledFuture<?> old = timers.remove(p.domain());
+    Timers.Timer old = timers.remove(p.domain());
     if (old != null) {
-      old.cancel(false);
+      old.cancel();
     }
-    long millis = Math.max(0, delay.toMillis());
-    timers.put(
-        p.domain(),
-        timer.schedule(() -> thaw(p, trigger), millis, TimeUnit.MILLISECONDS));
+    timers.put(p.domain(), timer.once(GROUP, delay, () -> thaw(p, trigger)));
   }
 
   private void thaw(Promise p, String trigger) {
@@ -373,7 +373,9 @@ public final class FreezeGuard implements AutoCloseable {
       }
       if (!closed && saveRetry == null) {
         saveRetry =
-            timer.schedule(
+            timer.once(
+                GROUP,
+                retry,
                 () -> {
                   synchronized (this) {
                     saveRetry = null; // a failing save() below schedules the next try
@@ -381,9 +383,7 @@ public final class FreezeGuard implements AutoCloseable {
                       save();
                     }
                   }
-                },
-                retry.toMillis(),
-                TimeUnit.MILLISECONDS);
+                });
       }
     }
   }
@@ -447,10 +447,15 @@ public final class FreezeGuard implements AutoCloseable {
   public void close() {
     synchronized (this) {
       closed = true;
-      timers.values().forEach(t -> t.cancel(false));
+      timers.values().forEach(Timers.Timer::cancel);
       timers.clear();
+      if (saveRetry != null) {
+        saveRetry.cancel();
+      }
     }
-    timer.shutdownNow();
+    if (ownTimer) {
+      timer.close();
+    }
   }
 
   /** Guest-chosen or file text in a log line: at most 512 characters, as the API cuts it. */

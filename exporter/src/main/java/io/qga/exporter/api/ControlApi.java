@@ -12,6 +12,7 @@ import io.qga.exporter.http.HttpEndpoint;
 import io.qga.exporter.http.HttpRoute;
 import io.qga.exporter.policy.PolicyEngine;
 import io.qga.exporter.runtime.DomainDirectory;
+import io.qga.exporter.runtime.Timers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -63,13 +64,26 @@ public final class ControlApi implements AutoCloseable {
       HttpEndpoint.Reloader reloader,
       HttpHandler metricsPage,
       Clock clock) {
+    this(config, domains, executor, policies, reloader, metricsPage, clock, null);
+  }
+
+  /** @param timers the daemon's scheduler, for the fsfreeze deadlines; null: a scheduler of its own */
+  public ControlApi(
+      Config config,
+      DomainDirectory domains,
+      ActionExecutor executor,
+      PolicyEngine policies,
+      HttpEndpoint.Reloader reloader,
+      HttpHandler metricsPage,
+      Clock clock,
+      Timers timers) {
     Objects.requireNonNull(domains, "domains");
     Objects.requireNonNull(executor, "executor");
     this.reloader = reloader;
     this.metricsPage = metricsPage;
     this.metricsAuth = config.server().metricsAuth();
     this.settings = settings(config);
-    this.guard = new FreezeGuard(config.stateDir(), executor, clock);
+    this.guard = new FreezeGuard(config.stateDir(), executor, clock, FreezeGuard.RETRY, timers);
     this.domains = domains;
     this.failures = new AuthFailures(clock);
     this.auth = new AuthFilter(() -> settings, failures);

@@ -15,6 +15,7 @@ import io.qga.exporter.config.PolicyDefaults;
 import io.qga.exporter.runtime.DomainDirectory;
 import io.qga.exporter.runtime.DomainHandle;
 import io.qga.exporter.runtime.DomainListener;
+import io.qga.exporter.runtime.Timers;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,8 +28,11 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns the {@code policies} of the config into actions on domains.
@@ -36,6 +40,10 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>Scheduled rules: a {@link io.qga.exporter.config.Schedule} (Quartz, crontab or @daily...) in the rule's zone; when it fires, each
  *       matching domain is evaluated after its own jitter delay ({@link Rules#jitterDelay}).
+ *       Each schedule is a Quartz cron trigger on the daemon's {@link Timers} (two for a crontab
+ *       line that restricts both day fields: their common fire times fire once); jitter delays and
+ *       frozen retries are one-shot timers there. Quartz threads only hand the work to the
+ *       engine's thread.
  *   <li>Condition rules ({@code when} without {@code schedule}): evaluated when the poller
  *       delivers fresh samples ({@link DomainListener#onCollected}) or the agent comes up ({@link
  *       DomainListener#onAgentUp}), on the engine's own thread: the poller never waits.
@@ -49,7 +57,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PolicyEngine implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(PolicyEngine.class.getName());
-  static final Duration TICK = Duration.ofSeconds(1);
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
   static final Duration FROZEN_RETRY = Duration.ofMinutes(1);
   static final Duration FROZEN_RETRY_FOR = Duration.ofHours(1);
   /** Rules without data conditions are evaluated at most this often per domain on polls. */
@@ -60,13 +68,18 @@ public final class PolicyEngine implements AutoCloseable {
   private final DomainDirectory domains;
   private final ActionExecutor executor;
   private final Clock clock;
-  private final ScheduledThreadPoolExecutor worker;
+  private final ThreadPoolExecutor worker;
+  private final Timers timers;
+  private final boolean ownTimers;
+  /** Timer group of this engine's one-shot timers (jitter delays, frozen retries). */
+  private final String runs = "policy-runs-" + INSTANCES.incrementAndGet();
+  /** Those one-shot timers not fired yet: they count towards {@link #MAX_PENDING}. */
+  private final AtomicInteger timed = new AtomicInteger();
+  private final PolicySchedules schedules;
   private volatile Rulebook rulebook;
   private final ConcurrentMap<String, Double> lastOffsets = new ConcurrentHashMap<>();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final ConcurrentMap<String, Instant> lastIdleEvaluation = new ConcurrentHashMap<>();
-  private final ConcurrentMap<String, Instant> nextFires = new ConcurrentHashMap<>();
-  private volatile Instant lastTick;
   private volatile boolean started;
 
   /** The rules in force, replaced whole on reload. */
@@ -79,20 +92,37 @@ public final class PolicyEngine implements AutoCloseable {
 
   public PolicyEngine(
       List<Policy> policies, PolicyDefaults defaults, DomainDirectory domains, ActionExecutor executor) {
+    this(policies, defaults, domains, executor, null);
+  }
+
+  /** @param timers the daemon's scheduler; null: the engine starts its own, stopped with it */
+  public PolicyEngine(
+      List<Policy> policies,
+      PolicyDefaults defaults,
+      DomainDirectory domains,
+      ActionExecutor executor,
+      Timers timers) {
     this.domains = domains;
     this.executor = executor;
     this.clock = executor.clock();
     this.rulebook = rulebook(policies, defaults);
     this.worker =
-        new ScheduledThreadPoolExecutor(
+        new ThreadPoolExecutor(
             1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
             r -> {
               Thread t = new Thread(r, "policy-engine");
               t.setDaemon(true);
               return t;
             });
-    worker.setRemoveOnCancelPolicy(true);
-    worker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.ownTimers = timers == null;
+    this.timers = timers == null ? Timers.start("policy-engine") : timers;
+    this.schedules =
+        new PolicySchedules(
+            this.timers, (policy, firedAt) -> schedule(() -> onSchedule(policy, firedAt), Duration.ZERO));
   }
 
   /**
@@ -121,14 +151,21 @@ public final class PolicyEngine implements AutoCloseable {
     executor.addListener(this::onRecord);
     executor.metrics().nextRuns(this::nextRuns);
     executor.metrics().expectedRuns(this::expectedRuns);
-    worker.scheduleWithFixedDelay(
-        this::tickSafely, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+    Rulebook book = rulebook;
+    schedules.apply(book.byName().values(), book.defaults());
   }
 
-  /** Replaces the rules (config reload). Runs in flight finish under the old rules. */
+  /**
+   * Replaces the rules (config reload). Runs in flight finish under the old rules. The triggers
+   * of removed policies go, those of added ones start, those whose schedule or zone changed are
+   * replaced; unchanged ones keep running.
+   */
   public void update(List<Policy> policies, PolicyDefaults defaults) {
-    rulebook = rulebook(policies, defaults);
-    nextFires.clear();
+    Rulebook book = rulebook(policies, defaults);
+    rulebook = book;
+    if (started) {
+      schedules.apply(book.byName().values(), book.defaults());
+    }
   }
 
   public ActionExecutor executor() {
@@ -177,7 +214,7 @@ public final class PolicyEngine implements AutoCloseable {
     Instant now = clock.instant();
     for (Policy p : book.byName().values()) {
       if (p.schedule().isPresent()) {
-        Instant next = nextFires.get(p.name());
+        Instant next = schedules.next(p.name()).orElse(null);
         if (next == null) {
           next = Rules.nextFire(p.schedule().get(), p.zone(book.defaults()), now).orElse(null);
         }
@@ -300,11 +337,27 @@ public final class PolicyEngine implements AutoCloseable {
     schedule(() -> evaluateScheduled(policy, domain, firedAt), FROZEN_RETRY);
   }
 
+  /** Runs {@code task} on the engine's thread after {@code delay} (a Quartz one-shot timer). */
   private void schedule(Runnable task, Duration delay) {
-    if (worker.isShutdown() || worker.getQueue().size() > MAX_PENDING) {
+    if (worker.isShutdown() || worker.getQueue().size() + timed.get() > MAX_PENDING) {
       return;
     }
-    worker.schedule(() -> safely(task), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+    try {
+      if (delay.isZero() || delay.isNegative()) {
+        worker.execute(() -> safely(task));
+      } else {
+        timed.incrementAndGet();
+        timers.once(
+            runs,
+            delay,
+            () -> {
+              timed.decrementAndGet();
+              schedule(task, Duration.ZERO);
+            });
+      }
+    } catch (RejectedExecutionException e) {
+      // stopping
+    }
   }
 
   private static void safely(Runnable task) {
@@ -317,36 +370,19 @@ public final class PolicyEngine implements AutoCloseable {
 
   // --- schedules ---------------------------------------------------------------------------
 
-  private void tickSafely() {
-    safely(this::tick);
-  }
-
-  /** Fires every schedule whose time has come; robust to host clock steps (recomputes). */
-  void tick() {
-    Instant now = clock.instant();
-    Instant previous = lastTick;
-    lastTick = now;
-    if (previous != null && now.isBefore(previous.minus(Duration.ofMinutes(1)))) {
-      // the host clock went back: fire times computed before are wrong
-      nextFires.clear();
-    }
+  /**
+   * A cron trigger of the policy fired for {@code firedAt} (on the engine's thread): each matching
+   * domain is evaluated after its jitter, unless the fire merges with the last one ({@link
+   * PolicySchedules#counts}).
+   */
+  void onSchedule(String policy, Instant firedAt) {
     Rulebook book = rulebook;
-    for (Policy p : book.byName().values()) {
-      if (p.schedule().isEmpty()) {
-        continue;
-      }
-      Instant next = nextFires.get(p.name());
-      if (next == null) {
-        Rules.nextFire(p.schedule().get(), p.zone(book.defaults()), now)
-            .ifPresent(n -> nextFires.put(p.name(), n));
-        continue;
-      }
-      if (!now.isBefore(next)) {
-        // fire once even if several fire times passed (host suspended): no burst of catch-ups
-        fire(book, p, next);
-        Rules.nextFire(p.schedule().get(), p.zone(book.defaults()), now)
-            .ifPresentOrElse(n -> nextFires.put(p.name(), n), () -> nextFires.remove(p.name()));
-      }
+    Policy p = book.byName().get(policy);
+    if (p == null || p.schedule().isEmpty()) {
+      return;
+    }
+    if (schedules.counts(p, p.zone(book.defaults()), firedAt)) {
+      fire(book, p, firedAt);
     }
   }
 
@@ -495,6 +531,12 @@ public final class PolicyEngine implements AutoCloseable {
   /** Stops evaluating; runs already queued on the executor are the executor's to finish. */
   @Override
   public void close() {
+    schedules.close();
+    if (ownTimers) {
+      timers.close();
+    } else {
+      timers.cancelGroup(runs);
+    }
     worker.shutdownNow();
     try {
       worker.awaitTermination(5, TimeUnit.SECONDS);

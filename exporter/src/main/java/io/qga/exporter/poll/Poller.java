@@ -5,17 +5,16 @@ import io.qga.collectors.DomainSamples;
 import io.qga.exporter.runtime.DomainDirectory;
 import io.qga.exporter.runtime.DomainHandle;
 import io.qga.exporter.runtime.DomainListener;
+import io.qga.exporter.runtime.Timers;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,23 +28,11 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.quartz.JobBuilder;
-import org.quartz.JobDataMap;
-import org.quartz.JobDetail;
-import org.quartz.JobKey;
-import org.quartz.Scheduler;
-import org.quartz.SchedulerException;
-import org.quartz.SimpleScheduleBuilder;
-import org.quartz.Trigger;
-import org.quartz.TriggerBuilder;
-import org.quartz.impl.StdSchedulerFactory;
-import org.quartz.impl.matchers.GroupMatcher;
 
 /**
  * Polls every discovered domain at a stable per-domain offset in each collector's interval
- * ({@link PollSchedule}), driven by one Quartz (RAMJobStore) trigger per interval ({@link
- * #scheduleWheel}). Quartz threads
- * never touch an agent: a trigger only queues the poll on the domain's {@link SerialQueue},
+ * ({@link PollSchedule}), driven by one trigger per interval ({@link #scheduleWheel}) on the
+ * daemon's {@link Timers} (Quartz). Quartz threads never touch an agent: a trigger only queues the poll on the domain's {@link SerialQueue},
  * which runs on a bounded shared pool. A poll whose previous run for the same domain and
  * collector is still queued or running is skipped and counted ({@code qga_poll_skipped_total}).
  *
@@ -54,16 +41,11 @@ import org.quartz.impl.matchers.GroupMatcher;
  */
 public final class Poller implements DomainDirectory, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Poller.class.getName());
-  private static final AtomicInteger INSTANCES = new AtomicInteger();
-  private static final String DOMAIN = "domain";
-  private static final String COLLECTORS = "collectors";
-  private static final String INTERVAL = "interval";
-  private static final String TICK_MILLIS = "tick";
-  /** Quartz group of the polling schedule's jobs; a domain's probe is in {@link #probeGroup}. */
-  private static final String WHEEL = "schedule";
+  /** Timer group of the polling schedule; the domains' probes are in {@link #PROBES}. */
+  private static final String WHEEL = "poll-schedule";
+  private static final String PROBES = "poll-probe";
   /** How often the polling schedule looks for domains whose turn came. */
   static final Duration TICK = Duration.ofSeconds(1);
-  private static final String PROBE = "-probe";
   /** Default minimum size of the shared pool. */
   public static final int DEFAULT_WORKERS = 16;
   /**
@@ -89,7 +71,9 @@ public final class Poller implements DomainDirectory, AutoCloseable {
   private final Clock clock;
   private final ThreadPoolExecutor pool;
   private final int minWorkers;
-  private final Scheduler scheduler;
+  private final Timers timers;
+  private final boolean ownTimers;
+  private final Map<String, Timers.Timer> probes = new ConcurrentHashMap<>();
   private final ConcurrentSkipListMap<String, PolledDomain> domains = new ConcurrentSkipListMap<>();
   private final List<DomainListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, LongAdder> skipped = new ConcurrentHashMap<>();
@@ -108,6 +92,18 @@ public final class Poller implements DomainDirectory, AutoCloseable {
    */
   public Poller(
       Collection<? extends Collector> collectors, PollSettings settings, int workers, Clock clock) {
+    this(collectors, settings, workers, clock, null);
+  }
+
+  /**
+   * @param timers the daemon's scheduler; null: the poller starts its own, stopped with it
+   */
+  public Poller(
+      Collection<? extends Collector> collectors,
+      PollSettings settings,
+      int workers,
+      Clock clock,
+      Timers timers) {
     Map<String, Collector> byName = new LinkedHashMap<>();
     collectors.forEach(c -> byName.put(c.name(), c));
     this.available = Map.copyOf(byName);
@@ -135,39 +131,12 @@ public final class Poller implements DomainDirectory, AutoCloseable {
               }
             });
     pool.allowCoreThreadTimeOut(true);
-    this.scheduler = newScheduler();
-  }
-
-  private Scheduler newScheduler() {
-    Properties p = new Properties();
-    p.setProperty("org.quartz.scheduler.instanceName", "qga-poller-" + INSTANCES.incrementAndGet());
-    p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
-    p.setProperty("org.quartz.scheduler.makeSchedulerThreadDaemon", "true");
-    p.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
-    // Jobs only queue work, so two threads keep up with thousands of triggers.
-    p.setProperty("org.quartz.threadPool.threadCount", "2");
-    p.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
-    p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
-    p.setProperty("org.quartz.jobStore.misfireThreshold", "1000");
-    try {
-      Scheduler s = new StdSchedulerFactory(p).getScheduler();
-      s.setJobFactory(
-          (bundle, sched) ->
-              context ->
-                  dispatch(bundle.getJobDetail().getJobDataMap(), context.getScheduledFireTime()));
-      return s;
-    } catch (SchedulerException e) {
-      throw new IllegalStateException("cannot create the Quartz scheduler: " + e.getMessage(), e);
-    }
+    this.ownTimers = timers == null;
+    this.timers = timers == null ? Timers.start("poller") : timers;
   }
 
   public void start() {
     scheduleWheel();
-    try {
-      scheduler.start();
-    } catch (SchedulerException e) {
-      throw new IllegalStateException("cannot start the Quartz scheduler: " + e.getMessage(), e);
-    }
   }
 
   /**
@@ -296,12 +265,11 @@ public final class Poller implements DomainDirectory, AutoCloseable {
       }
       closed = true;
     }
-    try {
-      // Jobs only hand work to the domains' queues: nothing to wait for. Waiting
-      // (shutdown(true)) was seen to hang once in SimpleThreadPool.shutdown with no worker left.
-      scheduler.shutdown(false);
-    } catch (SchedulerException e) {
-      LOG.log(Level.WARNING, "stopping the Quartz scheduler failed", e);
+    if (ownTimers) {
+      timers.close(); // does not wait for running ticks: they only hand work to the queues
+    } else {
+      timers.cancelGroup(WHEEL);
+      timers.cancelGroup(PROBES);
     }
     pool.shutdownNow();
     domains.values().forEach(PolledDomain::remove);
@@ -334,31 +302,34 @@ public final class Poller implements DomainDirectory, AutoCloseable {
     if (closed || domains.get(domain.name()) != domain) {
       return;
     }
-    JobDetail job =
-        JobBuilder.newJob()
-            .ofType(org.quartz.Job.class)
-            .withIdentity(PROBE, probeGroup(domain.name()))
-            .usingJobData(new JobDataMap(Map.of(DOMAIN, domain.name())))
-            .build();
-    Trigger trigger =
-        TriggerBuilder.newTrigger()
-            .withIdentity(PROBE, probeGroup(domain.name()))
-            .startAt(Date.from(Instant.now().plus(delay)))
-            .withSchedule(
-                SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
-            .build();
+    String name = domain.name();
+    Timers.Timer probe;
     try {
-      scheduler.scheduleJob(job, Set.of(trigger), true);
-    } catch (SchedulerException e) {
-      LOG.log(Level.WARNING, "cannot schedule the probe of domain " + domain.name(), e);
+      probe =
+          timers.once(
+              PROBES,
+              delay,
+              () -> {
+                PolledDomain d = domains.get(name);
+                if (d != null) {
+                  d.fireProbe();
+                }
+              });
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "cannot schedule the probe of domain " + name, e);
+      return;
+    }
+    // one probe per domain: a newer one replaces the one pending
+    Timers.Timer old = probes.put(name, probe);
+    if (old != null) {
+      old.cancel();
     }
   }
 
   void cancelProbe(PolledDomain domain) {
-    try {
-      scheduler.deleteJob(JobKey.jobKey(PROBE, probeGroup(domain.name())));
-    } catch (SchedulerException e) {
-      LOG.log(Level.FINE, "cannot cancel the probe of domain " + domain.name(), e);
+    Timers.Timer probe = probes.remove(domain.name());
+    if (probe != null) {
+      probe.cancel();
     }
   }
 
@@ -416,11 +387,7 @@ public final class Poller implements DomainDirectory, AutoCloseable {
     if (closed) {
       return;
     }
-    try {
-      scheduler.deleteJobs(new ArrayList<>(scheduler.getJobKeys(GroupMatcher.jobGroupEquals(WHEEL))));
-    } catch (SchedulerException e) {
-      LOG.log(Level.WARNING, "cannot unschedule the old polling schedule", e);
-    }
+    timers.cancelGroup(WHEEL);
     Map<Duration, List<String>> byInterval = new TreeMap<>();
     settings
         .intervals()
@@ -434,54 +401,18 @@ public final class Poller implements DomainDirectory, AutoCloseable {
     byInterval.forEach(
         (interval, collectors) -> {
           long tick = Math.max(1, Math.min(interval.toMillis(), TICK.toMillis()));
-          String name = "every-" + interval.toMillis() + "ms";
-          JobDetail job =
-              JobBuilder.newJob()
-                  .ofType(org.quartz.Job.class)
-                  .withIdentity(name, WHEEL)
-                  .usingJobData(
-                      new JobDataMap(
-                          Map.of(
-                              INTERVAL, interval.toMillis(),
-                              TICK_MILLIS, tick,
-                              COLLECTORS, String.join(",", collectors))))
-                  .build();
-          Trigger trigger =
-              TriggerBuilder.newTrigger()
-                  .withIdentity(name, WHEEL)
-                  .startAt(new Date((now / tick + 1) * tick)) // ticks on multiples of the tick
-                  .withSchedule(
-                      SimpleScheduleBuilder.simpleSchedule()
-                          .withIntervalInMilliseconds(tick)
-                          .repeatForever()
-                          // after a stall, skip the missed polls rather than burst them
-                          .withMisfireHandlingInstructionNextWithRemainingCount())
-                  .build();
+          String[] names = collectors.toArray(new String[0]);
           try {
-            scheduler.scheduleJob(job, Set.of(trigger), true);
-          } catch (SchedulerException e) {
+            timers.every(
+                WHEEL,
+                Instant.ofEpochMilli((now / tick + 1) * tick), // ticks on multiples of the tick
+                Duration.ofMillis(tick),
+                // after a stall the missed ticks are skipped (no burst of polls)
+                t -> tick(interval.toMillis(), tick, names, t.toEpochMilli()));
+          } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "cannot schedule " + collectors + " every " + interval, e);
           }
         });
-  }
-
-  private static String probeGroup(String domain) {
-    return "probe/" + domain;
-  }
-
-  private void dispatch(JobDataMap data, Date scheduledFire) {
-    if (data.containsKey(COLLECTORS)) {
-      tick(
-          data.getLong(INTERVAL),
-          data.getLong(TICK_MILLIS),
-          data.getString(COLLECTORS).split(","),
-          scheduledFire == null ? System.currentTimeMillis() : scheduledFire.getTime());
-      return;
-    }
-    PolledDomain d = domains.get(data.getString(DOMAIN));
-    if (d != null) {
-      d.fireProbe();
-    }
   }
 
   /** Polls the domains whose turn is in (t - tick, t]: whose offset is that far into the interval. */
