@@ -2,7 +2,9 @@ package io.qga.exporter.api;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
+import io.qga.exporter.config.ClientAuth;
 import io.qga.exporter.config.ServerConfig;
+import io.qga.exporter.http.ClientCaTrust;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,6 +39,7 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
@@ -49,6 +52,9 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * certificate (certbot, an ACME client, a CA rotation) is served from the next connection on,
  * without a restart. A half-written pair (new certificate, old key) does not match and is
  * ignored until both files are in place; the old pair keeps being served meanwhile.
+ *
+ * <p>With {@code client_ca} and {@code client_auth}, client certificates are asked for and checked
+ * against those CAs ({@link ClientCaTrust}, reloaded the same way).
  */
 public final class TlsFiles {
   private static final System.Logger LOG = System.getLogger(TlsFiles.class.getName());
@@ -67,19 +73,32 @@ public final class TlsFiles {
    */
   public static HttpsConfigurator configurator(ServerConfig.Tls tls) throws IOException {
     ReloadingKeyManager km = new ReloadingKeyManager(tls.certificate(), tls.key(), Clock.systemUTC());
+    // client_ca: client certificates are checked against these CAs (reloaded like the pair)
+    TrustManager[] clientCas =
+        tls.clientCa().isEmpty()
+            ? null
+            : new TrustManager[] {new ClientCaTrust(tls.clientCa().get(), Clock.systemUTC())};
     SSLContext context;
     try {
       context = SSLContext.getInstance("TLS");
-      context.init(new KeyManager[] {km}, null, null);
+      context.init(new KeyManager[] {km}, clientCas, null);
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot set up TLS: " + e.getMessage(), e);
     }
+    ClientAuth clientAuth = tls.clientAuth();
     return new HttpsConfigurator(context) {
       @Override
       public void configure(HttpsParameters params) {
         SSLParameters p = getSSLContext().getDefaultSSLParameters();
         p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
-        p.setNeedClientAuth(false);
+        // require: no certificate (or one not from client_ca) fails the handshake; request: a
+        // certificate is asked for, one that is sent must still chain to client_ca
+        // (each setter clears the other: set exactly one)
+        if (clientAuth == ClientAuth.REQUIRE) {
+          p.setNeedClientAuth(true);
+        } else {
+          p.setWantClientAuth(clientAuth == ClientAuth.REQUEST);
+        }
         params.setSSLParameters(p);
       }
     };
