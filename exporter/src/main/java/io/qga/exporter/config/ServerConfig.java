@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code server}: the one HTTP listener for /metrics, the landing page and the control API.
+ * {@code server}: the HTTP listener for /metrics, the landing page and the control API (which
+ * {@code api.listen} may move to a listener of its own, {@link ApiListener}).
  *
  * @param tls HTTPS from PEM files when present (both files existed at load)
  * @param metricsAuth a bearer token required for /metrics when present
