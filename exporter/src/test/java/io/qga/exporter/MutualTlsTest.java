@@ -330,4 +330,47 @@ class MutualTlsTest {
     assertThat(https(tls("ansible"), api, "GET", "/api/v1/domains", TOKEN)).startsWith("HTTP/1.1 200");
     assertThat(https(tls("ansible"), api, "GET", "/metrics", null)).startsWith("HTTP/1.1 404");
   }
+
+  /** The collection's own client through mTLS: real ansible-core, its client_cert option. */
+  @Test
+  void theAnsibleCollectionPresentsItsClientCertificate() throws Exception {
+    Files.copy(dir.resolve("ca-a.pem"), dir.resolve("client-ca.pem"));
+    start("", "  listen: \"127.0.0.1:0\"\n" + tlsBlock("  ", "require"));
+    int api = daemon.apiPort().orElseThrow();
+
+    String ok = ansible(api, "ansible");
+    assertThat(ok).contains("SUCCESS").contains("\"domains\"");
+    // the TLS alerts reach the user: certificate required / certificate unknown
+    assertThat(ansible(api, null)).contains("FAILED").containsIgnoringCase("alert certificate required");
+    assertThat(ansible(api, "intruder")).contains("FAILED").containsIgnoringCase("alert certificate unknown");
+  }
+
+  /** {@code ansible localhost -m qga.exporter.domain_info} against the API port. */
+  private String ansible(int port, String client) throws Exception {
+    String args =
+        "url=https://127.0.0.1:" + port + " token=" + TOKEN + " ca_path=" + dir.resolve("server.pem")
+            + (client == null
+                ? ""
+                : " client_cert=" + dir.resolve(client + ".pem") + " client_key=" + dir.resolve(client + ".key"));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                RealPrograms.require("ansible").toString(), "localhost", "-i", "localhost,", "-c",
+                "local", "-m", "qga.exporter.domain_info", "-a", args)
+            .redirectErrorStream(true);
+    pb.environment().put("ANSIBLE_COLLECTIONS_PATH", Path.of("..", "ansible").toAbsolutePath().normalize().toString());
+    pb.environment().put("ANSIBLE_PYTHON_INTERPRETER", "/usr/bin/python3");
+    pb.environment().put("ANSIBLE_NOCOLOR", "1");
+    pb.environment().put("ANSIBLE_LOCALHOST_WARNING", "0");
+    pb.environment().put("ANSIBLE_INVENTORY_UNPARSED_WARNING", "0");
+    pb.environment().put("ANSIBLE_LOCAL_TEMP", dir.resolve("ansible-tmp").toString());
+    pb.environment().put("HOME", dir.toString());
+    Process p = pb.start();
+    try (InputStream in = p.getInputStream()) {
+      String out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      return out;
+    } finally {
+      p.destroyForcibly();
+    }
+  }
 }
