@@ -270,7 +270,10 @@ class MutualTlsTest {
     Files.copy(dir.resolve("ca-a.pem"), caFile);
     start(tlsBlock("  ", "require"), "");
     int port = daemon.port();
-    assertThat(https(tls("ansible"), port, "GET", "/metrics", null)).startsWith("HTTP/1.1 200");
+    // one client context throughout: it offers to resume its TLS session after the rotation
+    SSLSocketFactory ansible = tls("ansible");
+    assertThat(https(ansible, port, "GET", "/metrics", null)).startsWith("HTTP/1.1 200");
+    assertThat(https(ansible, port, "GET", "/metrics", null)).startsWith("HTTP/1.1 200");
     assertThat(https(tls("intruder"), port, "GET", "/metrics", null)).startsWith("refused");
 
     // the CA is rotated: ca-b's clients get in, ca-a's no longer
@@ -279,6 +282,9 @@ class MutualTlsTest {
     Thread.sleep(1_100); // files are looked at at most once a second, on the next handshake
     assertThat(https(tls("intruder"), port, "GET", "/metrics", null)).startsWith("HTTP/1.1 200");
     assertThat(https(tls("ansible"), port, "GET", "/metrics", null)).startsWith("refused");
+    assertThat(https(ansible, port, "GET", "/metrics", null))
+        .as("a session resumed from before the rotation")
+        .startsWith("refused");
 
     // a broken file keeps the CAs loaded before
     Files.writeString(caFile, "not a certificate\n");

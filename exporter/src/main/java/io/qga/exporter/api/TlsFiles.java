@@ -38,9 +38,11 @@ import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedKeyManager;
+import org.eclipse.jetty.io.ssl.SslHandshakeListener;
 
 /**
  * HTTPS for the listener from PEM files ({@code server.tls}), read with the JDK alone: a
@@ -86,7 +88,16 @@ public final class TlsFiles {
       throw new IOException("cannot set up TLS: " + e.getMessage(), e);
     }
     ClientAuth clientAuth = tls.clientAuth();
-    return new HttpsConfigurator(context) {
+    ClientCaTrust trust = clientCas == null ? null : (ClientCaTrust) clientCas[0];
+    /*
+     * The listener adds a configurator that is an SslHandshakeListener to its connector: every
+     * finished handshake, resumed ones too, has its client certificate checked again.
+     */
+    final class Configurator extends HttpsConfigurator implements SslHandshakeListener {
+      Configurator() {
+        super(context);
+      }
+
       @Override
       public void configure(HttpsParameters params) {
         SSLParameters p = getSSLContext().getDefaultSSLParameters();
@@ -101,7 +112,15 @@ public final class TlsFiles {
         }
         params.setSSLParameters(p);
       }
-    };
+
+      @Override
+      public void handshakeSucceeded(SslHandshakeListener.Event event) throws SSLException {
+        if (trust != null) {
+          trust.recheck(event.getSSLEngine());
+        }
+      }
+    }
+    return new Configurator();
   }
 
   /** One loaded pair. */

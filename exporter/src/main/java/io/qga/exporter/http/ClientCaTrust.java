@@ -10,6 +10,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -19,6 +20,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -100,6 +105,35 @@ public final class ClientCaTrust extends X509ExtendedTrustManager {
       throw new IOException(file + ": cannot use the CA certificates: " + e.getMessage(), e);
     }
     throw new IOException("the JDK has no PKIX trust manager");
+  }
+
+  /**
+   * Checks the client certificate of a finished handshake against the CAs of now. A resumed TLS
+   * session skips the certificate check: without this, a client whose CA was removed from {@code
+   * client_ca} would keep getting in on a session from before (the JDK keeps them for a day).
+   *
+   * @throws SSLHandshakeException when the session's client certificate no longer chains to
+   *     {@code client_ca}; the listener then closes the connection before any request
+   */
+  public void recheck(SSLEngine engine) throws SSLException {
+    SSLSession session = engine.getSession();
+    Certificate[] peer;
+    try {
+      peer = session.getPeerCertificates();
+    } catch (SSLPeerUnverifiedException e) {
+      return; // no certificate: client_auth request lets it in, require has refused it already
+    }
+    X509Certificate[] chain = new X509Certificate[peer.length];
+    for (int i = 0; i < peer.length; i++) {
+      chain[i] = (X509Certificate) peer[i];
+    }
+    try {
+      trust().checkClientTrusted(chain, chain[0].getPublicKey().getAlgorithm());
+    } catch (CertificateException | RuntimeException e) {
+      throw new SSLHandshakeException(
+          "client certificate " + chain[0].getSubjectX500Principal() + " is no longer trusted by "
+              + file + ": " + e.getMessage());
+    }
   }
 
   private X509ExtendedTrustManager trust() {
