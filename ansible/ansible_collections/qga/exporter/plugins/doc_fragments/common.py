@@ -38,8 +38,9 @@ options:
     version_added: 0.2.0
   client_cert:
     description:
-      - A PEM client certificate to present in the TLS handshake, for a TLS proxy in front of
-        the exporter that asks for one. The exporter itself authenticates by I(token).
+      - A PEM client certificate to present in the TLS handshake, for an exporter with
+        C(tls.client_auth) C(require) or C(request) (or a TLS proxy in front of it that asks
+        for one). The API still needs I(token) as well.
       - May hold the private key too; else give I(client_key).
     type: path
     version_added: 0.2.0

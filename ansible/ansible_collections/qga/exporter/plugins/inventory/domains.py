@@ -120,8 +120,8 @@ options:
     version_added: 0.2.0
   client_cert:
     description:
-      - A PEM client certificate to present (for a TLS proxy in front of the exporter that
-        asks for one; the exporter itself authenticates by token).
+      - A PEM client certificate to present (for an exporter with C(tls.client_auth) C(require)
+        or C(request), or a TLS proxy in front of it that asks for one; the token is still needed).
     type: path
     version_added: 0.2.0
   client_key:

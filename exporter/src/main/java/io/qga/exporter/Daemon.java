@@ -17,6 +17,8 @@ import io.qga.exporter.config.ConfigException;
 import io.qga.exporter.config.ConfigLoader;
 import io.qga.exporter.config.ConfigProblem;
 import io.qga.exporter.config.CollectorsConfig;
+import io.qga.exporter.config.ApiListener;
+import io.qga.exporter.config.ServerConfig;
 import io.qga.exporter.discovery.DiscoveredDomain;
 import io.qga.exporter.discovery.Discovery;
 import io.qga.exporter.discovery.DiscoveryMetrics;
@@ -43,6 +45,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -183,6 +187,14 @@ public final class Daemon implements AutoCloseable {
       // HTTPS from the PEM files, picked up again when they change (certificate renewal).
       builder.https(TlsFiles.configurator(config.server().tls().get()));
     }
+    Optional<ApiListener> apiListener = config.api().listener();
+    if (apiListener.isPresent()) {
+      // api.listen: the control API on a listener of its own, with its own TLS (api.tls)
+      Optional<ServerConfig.Tls> apiTls = apiListener.get().tls();
+      builder.api(
+          apiListener.get().listen().socketAddress(),
+          apiTls.isPresent() ? TlsFiles.configurator(apiTls.get()) : null);
+    }
     http = builder.start();
     LOG.info(
         () ->
@@ -193,7 +205,15 @@ public final class Daemon implements AutoCloseable {
                 + hostPort(http.address())
                 + "/ ("
                 + config.summary()
-                + ")");
+                + ")"
+                + http.apiAddress()
+                    .map(
+                        a ->
+                            "; control API on "
+                                + (apiListener.get().tls().isPresent() ? "https://" : "http://")
+                                + hostPort(a)
+                                + "/api/")
+                    .orElse(""));
     warn(configFile, config);
   }
 
@@ -206,6 +226,11 @@ public final class Daemon implements AutoCloseable {
   /** The bound port (the real one when server.listen asked for port 0). */
   public int port() {
     return http.port();
+  }
+
+  /** The bound port of the API's own listener (api.listen); empty when the API is on port(). */
+  public OptionalInt apiPort() {
+    return http.apiAddress().map(a -> OptionalInt.of(a.getPort())).orElse(OptionalInt.empty());
   }
 
   public DomainDirectory domains() {
@@ -271,6 +296,9 @@ public final class Daemon implements AutoCloseable {
     Config old = config;
     if (!next.server().equals(old.server())) {
       LOG.warning("server.* changed: the listener keeps its old settings until a restart");
+    }
+    if (!next.api().listener().equals(old.api().listener())) {
+      LOG.warning("api.listen or api.tls changed: the API's listener keeps its old settings until a restart");
     }
     config = next;
     poller.apply(pollSettings(next));

@@ -2,6 +2,7 @@ package io.qga.exporter.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code api}: the control API. With no token it is off (every /api/ request gets 403).
@@ -15,6 +16,8 @@ import java.util.List;
  * @param maxLiveCalls API requests that may wait on a guest at once (live pings, passthrough
  *     commands, {@code ?wait=}); more get 429 (a wait gets its 202 at once): the listener's
  *     threads stay free for scrapes whatever the guests do
+ * @param listener a listener of the API's own ({@code api.listen}); empty: the API is on {@code
+ *     server.listen}
  */
 public record ApiConfig(
     List<ApiToken> tokens,
@@ -24,7 +27,8 @@ public record ApiConfig(
     long maxBody,
     Duration jobRetention,
     Duration maxWait,
-    int maxLiveCalls) {
+    int maxLiveCalls,
+    Optional<ApiListener> listener) {
 
   public static final int DEFAULT_MAX_LIVE_CALLS = 4;
 
@@ -48,6 +52,27 @@ public record ApiConfig(
     if (maxLiveCalls < 1) {
       throw new IllegalArgumentException("maxLiveCalls must be positive");
     }
+  }
+
+  public ApiConfig(
+      List<ApiToken> tokens,
+      List<String> commandAllowList,
+      Duration fsfreezeDefaultDeadline,
+      Duration fsfreezeMaxDeadline,
+      long maxBody,
+      Duration jobRetention,
+      Duration maxWait,
+      int maxLiveCalls) {
+    this(
+        tokens,
+        commandAllowList,
+        fsfreezeDefaultDeadline,
+        fsfreezeMaxDeadline,
+        maxBody,
+        jobRetention,
+        maxWait,
+        maxLiveCalls,
+        Optional.empty());
   }
 
   public ApiConfig(

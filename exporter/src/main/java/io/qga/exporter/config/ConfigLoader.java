@@ -138,13 +138,20 @@ public final class ConfigLoader {
     }
     Map<String, Object> m = r.mapping(root, "", SECTIONS);
     PolicyDefaults policyDefaults = policyDefaults(r, m.get("policy_defaults"));
+    ServerConfig server = server(r, m.get("server"));
+    DiscoveryConfig discovery = discovery(r, m.get("discovery"));
+    AgentConfig agent = agent(r, m.get("agent"));
+    CollectorsConfig collectors = collectors(r, m.get("collectors"));
+    Limits limits = limits(r, m.get("limits"));
+    ApiConfig api = api(r, m.get("api"));
+    TlsKeys.checkApart(r, server, api);
     return new Config(
-        server(r, m.get("server")),
-        discovery(r, m.get("discovery")),
-        agent(r, m.get("agent")),
-        collectors(r, m.get("collectors")),
-        limits(r, m.get("limits")),
-        api(r, m.get("api")),
+        server,
+        discovery,
+        agent,
+        collectors,
+        limits,
+        api,
         policyDefaults,
         policies(r, m.get("policies")),
         stateDir(r, m),
@@ -193,22 +200,7 @@ public final class ConfigLoader {
         r.problem(path + "/listen", e.getMessage());
       }
     }
-    Optional<ServerConfig.Tls> tls = Optional.empty();
-    if (m.get("tls") != null) {
-      String p = path + "/tls";
-      Map<String, Object> t = r.mapping(m.get("tls"), p, List.of("certificate", "key"));
-      Path cert = null;
-      Path key = null;
-      if (r.required(t, p, "certificate", "a PEM certificate chain file") != null) {
-        cert = r.existingFile(t, p, "certificate", "certificate file");
-      }
-      if (r.required(t, p, "key", "a PEM private key file") != null) {
-        key = r.existingFile(t, p, "key", "key file");
-      }
-      if (cert != null && key != null) {
-        tls = Optional.of(new ServerConfig.Tls(cert, key));
-      }
-    }
+    Optional<ServerConfig.Tls> tls = TlsKeys.tls(r, m.get("tls"), path + "/tls");
     Optional<TokenSource> metricsAuth = Optional.empty();
     if (m.get("metrics_auth") != null) {
       String p = path + "/metrics_auth";
@@ -458,7 +450,9 @@ public final class ConfigLoader {
                 "max_body",
                 "job_retention",
                 "max_wait",
-                "max_live_calls"));
+                "max_live_calls",
+                "listen",
+                "tls"));
     List<ApiToken> tokens = new ArrayList<>();
     Map<String, String> seen = new HashMap<>();
     Map<TokenSource, String> seenSources = new HashMap<>();
@@ -520,7 +514,8 @@ public final class ConfigLoader {
         r.size(m, path, "max_body", d.maxBody(), 1, 64L << 20),
         r.duration(m, path, "job_retention", d.jobRetention(), true),
         r.duration(m, path, "max_wait", d.maxWait(), true),
-        r.integer(m, path, "max_live_calls", d.maxLiveCalls(), 1, 256));
+        r.integer(m, path, "max_live_calls", d.maxLiveCalls(), 1, 256),
+        TlsKeys.apiListener(r, m, path));
   }
 
   private static PolicyDefaults policyDefaults(Reader r, Object node) {

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code server}: the one HTTP listener for /metrics, the landing page and the control API.
+ * {@code server}: the HTTP listener for /metrics, the landing page and the control API (which
+ * {@code api.listen} may move to a listener of its own, {@link ApiListener}).
  *
  * @param tls HTTPS from PEM files when present (both files existed at load)
  * @param metricsAuth a bearer token required for /metrics when present
@@ -32,8 +33,26 @@ public record ServerConfig(
     this(listen, tls, metricsAuth, List.of(), Limits.DEFAULT);
   }
 
-  /** {@code server.tls}: a PEM certificate chain and its PEM private key. */
-  public record Tls(Path certificate, Path key) {}
+  /**
+   * {@code server.tls} (and {@code api.tls}): a PEM certificate chain and its PEM private key,
+   * and optionally the CAs whose client certificates are asked for ({@code client_ca}, {@code
+   * client_auth}).
+   *
+   * @param clientCa a PEM file of CA certificates; present exactly when {@code clientAuth} is not
+   *     NONE
+   */
+  public record Tls(Path certificate, Path key, Optional<Path> clientCa, ClientAuth clientAuth) {
+    public Tls {
+      if (clientCa.isPresent() != (clientAuth != ClientAuth.NONE)) {
+        throw new IllegalArgumentException("client_ca goes with client_auth request or require");
+      }
+    }
+
+    /** Server certificate only: no client certificates asked for. */
+    public Tls(Path certificate, Path key) {
+      this(certificate, key, Optional.empty(), ClientAuth.NONE);
+    }
+  }
 
   /**
    * @param headerTimeout a connection whose first request has not arrived whole by then is closed

@@ -34,6 +34,11 @@ import java.util.logging.Logger;
  * {@code /metrics/x} (404); only a route whose prefix ends with {@code /} (the API's {@code
  * /api/}) takes what lies under it. With {@code server.allowed_hosts} set, a request whose
  * {@code Host} is not listed gets 421 (a DNS-rebinding page in a browser names its own host).
+ *
+ * <p>With {@link Builder#api} ({@code api.listen}) a second listener, with the same limits and
+ * its own TLS, serves the control API ({@code /api/...} and {@code /-/reload}) and nothing else;
+ * the first one then answers those paths with 404 and a hint. So the API can sit on loopback or
+ * behind client certificates while Prometheus scrapes the other port.
  */
 public final class HttpEndpoint implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(HttpEndpoint.class.getName());
@@ -44,10 +49,15 @@ public final class HttpEndpoint implements AutoCloseable {
     List<String> reload();
   }
 
-  private final HttpServer server;
+  /** The paths that go to the API's own listener when there is one. */
+  static final List<String> API_PREFIXES = List.of("/api/", "/-/reload");
 
-  private HttpEndpoint(HttpServer server) {
+  private final HttpServer server;
+  private final HttpServer apiServer;
+
+  private HttpEndpoint(HttpServer server, HttpServer apiServer) {
     this.server = server;
+    this.apiServer = apiServer;
   }
 
   public static Builder builder() {
@@ -63,16 +73,29 @@ public final class HttpEndpoint implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  /** The bound address of the API's own listener; empty when the API shares the first one. */
+  public java.util.Optional<InetSocketAddress> apiAddress() {
+    return java.util.Optional.ofNullable(apiServer).map(HttpServer::getAddress);
+  }
+
   /** Stops at once: exchanges are short, and a waiting keep-alive client would hold stop(n) for n s. */
   @Override
   public void close() {
-    server.stop(0);
+    try {
+      server.stop(0);
+    } finally {
+      if (apiServer != null) {
+        apiServer.stop(0);
+      }
+    }
   }
 
   /** Collects the endpoint's parts; {@link #start()} binds. */
   public static final class Builder {
     private InetSocketAddress listen = new InetSocketAddress("0.0.0.0", 9920);
     private HttpsConfigurator https;
+    private InetSocketAddress apiListen;
+    private HttpsConfigurator apiHttps;
     private HttpHandler metrics = MetricsPage.of(PrometheusRegistry.defaultRegistry);
     private DomainDirectory domains;
     private BooleanSupplier ready = () -> true;
@@ -99,6 +122,17 @@ public final class HttpEndpoint implements AutoCloseable {
      */
     public Builder https(HttpsConfigurator configurator) {
       this.https = configurator;
+      return this;
+    }
+
+    /**
+     * Serves the control API ({@link #API_PREFIXES}) on a listener of its own at {@code listen}
+     * ({@code api.listen}), HTTPS with {@code https} when not null ({@code api.tls}); the first
+     * listener answers those paths with 404.
+     */
+    public Builder api(InetSocketAddress listen, HttpsConfigurator https) {
+      this.apiListen = Objects.requireNonNull(listen, "listen");
+      this.apiHttps = https;
       return this;
     }
 
@@ -193,18 +227,52 @@ public final class HttpEndpoint implements AutoCloseable {
     }
 
     public HttpEndpoint start() throws IOException {
-      HttpServer server =
-          JettyListener.bind(
-              listen,
-              https,
-              new JettyListener.Limits(threads, maxConnections, idleTimeout, headerTimeout));
+      JettyListener.Limits limits =
+          new JettyListener.Limits(threads, maxConnections, idleTimeout, headerTimeout);
+      HttpServer server = JettyListener.bind(listen, https, limits);
+      HttpServer api = null;
+      try {
+        api = apiListen == null ? null : JettyListener.bind(apiListen, apiHttps, limits);
+        mountAll(server, api);
+        server.start();
+        if (api != null) {
+          api.start();
+        }
+      } catch (RuntimeException | IOException e) {
+        server.stop(0);
+        if (api != null) {
+          api.stop(0);
+        }
+        if (e instanceof IllegalArgumentException) {
+          throw e;
+        }
+        throw new IOException("cannot listen on " + listen
+            + (apiListen == null ? "" : " and " + apiListen) + ": " + e.getMessage(), e);
+      }
+      return new HttpEndpoint(server, api);
+    }
+
+    /** Every route on its listener: API paths on {@code api} when there is one. */
+    private void mountAll(HttpServer server, HttpServer api) {
       Set<String> taken = new HashSet<>();
+      Set<String> apiTaken = new HashSet<>();
       Set<String> hosts = allowedHosts;
       for (HttpRoute r : routes) {
-        if (!taken.add(r.prefix())) {
+        boolean toApi = api != null && API_PREFIXES.contains(r.prefix());
+        if (!(toApi ? apiTaken : taken).add(r.prefix())) {
           throw new IllegalArgumentException("two HTTP routes for " + r.prefix());
         }
-        createContext(server, r.prefix(), guard(r.prefix(), r.handler(), hosts));
+        createContext(toApi ? api : server, r.prefix(), guard(r.prefix(), r.handler(), hosts));
+      }
+      if (api != null) {
+        mount(api, apiTaken, hosts, "/-/reload", text(this::reload));
+        mount(api, apiTaken, hosts, "/", text(ex -> new Reply(404, "Not found: this listener"
+            + " (api.listen) serves only the control API under /api/ and POST /-/reload;"
+            + " /metrics, /-/healthy and /-/ready are on server.listen\n")));
+        for (String prefix : API_PREFIXES) {
+          mount(server, taken, hosts, prefix, text(ex -> new Reply(404, "Not found: the control"
+              + " API (/api/, /-/reload) is served on its own listener (api.listen), not here\n")));
+        }
       }
       mount(server, taken, hosts, "/metrics", metrics);
       mount(server, taken, hosts, "/-/healthy", text(ex -> new Reply(200, "Healthy\n")));
@@ -217,13 +285,6 @@ public final class HttpEndpoint implements AutoCloseable {
       mount(server, taken, hosts, "/-/reload", text(this::reload));
       LandingPage page = new LandingPage(version, clock);
       mount(server, taken, hosts, "/", exchange -> landing(exchange, page));
-      try {
-        server.start();
-      } catch (RuntimeException e) {
-        server.stop(0);
-        throw new IOException("cannot listen on " + listen + ": " + e.getMessage(), e);
-      }
-      return new HttpEndpoint(server);
     }
 
     private Reply readiness() {

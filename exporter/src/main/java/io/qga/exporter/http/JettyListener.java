@@ -10,6 +10,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.jetty.http.spi.JettyHttpServer;
 import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.ssl.SslHandshakeListener;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -95,6 +96,9 @@ final class JettyListener {
     limit.setEndPointIdleTimeout(1000);
     jetty.addBean(limit);
     connector.addBean(new HeaderDeadline(connector, limits.headerTimeout()));
+    if (https instanceof SslHandshakeListener check) {
+      connector.addBean(check); // TlsFiles: client certificates checked again on resumed sessions
+    }
     return server;
   }
 

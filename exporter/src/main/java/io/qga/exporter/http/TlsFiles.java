@@ -2,6 +2,7 @@ package io.qga.exporter.http;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
+import io.qga.exporter.config.ClientAuth;
 import io.qga.exporter.config.ServerConfig;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -36,8 +37,11 @@ import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedKeyManager;
+import org.eclipse.jetty.io.ssl.SslHandshakeListener;
 
 /**
  * HTTPS for the listener from PEM files ({@code server.tls}), read with the JDK alone: a
@@ -49,6 +53,9 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * certificate (certbot, an ACME client, a CA rotation) is served from the next connection on,
  * without a restart. A half-written pair (new certificate, old key) does not match and is
  * ignored until both files are in place; the old pair keeps being served meanwhile.
+ *
+ * <p>With {@code client_ca} and {@code client_auth}, client certificates are asked for and checked
+ * against those CAs ({@link ClientCaTrust}, reloaded the same way).
  */
 public final class TlsFiles {
   private static final System.Logger LOG = System.getLogger(TlsFiles.class.getName());
@@ -67,22 +74,52 @@ public final class TlsFiles {
    */
   public static HttpsConfigurator configurator(ServerConfig.Tls tls) throws IOException {
     ReloadingKeyManager km = new ReloadingKeyManager(tls.certificate(), tls.key(), Clock.systemUTC());
+    // client_ca: client certificates are checked against these CAs (reloaded like the pair)
+    TrustManager[] clientCas =
+        tls.clientCa().isEmpty()
+            ? null
+            : new TrustManager[] {new ClientCaTrust(tls.clientCa().get(), Clock.systemUTC())};
     SSLContext context;
     try {
       context = SSLContext.getInstance("TLS");
-      context.init(new KeyManager[] {km}, null, null);
+      context.init(new KeyManager[] {km}, clientCas, null);
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot set up TLS: " + e.getMessage(), e);
     }
-    return new HttpsConfigurator(context) {
+    ClientAuth clientAuth = tls.clientAuth();
+    ClientCaTrust trust = clientCas == null ? null : (ClientCaTrust) clientCas[0];
+    /*
+     * The listener adds a configurator that is an SslHandshakeListener to its connector: every
+     * finished handshake, resumed ones too, has its client certificate checked again.
+     */
+    final class Configurator extends HttpsConfigurator implements SslHandshakeListener {
+      Configurator() {
+        super(context);
+      }
+
       @Override
       public void configure(HttpsParameters params) {
         SSLParameters p = getSSLContext().getDefaultSSLParameters();
         p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
-        p.setNeedClientAuth(false);
+        // require: no certificate (or one not from client_ca) fails the handshake; request: a
+        // certificate is asked for, one that is sent must still chain to client_ca
+        // (each setter clears the other: set exactly one)
+        if (clientAuth == ClientAuth.REQUIRE) {
+          p.setNeedClientAuth(true);
+        } else {
+          p.setWantClientAuth(clientAuth == ClientAuth.REQUEST);
+        }
         params.setSSLParameters(p);
       }
-    };
+
+      @Override
+      public void handshakeSucceeded(SslHandshakeListener.Event event) throws SSLException {
+        if (trust != null) {
+          trust.recheck(event.getSSLEngine());
+        }
+      }
+    }
+    return new Configurator();
   }
 
   /** One loaded pair. */
