@@ -118,7 +118,9 @@ class FrozenGuestTest {
     Harness.await(Duration.ofSeconds(5), "the promise released", () ->
         !readQuietly(dir.resolve("state/fsfreeze.json")).contains("db-1"));
 
-    HttpResponse<String> shutdown = post("/api/v1/domains/db-1/shutdown?wait=10s", "{}");
+    // queue=true: the thaw's job may still be writing its audit record (busy, not frozen); a
+    // domain still taken for frozen would be refused with 409 "frozen" even so
+    HttpResponse<String> shutdown = post("/api/v1/domains/db-1/shutdown?wait=10s&queue=true", "{}");
     assertThat(shutdown.statusCode()).as(shutdown.body()).isEqualTo(200);
     assertThat(agent.guest().lastShutdownMode()).isEqualTo("powerdown");
   }
@@ -136,7 +138,7 @@ class FrozenGuestTest {
     HttpResponse<String> thaw = post("/api/v1/domains/db-2/fsthaw?wait=10s", "{}");
     assertThat(thaw.statusCode()).as(thaw.body()).isEqualTo(200);
 
-    HttpResponse<String> shutdown = post("/api/v1/domains/db-2/shutdown?wait=10s", "{}");
+    HttpResponse<String> shutdown = post("/api/v1/domains/db-2/shutdown?wait=10s&queue=true", "{}");
     assertThat(shutdown.statusCode()).as(shutdown.body()).isEqualTo(200);
     assertThat(agent.guest().lastShutdownMode()).isEqualTo("powerdown");
   }
