@@ -6,8 +6,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.qga.client.AgentChannel;
-import io.qga.client.protocol.AgentSession;
 import io.qga.collectors.Collectors;
 import io.qga.exporter.action.ActionExecutor;
 import io.qga.exporter.api.ApiRequests;
@@ -19,16 +17,11 @@ import io.qga.exporter.config.ConfigProblem;
 import io.qga.exporter.config.CollectorsConfig;
 import io.qga.exporter.config.ApiListener;
 import io.qga.exporter.config.ServerConfig;
-import io.qga.exporter.discovery.DiscoveredDomain;
-import io.qga.exporter.discovery.Discovery;
 import io.qga.exporter.discovery.DiscoveryMetrics;
-import io.qga.exporter.discovery.LibvirtConnection;
-import io.qga.exporter.discovery.Route;
 import io.qga.exporter.http.HttpEndpoint;
 import io.qga.exporter.http.HttpRoute;
 import io.qga.exporter.http.TlsFiles;
 import io.qga.exporter.poll.PollSettings;
-import io.qga.exporter.poll.PollTarget;
 import io.qga.exporter.poll.Poller;
 import io.qga.exporter.http.MetricsPage;
 import io.qga.exporter.poll.PollerMetrics;
@@ -40,18 +33,13 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -78,19 +66,13 @@ public final class Daemon implements AutoCloseable {
   private final BuildInfo build = BuildInfo.current();
   private final Timers timers;
   private final Poller poller;
-  /** Runs discovery refreshes (libvirt calls, directory scans) off the Quartz threads. */
-  private final ExecutorService discoveryLoop;
-  private final AtomicBoolean discovering = new AtomicBoolean();
+  private final DomainFinder finder;
   private final List<Consumer<Config>> reloadHooks;
   private ActionExecutor executor;
   private PolicyEngine engine;
   private ControlApi api;
   private volatile Config config;
-  private volatile Discovery discovery;
-  private volatile LibvirtConnection libvirt;
-  private volatile boolean ready;
   private volatile boolean lastReloadOk = true;
-  private Timers.Timer discoveryTask;
   private HttpEndpoint http;
   private boolean closed;
 
@@ -102,13 +84,7 @@ public final class Daemon implements AutoCloseable {
     this.timers = Timers.start("exporter");
     this.poller =
         new Poller(Collectors.all(), pollSettings(config), Poller.DEFAULT_WORKERS, clock, timers);
-    this.discoveryLoop =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "discovery");
-              t.setDaemon(true);
-              return t;
-            });
+    this.finder = new DomainFinder(timers, poller, () -> this.config);
   }
 
   /**
@@ -147,9 +123,9 @@ public final class Daemon implements AutoCloseable {
     JvmMetrics.builder().register(registry);
     MetricsPage metricsPage = new MetricsPage(registry, pollerMetrics::domainSeries);
     poller.start();
-    openDiscovery(config);
-    refreshDiscovery();
-    scheduleDiscovery(config.discovery().refreshInterval());
+    finder.open(config);
+    finder.refresh();
+    finder.schedule(config.discovery().refreshInterval());
     // one executor for API and policies: one audit log, one set of metrics, one lock per domain
     executor =
         ActionExecutor.open(
@@ -171,8 +147,8 @@ public final class Daemon implements AutoCloseable {
             .listen(listen)
             .metrics(metricsPage)
             .domains(poller)
-            .ready(() -> ready)
-            .discoveryProblems(() -> discovery.problems())
+            .ready(finder::ready)
+            .discoveryProblems(() -> finder.discovery().problems())
             .version(version())
             .clock(clock)
             // Without api tokens there is no one to authenticate; with tokens the control API
@@ -247,7 +223,7 @@ public final class Daemon implements AutoCloseable {
 
   /** True once the first discovery has run. */
   public boolean ready() {
-    return ready;
+    return finder.ready();
   }
 
   /**
@@ -305,11 +281,7 @@ public final class Daemon implements AutoCloseable {
     if (!next.discovery().libvirt().uri().equals(old.discovery().libvirt().uri())) {
       LOG.warning("discovery.libvirt.uri changed: takes effect after a restart");
     }
-    discovery = new Discovery(next.discovery());
-    refreshDiscovery();
-    if (!next.discovery().refreshInterval().equals(old.discovery().refreshInterval())) {
-      scheduleDiscovery(next.discovery().refreshInterval());
-    }
+    finder.apply(next, old);
     try {
       engine.update(next.policies(), next.policyDefaults());
       api.reconfigure(next);
@@ -349,18 +321,10 @@ public final class Daemon implements AutoCloseable {
     if (executor != null) {
       closeQuietly(executor, "the action executor");
     }
-    synchronized (this) {
-      if (discoveryTask != null) {
-        discoveryTask.cancel();
-      }
-    }
-    discoveryLoop.shutdownNow();
+    finder.stop();
     poller.close();
     timers.close();
-    LibvirtConnection l = libvirt;
-    if (l != null) {
-      l.close();
-    }
+    finder.closeLibvirt();
     LOG.info("qga-exporter stopped");
   }
 
@@ -370,108 +334,6 @@ public final class Daemon implements AutoCloseable {
     } catch (Exception ex) {
       LOG.log(Level.WARNING, what + " failed to stop", ex);
     }
-  }
-
-  // --- discovery -----------------------------------------------------------------------------
-
-  private void openDiscovery(Config c) {
-    discovery = new Discovery(c.discovery());
-    if (c.discovery().libvirt().enabled()) {
-      libvirt = LibvirtConnection.open(c.discovery().libvirt().uri());
-    }
-  }
-
-  /**
-   * A trigger every {@code every}; the refresh itself runs on the discovery thread. A refresh still
-   * running when the next is due makes that one a no-op (refreshes never pile up behind a slow
-   * libvirt).
-   */
-  private synchronized void scheduleDiscovery(Duration every) {
-    if (discoveryTask != null) {
-      discoveryTask.cancel();
-    }
-    if (closed) {
-      return;
-    }
-    Duration period = Duration.ofMillis(Math.max(100, every.toMillis()));
-    discoveryTask =
-        timers.every(
-            "discovery",
-            Instant.now().plus(period),
-            period,
-            t -> {
-              if (discovering.compareAndSet(false, true)) {
-                try {
-                  discoveryLoop.execute(
-                      () -> {
-                        try {
-                          refreshDiscovery();
-                        } finally {
-                          discovering.set(false);
-                        }
-                      });
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                  discovering.set(false); // stopping
-                }
-              }
-            });
-  }
-
-  private void refreshDiscovery() {
-    try {
-      List<DiscoveredDomain> found = discovery.refresh();
-      List<PollTarget> targets = new ArrayList<>(found.size());
-      for (DiscoveredDomain d : found) {
-        targets.add(new PollTarget(d.name(), d.uuid(), d.route().describe(), opener(d.route())));
-      }
-      poller.setTargets(targets);
-      ready = true;
-    } catch (RuntimeException e) {
-      // Discovery never throws by contract; if it does, keep the last known domains.
-      LOG.log(Level.WARNING, "discovery failed; keeping the domains known so far", e);
-    }
-  }
-
-  private Supplier<AgentChannel> opener(Route route) {
-    if (route instanceof Route.Direct direct) {
-      return () -> new AgentSession(direct.address(), sessionOptions());
-    }
-    Route.Libvirt viaLibvirt = (Route.Libvirt) route;
-    return () -> {
-      LibvirtConnection l = libvirt;
-      if (l == null) {
-        synchronized (this) {
-          if (libvirt == null) {
-            libvirt = LibvirtConnection.open(config.discovery().libvirt().uri());
-          }
-          l = libvirt;
-        }
-      }
-      return l.channelFor(viaLibvirt);
-    };
-  }
-
-  /**
-   * The session's own reconnect backoff stays short: the poller already backs off a failing
-   * agent (probes capped at one interval), and a long session backoff would make a probe fail
-   * without trying, delaying recovery beyond one interval.
-   */
-  private AgentSession.Options sessionOptions() {
-    Config c = config;
-    PollSettings s = poller.settings();
-    Duration max = s.backoffCap().dividedBy(2);
-    Duration min = Duration.ofMillis(50);
-    if (max.compareTo(min) < 0) {
-      max = min;
-    }
-    if (max.compareTo(Duration.ofSeconds(1)) > 0) {
-      max = Duration.ofSeconds(1);
-    }
-    return AgentSession.Options.defaults()
-        .withConnectTimeout(c.agent().connectTimeout())
-        .withSyncTimeout(c.agent().commandTimeout())
-        .withMaxReplyBytes((int) c.agent().maxReplySize())
-        .withBackoff(min, max);
   }
 
   // --- metrics -------------------------------------------------------------------------------
@@ -500,8 +362,8 @@ public final class Daemon implements AutoCloseable {
                 .help("1 when the last config reload succeeded (or none was tried), 0 when it failed")
                 .dataPoint(GaugeDataPointSnapshot.builder().value(lastReloadOk ? 1 : 0).build())
                 .build(),
-            DiscoveryMetrics.dropped(discovery),
-            DiscoveryMetrics.errors(discovery));
+            DiscoveryMetrics.dropped(finder.discovery()),
+            DiscoveryMetrics.errors(finder.discovery()));
   }
 
   /** The jar's Implementation-Version, or "dev" when run from classes. */

@@ -1,11 +1,6 @@
 package io.qga.exporter.action;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.qga.client.AgentException;
-import io.qga.client.AgentTimeoutException;
-import io.qga.client.AgentUnsupportedException;
-import io.qga.client.api.FreezeStatus;
-import io.qga.client.api.GuestAgent;
 import io.qga.exporter.runtime.DomainDirectory;
 import io.qga.exporter.runtime.DomainHandle;
 import java.io.IOException;
@@ -30,6 +25,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The one executor of every action, from policies and from the control API.
@@ -53,7 +50,7 @@ import java.util.function.Consumer;
  * <p>Queued jobs occupy no thread; each running job occupies one worker thread.
  */
 public final class ActionExecutor implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(ActionExecutor.class.getName());
+  private static final Logger LOG = Logger.getLogger(ActionExecutor.class.getName());
   /** Finished jobs kept for lookups by id (the API's {@code GET /api/v1/jobs/{id}}). */
   static final int KEEP_FINISHED = 1000;
   /** How long {@link #close} lets running actions finish. */
@@ -69,6 +66,7 @@ public final class ActionExecutor implements AutoCloseable {
   private final ActionMetrics metrics;
   private final boolean ownsAudit;
   private final ExecutorService workers;
+  private final JobRunner runner;
   private final List<Consumer<ActionRecord>> listeners = new CopyOnWriteArrayList<>();
 
   private final Object lock = new Object();
@@ -103,6 +101,7 @@ public final class ActionExecutor implements AutoCloseable {
     this.audit = audit;
     this.state = state;
     this.clock = clock;
+    this.runner = new JobRunner(domains, clock);
     this.actionLimits = Map.copyOf(actionLimits);
     actionLimits.forEach(
         (k, v) -> {
@@ -196,7 +195,7 @@ public final class ActionExecutor implements AutoCloseable {
         Job dry = job;
         workers.execute(
             () -> {
-              ActionRecord record = dryRunRecord(dry, handle);
+              ActionRecord record = runner.dryRunRecord(dry, handle);
               if (request.origin().countsAsPolicyRun()) {
                 // a dry_run rule's run counts for its cooldown: not audited on every poll
                 state.recordRun(request.origin().policy(), domain, record.startedAt());
@@ -315,12 +314,12 @@ public final class ActionExecutor implements AutoCloseable {
       String unaudited = auditStart(job, started);
       record =
           unaudited != null && !job.request().action().runsWithoutAudit()
-              ? record(job, started, Outcome.FAILED, null, "not run: " + unaudited, List.of())
-              : execute(job, started);
+              ? runner.record(job, started, Outcome.FAILED, null, "not run: " + unaudited, List.of())
+              : runner.execute(job, started);
     } catch (RuntimeException | Error e) {
       record =
-          record(job, started, Outcome.FAILED, null, "internal error: " + e, List.of());
-      LOG.log(System.Logger.Level.ERROR, job + " failed unexpectedly", e);
+          runner.record(job, started, Outcome.FAILED, null, "internal error: " + e, List.of());
+      LOG.log(Level.SEVERE, job + " failed unexpectedly", e);
     }
     try {
       finish(job, record);
@@ -338,7 +337,7 @@ public final class ActionExecutor implements AutoCloseable {
    * @return null when the record is on disk, else why not (also kept on the job)
    */
   private String auditStart(Job job, Instant started) {
-    ObjectNode line = record(job, started, Outcome.SUCCEEDED, null, null, List.of()).toJson();
+    ObjectNode line = runner.record(job, started, Outcome.SUCCEEDED, null, null, List.of()).toJson();
     line.put("result", STARTED);
     line.remove(List.of("duration_seconds", "details", "error", "warnings"));
     try {
@@ -350,94 +349,9 @@ public final class ActionExecutor implements AutoCloseable {
       job.auditFailed(
           why + (runs ? "; " + job.request().action().name() + " ran all the same (a refusal would"
               + " do more harm)" : "; the action was not run"));
-      LOG.log(System.Logger.Level.ERROR, job + ": " + why);
+      LOG.log(Level.SEVERE, job + ": " + why);
       return why;
     }
-  }
-
-  private ActionRecord execute(Job job, Instant started) {
-    ActionRequest r = job.request();
-    Optional<DomainHandle> found = domains.find(r.domain());
-    if (found.isEmpty()) {
-      return record(job, started, Outcome.SKIPPED, null, "domain no longer known", List.of());
-    }
-    DomainHandle handle = found.get();
-    GuestAgent agent = handle.agent();
-    if (r.action().blockedByFreeze()) {
-      String frozen;
-      try {
-        frozen =
-            agent.fsfreezeStatus() == FreezeStatus.FROZEN
-                ? "filesystems are frozen (guest-fsfreeze-status)"
-                : null;
-      } catch (AgentUnsupportedException e) {
-        // the agent cannot report it: trust the poller's view
-        DomainHandle.AgentState s = handle.state();
-        frozen = s != null && s.frozen() ? "filesystems are frozen (last poll)" : null;
-      } catch (AgentException e) {
-        return record(
-            job, started, Outcome.FAILED, null, "cannot read the freeze state: " + describe(e),
-            List.of());
-      }
-      if (frozen != null) {
-        return record(job, started, Outcome.SKIPPED, null, frozen, List.of());
-      }
-    }
-    try {
-      ActionReport report = r.action().run(new ActionContext(r.domain(), agent, clock));
-      return record(
-          job, started, report.outcome(), report.details(), report.error(), report.warnings());
-    } catch (AgentException e) {
-      return record(job, started, Outcome.FAILED, null, describe(e), List.of());
-    }
-  }
-
-  static String describe(AgentException e) {
-    if (e instanceof AgentUnsupportedException u) {
-      return "the agent does not support " + u.command() + ": " + u.description();
-    }
-    if (e instanceof AgentTimeoutException) {
-      return "agent not responding: " + e.getMessage();
-    }
-    return e.getMessage();
-  }
-
-  private ActionRecord dryRunRecord(Job job, DomainHandle handle) {
-    Instant now = clock.instant();
-    DomainHandle.AgentState s = handle.state();
-    List<String> notes = new ArrayList<>();
-    if (s != null && !s.up()) {
-      notes.add("the agent is down: a real run would fail");
-    }
-    if (s != null && s.frozen() && job.request().action().blockedByFreeze()) {
-      notes.add("the domain is frozen: a real run would be skipped");
-    }
-    return record(job, now, Outcome.DRY_RUN, null, null, notes);
-  }
-
-  private ActionRecord record(
-      Job job,
-      Instant started,
-      Outcome outcome,
-      ActionDetails details,
-      String error,
-      List<String> warnings) {
-    ActionRequest r = job.request();
-    Instant end = clock.instant();
-    return new ActionRecord(
-        job.id(),
-        end.isBefore(started) ? started : end,
-        started,
-        r.domain(),
-        r.action().name(),
-        r.action().arguments(),
-        r.origin(),
-        r.dryRun(),
-        outcome,
-        r.reason(),
-        details,
-        error,
-        warnings);
   }
 
   private void finish(Job job, ActionRecord record) {
@@ -449,7 +363,7 @@ public final class ActionExecutor implements AutoCloseable {
           record.action() + " ended " + record.outcome().wire() + " but its audit record could"
               + " not be written to " + audit.file() + ": " + e.getMessage());
       LOG.log(
-          System.Logger.Level.ERROR,
+          Level.SEVERE,
           "cannot write the audit log " + audit.file() + ": " + e.getMessage(), e);
     }
     if (record.outcome() == Outcome.SUCCEEDED && !record.dryRun()) {
@@ -457,11 +371,11 @@ public final class ActionExecutor implements AutoCloseable {
       saveState();
     }
     for (String w : record.warnings()) {
-      LOG.log(System.Logger.Level.WARNING, record.domain() + " " + record.action() + ": " + w);
+      LOG.log(Level.WARNING, record.domain() + " " + record.action() + ": " + w);
     }
     if (record.outcome() == Outcome.FAILED) {
       LOG.log(
-          System.Logger.Level.WARNING,
+          Level.WARNING,
           record.domain() + " " + record.action() + " failed: " + record.error());
     }
     metrics.record(record);
@@ -469,7 +383,7 @@ public final class ActionExecutor implements AutoCloseable {
       try {
         l.accept(record);
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "action listener failed", e);
+        LOG.log(Level.WARNING, "action listener failed", e);
       }
     }
   }
@@ -478,7 +392,7 @@ public final class ActionExecutor implements AutoCloseable {
     try {
       state.save();
     } catch (IOException e) {
-      LOG.log(System.Logger.Level.ERROR, "cannot save the action state: " + e.getMessage(), e);
+      LOG.log(Level.SEVERE, "cannot save the action state: " + e.getMessage(), e);
     }
   }
 
@@ -499,7 +413,7 @@ public final class ActionExecutor implements AutoCloseable {
     }
     for (Job j : dropped) {
       ActionRecord record =
-          record(
+          runner.record(
               j,
               clock.instant(),
               Outcome.SKIPPED,
@@ -512,7 +426,7 @@ public final class ActionExecutor implements AutoCloseable {
     workers.shutdown();
     try {
       if (!workers.awaitTermination(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.log(System.Logger.Level.WARNING, "actions still running at stop: " + active());
+        LOG.log(Level.WARNING, "actions still running at stop: " + active());
         workers.shutdownNow();
       }
     } catch (InterruptedException e) {

@@ -16,6 +16,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * What must survive a restart so rules do not run twice: per domain, the last success of each
@@ -27,7 +29,7 @@ import java.util.concurrent.ConcurrentMap;
  * record was forced to disk but whose state write a crash prevented still counts. Thread-safe.
  */
 public final class ActionState {
-  private static final System.Logger LOG = System.getLogger(ActionState.class.getName());
+  private static final Logger LOG = Logger.getLogger(ActionState.class.getName());
   public static final String FILE = "state.json";
   static final int VERSION = 1;
 
@@ -59,7 +61,7 @@ public final class ActionState {
       } catch (IOException | RuntimeException e) {
         Path aside = stateDir.resolve(FILE + ".corrupt");
         LOG.log(
-            System.Logger.Level.WARNING,
+            Level.WARNING,
             "cannot read "
                 + state.file
                 + " ("
@@ -85,7 +87,7 @@ public final class ActionState {
             });
     if (skipped > 0) {
       LOG.log(
-          System.Logger.Level.WARNING,
+          Level.WARNING,
           audit + ": skipped " + skipped + " incomplete line(s) (torn by a crash?)");
     }
     return state;
@@ -197,7 +199,7 @@ public final class ActionState {
                           Instant t = plausible(inner.getValue());
                           if (t == null) {
                             LOG.log(
-                                System.Logger.Level.WARNING,
+                                Level.WARNING,
                                 file + ": dropped " + section + "/" + outer.getKey() + "/" + inner.getKey()
                                     + " = " + cut(inner.getValue().toString())
                                     + " (not a time from 1970 to now)");

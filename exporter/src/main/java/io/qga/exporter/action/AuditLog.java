@@ -15,6 +15,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The append-only audit log: one JSON object per line in {@code state_dir/audit.jsonl}, each
@@ -32,7 +34,7 @@ import java.util.function.Consumer;
  * qga_audit_write_failures_total}).
  */
 public final class AuditLog implements Closeable {
-  private static final System.Logger LOG = System.getLogger(AuditLog.class.getName());
+  private static final Logger LOG = Logger.getLogger(AuditLog.class.getName());
   /** Non-ASCII is escaped: every line is ASCII, so a torn line cannot split a character. */
   static final ObjectMapper JSON =
       com.fasterxml.jackson.databind.json.JsonMapper.builder()
@@ -125,7 +127,7 @@ public final class AuditLog implements Closeable {
     c.truncate(keep);
     c.force(false);
     LOG.log(
-        System.Logger.Level.WARNING,
+        Level.WARNING,
         file + ": cut a torn last record of " + (size - keep) + " bytes (a crash or a failed"
             + " write) so the next record starts a line of its own; it began: "
             + new String(shown.array(), 0, shown.position(), StandardCharsets.US_ASCII));
@@ -212,13 +214,13 @@ public final class AuditLog implements Closeable {
       }
       if (rotationFailing) {
         rotationFailing = false;
-        LOG.log(System.Logger.Level.INFO, "audit log " + file + " rotated again");
+        LOG.log(Level.INFO, "audit log " + file + " rotated again");
       }
     } catch (IOException | RuntimeException e) {
       if (!rotationFailing) {
         rotationFailing = true;
         LOG.log(
-            System.Logger.Level.ERROR,
+            Level.SEVERE,
             "cannot rotate the audit log " + file + " to " + rotated + " (" + e.getMessage()
                 + "); appending to the current file beyond its bound and retrying at each record");
       }

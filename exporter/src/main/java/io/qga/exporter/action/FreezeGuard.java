@@ -1,15 +1,10 @@
 package io.qga.exporter.action;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qga.exporter.config.Durations;
 import io.qga.exporter.runtime.Timers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Keeps the exporter's promise to thaw every guest it froze.
@@ -49,7 +46,7 @@ import java.util.concurrent.TimeoutException;
  * </ul>
  */
 public final class FreezeGuard implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(FreezeGuard.class.getName());
+  private static final Logger LOG = Logger.getLogger(FreezeGuard.class.getName());
   public static final String FILE = "fsfreeze.json";
   static final Duration EARLY = Duration.ofSeconds(1);
   public static final Duration RETRY = Duration.ofSeconds(10);
@@ -57,7 +54,6 @@ public final class FreezeGuard implements AutoCloseable {
   static final Duration RETRY_MAX = Duration.ofMinutes(10);
   /** The latest deadline read from the file (later ones are clamped to it). */
   static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String GROUP = "fsfreeze";
 
   /** A promise: {@code domain} thawed by {@code until}; {@code token} asked for the freeze. */
@@ -111,83 +107,17 @@ public final class FreezeGuard implements AutoCloseable {
     if (!Files.exists(file)) {
       return;
     }
-    Map<String, Promise> loaded = load();
+    Map<String, Promise> loaded = FreezePromises.load(file);
     synchronized (this) {
       promises.putAll(loaded);
       for (Promise p : promises.values()) {
         LOG.log(
-            System.Logger.Level.WARNING,
+            Level.WARNING,
             p.domain() + " was frozen by api:" + p.token() + " until " + p.until()
                 + " when the exporter stopped: checking and thawing it now");
         scheduleLocked(p, Duration.ZERO, "restart");
       }
     }
-  }
-
-  /**
-   * The promises in {@code fsfreeze.json}. A file that is not JSON with a {@code "frozen"}
-   * object is moved aside (nothing in it can be trusted); a bad entry in a good file is skipped
-   * with an error naming it, after the file is copied aside, and every valid entry is kept.
-   */
-  private Map<String, Promise> load() throws IOException {
-    Path aside = file.resolveSibling(FILE + ".corrupt");
-    JsonNode frozen;
-    try {
-      JsonNode root = JSON.readTree(file.toFile());
-      frozen = root == null ? null : root.get("frozen");
-      if (frozen == null || !frozen.isObject()) {
-        throw new IOException("no \"frozen\" object");
-      }
-    } catch (IOException | RuntimeException e) {
-      LOG.log(
-          System.Logger.Level.ERROR,
-          "cannot read " + file + " (" + e.getMessage() + "); moved to " + aside
-              + ": guests frozen before the restart are not known, check them by hand");
-      Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
-      return Map.of();
-    }
-    Map<String, Promise> loaded = new TreeMap<>();
-    List<String> bad = new ArrayList<>();
-    for (var it = frozen.fields(); it.hasNext(); ) {
-      var e = it.next();
-      try {
-        loaded.put(e.getKey(), promiseOf(e.getKey(), e.getValue()));
-      } catch (RuntimeException x) {
-        bad.add("\"" + cut(e.getKey()) + "\" (" + cut(String.valueOf(x.getMessage())) + ")");
-      }
-    }
-    if (!bad.isEmpty()) {
-      Files.copy(file, aside, StandardCopyOption.REPLACE_EXISTING);
-      LOG.log(
-          System.Logger.Level.ERROR,
-          file + ": skipped the bad entries " + String.join(", ", bad) + "; kept the "
-              + loaded.size() + " valid one(s); the file as found is in " + aside
-              + ": check the guests of the skipped entries by hand");
-    }
-    return loaded;
-  }
-
-  /** One entry of {@code "frozen"}: {@code {"until": T, "token": NAME, "since": T}}. */
-  private static Promise promiseOf(String domain, JsonNode p) {
-    if (domain.isEmpty() || !p.isObject()) {
-      throw new IllegalArgumentException("not a promise object");
-    }
-    JsonNode until = p.get("until");
-    if (until == null || !until.isTextual()) {
-      throw new IllegalArgumentException("\"until\" must be a time like 2026-01-01T00:00:00Z");
-    }
-    Instant u = Instant.parse(until.asText());
-    if (u.isAfter(LATEST)) {
-      // every promise on file is thawed at start anyway; this keeps deadline sums from overflowing
-      LOG.log(System.Logger.Level.WARNING, domain + ": until " + u + " is past " + LATEST + "; using " + LATEST);
-      u = LATEST;
-    }
-    JsonNode since = p.get("since");
-    return new Promise(
-        domain,
-        u,
-        p.path("token").isTextual() ? p.get("token").asText() : "unknown",
-        since != null && since.isTextual() ? Instant.parse(since.asText()) : u); // for the audit only
   }
 
   /** Tests shorten the retry interval. */
@@ -316,7 +246,7 @@ public final class FreezeGuard implements AutoCloseable {
     }
     if (clock.instant().isAfter(p.until().plus(GIVE_UP))) {
       LOG.log(
-          System.Logger.Level.ERROR,
+          Level.SEVERE,
           "giving up thawing " + p.domain() + " (frozen until " + p.until() + "): " + why
               + "; check it by hand");
       retrying.remove(p.domain());
@@ -329,7 +259,7 @@ public final class FreezeGuard implements AutoCloseable {
     retrying.put(p.domain(), new Retrying(p, failures, why, trigger));
     if (failures == 1 || !before.why().equals(why)) {
       LOG.log(
-          System.Logger.Level.WARNING,
+          Level.WARNING,
           "cannot thaw " + p.domain() + " yet (" + why + "); retrying in " + delay
               + ", then less and less often (up to every " + Durations.format(RETRY_MAX)
               + ") and at once when its agent comes up");
@@ -354,7 +284,7 @@ public final class FreezeGuard implements AutoCloseable {
   public synchronized void retryNow(String domain) {
     Retrying r = retrying.get(domain);
     if (r != null && promises.get(domain) == r.promise()) {
-      LOG.log(System.Logger.Level.INFO, domain + " is answering again: thawing it now");
+      LOG.log(Level.INFO, domain + " is answering again: thawing it now");
       scheduleLocked(r.promise(), Duration.ZERO, r.trigger());
     }
   }
@@ -367,7 +297,7 @@ public final class FreezeGuard implements AutoCloseable {
       if (!saveFailing) {
         saveFailing = true;
         LOG.log(
-            System.Logger.Level.ERROR,
+            Level.SEVERE,
             "cannot write " + file + " (" + e.getMessage() + "): it still lists guests already"
                 + " thawed; retrying every " + retry);
       }
@@ -392,20 +322,10 @@ public final class FreezeGuard implements AutoCloseable {
     if (file == null) {
       return;
     }
-    ObjectNode root = JsonNodeFactory.instance.objectNode();
-    root.put("version", 1);
-    ObjectNode frozen = root.putObject("frozen");
-    for (Promise p : promises.values()) {
-      ObjectNode o = frozen.putObject(p.domain());
-      o.put("until", p.until().toString());
-      o.put("token", p.token());
-      o.put("since", p.since().toString());
-    }
-    Files.createDirectories(file.getParent());
-    StateFiles.writeAtomically(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+    FreezePromises.write(file, promises.values());
     if (saveFailing) {
       saveFailing = false;
-      LOG.log(System.Logger.Level.INFO, file + " written again");
+      LOG.log(Level.INFO, file + " written again");
     }
   }
 
@@ -428,7 +348,7 @@ public final class FreezeGuard implements AutoCloseable {
         waits.add(job.result());
       } catch (ActionRejectedException e) {
         LOG.log(
-            System.Logger.Level.WARNING,
+            Level.WARNING,
             "cannot thaw " + p.domain() + " at stop (" + e.getMessage() + "); the next start will");
       }
     }
@@ -438,7 +358,7 @@ public final class FreezeGuard implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
-      LOG.log(System.Logger.Level.WARNING, "not every frozen guest thawed at stop; the next start will");
+      LOG.log(Level.WARNING, "not every frozen guest thawed at stop; the next start will");
     }
   }
 
@@ -456,10 +376,5 @@ public final class FreezeGuard implements AutoCloseable {
     if (ownTimer) {
       timer.close();
     }
-  }
-
-  /** Guest-chosen or file text in a log line: at most 512 characters, as the API cuts it. */
-  private static String cut(String s) {
-    return s == null || s.length() <= 512 ? s : s.substring(0, 511) + "\u2026";
   }
 }

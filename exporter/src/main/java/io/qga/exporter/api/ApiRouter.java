@@ -7,6 +7,8 @@ import io.qga.exporter.config.Role;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The handler of {@code /api/}: reads the request, serves the OpenAPI document, lets {@link
@@ -16,7 +18,7 @@ import java.util.function.Supplier;
  * state (409/503).
  */
 final class ApiRouter implements HttpHandler {
-  private static final System.Logger LOG = System.getLogger(ApiRouter.class.getName());
+  private static final Logger LOG = Logger.getLogger(ApiRouter.class.getName());
   static final String DISABLED =
       "the control API is off: no api.tokens are configured. Add a token to config.yaml"
           + " (api: tokens: [{name: NAME, token_file: PATH or sha256: HEX, role: reader|operator|admin}])"
@@ -63,7 +65,7 @@ final class ApiRouter implements HttpHandler {
     } catch (ApiException e) {
       reply = Reply.of(e);
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "API request " + exchange.getRequestURI() + " failed", e);
+      LOG.log(Level.SEVERE, "API request " + exchange.getRequestURI() + " failed", e);
       reply = Reply.of(new ApiException(500, "internal error: " + e.getClass().getSimpleName()));
     }
     reply.send(exchange);

@@ -19,6 +19,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiPredicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Checks bearer tokens against {@code api.tokens} (and {@code server.metrics_auth}).
@@ -33,7 +35,7 @@ import java.util.function.BiPredicate;
  * working at once.
  */
 final class Auth {
-  private static final System.Logger LOG = System.getLogger(Auth.class.getName());
+  private static final Logger LOG = Logger.getLogger(Auth.class.getName());
   /** Tokens and token files longer than this are refused (a header or a file gone wrong). */
   static final int MAX_TOKEN = 4096;
 
@@ -110,14 +112,14 @@ final class Auth {
       files.put(path, new FileDigest(a.lastModifiedTime(), a.size(), a.fileKey(), digest));
       warned.remove(path);
       if (cached != null) {
-        LOG.log(System.Logger.Level.INFO, "token file " + path + " changed: using the new token");
+        LOG.log(Level.INFO, "token file " + path + " changed: using the new token");
       }
       return digest;
     } catch (IOException | RuntimeException e) {
       files.remove(path);
       if (warned.add(path)) {
         LOG.log(
-            System.Logger.Level.WARNING,
+            Level.WARNING,
             "cannot read token file " + path + ": " + e.getMessage() + " (its token is refused)");
       }
       return null;

@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Failed authentications: counted in {@code qga_api_auth_failures_total{reason}} and logged at
@@ -23,7 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
  * one line.
  */
 final class AuthFailures implements MultiCollector {
-  private static final System.Logger LOG = System.getLogger(AuthFailures.class.getName());
+  private static final Logger LOG = Logger.getLogger(AuthFailures.class.getName());
   static final Duration WINDOW = Duration.ofMinutes(1);
   static final int MAX_SOURCES = 1024;
   private static final String OTHERS = "other addresses";
@@ -90,7 +92,7 @@ final class AuthFailures implements MultiCollector {
       s.unlogged = 0;
     }
     LOG.log(
-        System.Logger.Level.WARNING,
+        Level.WARNING,
         "API authentication failed (" + reason.label() + " token) from " + address + " on "
             + request
             + (unlogged > 0 ? "; " + unlogged + " more failures from there since the last line" : "")

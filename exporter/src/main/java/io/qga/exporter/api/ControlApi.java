@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The control API (docs/api.md): authenticated JSON endpoints under {@code /api/v1/} on the
@@ -34,7 +36,7 @@ import java.util.Optional;
  * and policy runs share one audit log, one set of metrics and one per-domain lock.
  */
 public final class ControlApi implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(ControlApi.class.getName());
+  private static final Logger LOG = Logger.getLogger(ControlApi.class.getName());
   static final String OPENAPI_RESOURCE = "/openapi.json";
 
   /** What a request is checked against; replaced whole on reload. */
@@ -119,9 +121,9 @@ public final class ControlApi implements AutoCloseable {
         });
     Settings s = settings;
     if (s.auth().enabled()) {
-      LOG.log(System.Logger.Level.INFO, "control API on with tokens " + s.auth().names());
+      LOG.log(Level.INFO, "control API on with tokens " + s.auth().names());
     } else {
-      LOG.log(System.Logger.Level.INFO, "control API off: no api.tokens configured");
+      LOG.log(Level.INFO, "control API off: no api.tokens configured");
     }
   }
 
@@ -139,7 +141,7 @@ public final class ControlApi implements AutoCloseable {
   public void reconfigure(Config config) {
     settings = settings(config);
     if (!config.server().metricsAuth().equals(metricsAuth)) {
-      LOG.log(System.Logger.Level.WARNING, "server.metrics_auth changed: takes effect after a restart");
+      LOG.log(Level.WARNING, "server.metrics_auth changed: takes effect after a restart");
     }
   }
 
@@ -190,7 +192,7 @@ public final class ControlApi implements AutoCloseable {
     }
     Caller caller = auth.reloader(exchange);
     if (caller != null) {
-      LOG.log(System.Logger.Level.INFO, "config reload asked by api:" + caller.name());
+      LOG.log(Level.INFO, "config reload asked by api:" + caller.name());
     }
     if (reloader == null) {
       throw ApiException.notFound("reload is not available");

@@ -45,8 +45,4 @@ final class LiveCalls {
     }
     return slot;
   }
-
-  int inFlight() {
-    return inFlight.get();
-  }
 }

@@ -19,10 +19,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /** {@code GET /api/v1/policies} and {@code POST /api/v1/policies/{name}/run}. */
 final class PoliciesHandler {
-  private static final System.Logger LOG = System.getLogger(PoliciesHandler.class.getName());
+  private static final Logger LOG = Logger.getLogger(PoliciesHandler.class.getName());
 
   private final PolicyEngine policies;
   private final DomainDirectory domains;
@@ -112,7 +114,7 @@ final class PoliciesHandler {
     try {
       executor.audit().append(audit);
     } catch (IOException | RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "cannot write the audit log: " + e.getMessage(), e);
+      LOG.log(Level.SEVERE, "cannot write the audit log: " + e.getMessage(), e);
     }
     return new Responses.PolicyRun(plan.policy(), plan.action(), plan.dryRun(), decisions);
   }

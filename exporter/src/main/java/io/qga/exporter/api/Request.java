@@ -87,11 +87,6 @@ final class Request {
     return exchange.getRequestHeaders().getFirst(name);
   }
 
-  /** A query parameter, or null. */
-  String query(String name) {
-    return query.get(name);
-  }
-
   /** {@code ?name=true|false|1|0}; absent is false. */
   boolean flag(String name) {
     String v = query.get(name);

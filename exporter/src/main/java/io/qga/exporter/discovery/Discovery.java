@@ -5,7 +5,7 @@ import io.qga.collectors.LabelValues;
 import io.qga.exporter.config.DiscoveryConfig;
 import io.qga.exporter.config.GlobPattern;
 import io.qga.exporter.config.StaticDomain;
-import java.lang.System.Logger.Level;
+import java.util.logging.Level;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.logging.Logger;
 
 /**
  * Finds the domains to poll: static entries, libvirt's live XML, Proxmox VE's agent sockets and
@@ -26,7 +27,7 @@ import java.util.Set;
  * {@link #problems()} and logged once per change.
  */
 public final class Discovery {
-  private static final System.Logger LOG = System.getLogger(Discovery.class.getName());
+  private static final Logger LOG = Logger.getLogger(Discovery.class.getName());
 
   private final DiscoveryConfig config;
   private final List<SocketGlob> globs;

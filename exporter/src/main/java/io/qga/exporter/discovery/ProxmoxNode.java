@@ -6,7 +6,7 @@ import io.qga.collectors.Limits;
 import io.qga.exporter.config.ProxmoxConfig;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.System.Logger.Level;
+import java.util.logging.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.logging.Logger;
 
 /**
  * {@code discovery.proxmox}: the running VMs of a Proxmox VE node. Each {@code
@@ -41,7 +42,7 @@ import java.util.regex.Pattern;
  * looked at, {@link #MAX_CONF_BYTES} read per conf.
  */
 final class ProxmoxNode {
-  private static final System.Logger LOG = System.getLogger(ProxmoxNode.class.getName());
+  private static final Logger LOG = Logger.getLogger(ProxmoxNode.class.getName());
 
   static final int MAX_SOCKETS = 10_000;
   /** Directory entries looked at per refresh (Proxmox keeps .qmp, .pid and more beside .qga). */

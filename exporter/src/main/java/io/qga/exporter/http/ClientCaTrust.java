@@ -27,6 +27,8 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Verifies TLS client certificates against the CAs of {@code tls.client_ca} (a PEM file of one or
@@ -38,7 +40,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * <p>Only client certificates are checked here: this manager never trusts a server.
  */
 public final class ClientCaTrust extends X509ExtendedTrustManager {
-  private static final System.Logger LOG = System.getLogger(ClientCaTrust.class.getName());
+  private static final Logger LOG = Logger.getLogger(ClientCaTrust.class.getName());
   static final Duration CHECK_EVERY = Duration.ofSeconds(1);
   /** A CA bundle larger than this is refused (the whole public web PKI is about 250 KiB). */
   static final int MAX_FILE = 1 << 20;
@@ -159,7 +161,7 @@ public final class ClientCaTrust extends X509ExtendedTrustManager {
         current = load(file);
         failedStamp = null;
         LOG.log(
-            System.Logger.Level.INFO,
+            Level.INFO,
             "client CA file " + file + " reloaded: " + current.cas().length + " CA certificate(s)");
       } catch (IOException | RuntimeException e) {
         try {
@@ -168,7 +170,7 @@ public final class ClientCaTrust extends X509ExtendedTrustManager {
           failedStamp = null;
         }
         LOG.log(
-            System.Logger.Level.WARNING,
+            Level.WARNING,
             "client CA file changed but cannot be used (" + e.getMessage() + "); still trusting"
                 + " the CAs loaded before");
       }

@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpsParameters;
 import io.qga.exporter.config.ClientAuth;
 import io.qga.exporter.config.ServerConfig;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -58,7 +59,7 @@ import org.eclipse.jetty.io.ssl.SslHandshakeListener;
  * against those CAs ({@link ClientCaTrust}, reloaded the same way).
  */
 public final class TlsFiles {
-  private static final System.Logger LOG = System.getLogger(TlsFiles.class.getName());
+  private static final Logger LOG = Logger.getLogger(TlsFiles.class.getName());
   private static final Pattern PEM =
       Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
   /** PEM files larger than this are refused (a certificate chain is a few KiB). */
@@ -173,9 +174,9 @@ public final class TlsFiles {
         case "PRIVATE KEY":
           return pkcs8(file, pem.der());
         case "RSA PRIVATE KEY":
-          return pkcs8(file, wrapPkcs1(pem.der()));
+          return pkcs8(file, DerKeys.wrapPkcs1(pem.der()));
         case "EC PRIVATE KEY":
-          return pkcs8(file, wrapSec1(file, pem.der()));
+          return pkcs8(file, DerKeys.wrapSec1(file, pem.der()));
         case "ENCRYPTED PRIVATE KEY":
           throw new IOException(
               file + ": the key is encrypted; give an unencrypted key readable only by the exporter"
@@ -246,101 +247,6 @@ public final class TlsFiles {
     }
   }
 
-  // --- DER: just enough to wrap PKCS#1 and SEC1 keys into PKCS#8 ---------------------------
-
-  private static final byte[] RSA_ALGORITHM = {
-    0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01,
-    0x01, 0x05, 0x00
-  };
-  private static final byte[] EC_PUBLIC_KEY_OID = {
-    0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01
-  };
-
-  static byte[] wrapPkcs1(byte[] pkcs1) {
-    return sequence(concat(new byte[] {0x02, 0x01, 0x00}, RSA_ALGORITHM, tlv(0x04, pkcs1)));
-  }
-
-  /** SEC1 {@code ECPrivateKey} carries its curve in {@code [0]}; PKCS#8 wants it beside the OID. */
-  static byte[] wrapSec1(Path file, byte[] sec1) throws IOException {
-    byte[] curve = null;
-    try {
-      int[] outer = header(sec1, 0);
-      int i = outer[0];
-      int end = outer[0] + outer[1];
-      while (i < end) {
-        int tag = sec1[i] & 0xff;
-        int[] h = header(sec1, i);
-        if (tag == 0xa0) {
-          curve = java.util.Arrays.copyOfRange(sec1, h[0], h[0] + h[1]);
-        }
-        i = h[0] + h[1];
-      }
-    } catch (RuntimeException e) {
-      throw new IOException(file + ": a malformed EC PRIVATE KEY", e);
-    }
-    if (curve == null) {
-      throw new IOException(
-          file + ": the EC key does not name its curve; convert it with openssl pkcs8 -topk8 -nocrypt");
-    }
-    byte[] algorithm = sequence(concat(EC_PUBLIC_KEY_OID, curve));
-    return sequence(concat(new byte[] {0x02, 0x01, 0x00}, algorithm, tlv(0x04, sec1)));
-  }
-
-  /** Offset of the content and its length, for the TLV at {@code at}. */
-  private static int[] header(byte[] der, int at) {
-    int i = at + 1;
-    int len = der[i++] & 0xff;
-    if (len >= 0x80) {
-      int n = len & 0x7f;
-      if (n < 1 || n > 3) {
-        throw new IllegalArgumentException("bad DER length");
-      }
-      len = 0;
-      for (int k = 0; k < n; k++) {
-        len = (len << 8) | (der[i++] & 0xff);
-      }
-    }
-    if (i + len > der.length) {
-      throw new IllegalArgumentException("DER length beyond the data");
-    }
-    return new int[] {i, len};
-  }
-
-  private static byte[] sequence(byte[] content) {
-    return tlv(0x30, content);
-  }
-
-  private static byte[] tlv(int tag, byte[] content) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(tag);
-    int n = content.length;
-    if (n < 0x80) {
-      out.write(n);
-    } else if (n < 0x100) {
-      out.write(0x81);
-      out.write(n);
-    } else if (n < 0x10000) {
-      out.write(0x82);
-      out.write(n >> 8);
-      out.write(n & 0xff);
-    } else {
-      out.write(0x83);
-      out.write(n >> 16);
-      out.write((n >> 8) & 0xff);
-      out.write(n & 0xff);
-    }
-    out.writeBytes(content);
-    return out.toByteArray();
-  }
-
-  private static byte[] concat(byte[]... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte[] p : parts) {
-      out.writeBytes(p);
-    }
-    return out.toByteArray();
-  }
-
   /**
    * Serves the current pair; on a handshake, at most once per {@link #CHECK_EVERY}, looks at the
    * files and loads them again when they changed. Each pair has its own alias, so one handshake
@@ -399,7 +305,7 @@ public final class TlsFiles {
           remember(m);
           failedStamp = null;
           LOG.log(
-              System.Logger.Level.INFO,
+              Level.INFO,
               "TLS certificate reloaded from " + cert + " (" + m.chain()[0].getSubjectX500Principal()
                   + ", valid until " + m.chain()[0].getNotAfter().toInstant() + ")");
         } catch (IOException | RuntimeException e) {
@@ -409,7 +315,7 @@ public final class TlsFiles {
             failedStamp = null;
           }
           LOG.log(
-              System.Logger.Level.WARNING,
+              Level.WARNING,
               "TLS files changed but cannot be used (" + e.getMessage() + "); still serving the"
                   + " previous certificate");
         }

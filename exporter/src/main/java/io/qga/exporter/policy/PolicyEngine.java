@@ -10,7 +10,6 @@ import io.qga.exporter.action.Job;
 import io.qga.exporter.action.Origin;
 import io.qga.exporter.action.Outcome;
 import io.qga.exporter.config.Policy;
-import io.qga.exporter.config.PolicyConditions;
 import io.qga.exporter.config.PolicyDefaults;
 import io.qga.exporter.runtime.DomainDirectory;
 import io.qga.exporter.runtime.DomainHandle;
@@ -27,12 +26,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Turns the {@code policies} of the config into actions on domains.
@@ -56,8 +51,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  */
 public final class PolicyEngine implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(PolicyEngine.class.getName());
-  private static final AtomicInteger INSTANCES = new AtomicInteger();
+  private static final Logger LOG = Logger.getLogger(PolicyEngine.class.getName());
   static final Duration FROZEN_RETRY = Duration.ofMinutes(1);
   static final Duration FROZEN_RETRY_FOR = Duration.ofHours(1);
   /** Rules without data conditions are evaluated at most this often per domain on polls. */
@@ -68,18 +62,11 @@ public final class PolicyEngine implements AutoCloseable {
   private final DomainDirectory domains;
   private final ActionExecutor executor;
   private final Clock clock;
-  private final ThreadPoolExecutor worker;
-  private final Timers timers;
-  private final boolean ownTimers;
-  /** Timer group of this engine's one-shot timers (jitter delays, frozen retries). */
-  private final String runs = "policy-runs-" + INSTANCES.incrementAndGet();
-  /** Those one-shot timers not fired yet: they count towards {@link #MAX_PENDING}. */
-  private final AtomicInteger timed = new AtomicInteger();
+  private final EngineThread worker;
   private final PolicySchedules schedules;
   private volatile Rulebook rulebook;
-  private final ConcurrentMap<String, Double> lastOffsets = new ConcurrentHashMap<>();
+  private final PolledFacts polled = new PolledFacts();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-  private final ConcurrentMap<String, Instant> lastIdleEvaluation = new ConcurrentHashMap<>();
   private volatile boolean started;
 
   /** The rules in force, replaced whole on reload. */
@@ -106,23 +93,10 @@ public final class PolicyEngine implements AutoCloseable {
     this.executor = executor;
     this.clock = executor.clock();
     this.rulebook = rulebook(policies, defaults);
-    this.worker =
-        new ThreadPoolExecutor(
-            1,
-            1,
-            0,
-            TimeUnit.MILLISECONDS,
-            new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "policy-engine");
-              t.setDaemon(true);
-              return t;
-            });
-    this.ownTimers = timers == null;
-    this.timers = timers == null ? Timers.start("policy-engine") : timers;
+    this.worker = new EngineThread(timers);
     this.schedules =
         new PolicySchedules(
-            this.timers, (policy, firedAt) -> schedule(() -> onSchedule(policy, firedAt), Duration.ZERO));
+            worker.timers(), (policy, firedAt) -> schedule(() -> onSchedule(policy, firedAt), Duration.ZERO));
   }
 
   /**
@@ -277,7 +251,7 @@ public final class PolicyEngine implements AutoCloseable {
 
   private Decision decide(
       Rulebook book, Policy rule, DomainHandle handle, Instant now, Trigger trigger) {
-    DomainFacts facts = DomainFacts.of(handle, lastOffsets.get(handle.name()));
+    DomainFacts facts = DomainFacts.of(handle, polled.lastOffset(handle.name()));
     return decide(book, rule, facts, now, trigger);
   }
 
@@ -307,7 +281,7 @@ public final class PolicyEngine implements AutoCloseable {
       if (key != null) {
         inFlight.remove(key);
       }
-      LOG.log(System.Logger.Level.INFO, "policy " + rule.name() + " on " + domain + ": " + e.getMessage());
+      LOG.log(Level.INFO, "policy " + rule.name() + " on " + domain + ": " + e.getMessage());
       return Optional.empty();
     }
     job.result()
@@ -330,7 +304,7 @@ public final class PolicyEngine implements AutoCloseable {
   private void retryWhenThawed(String policy, String domain, Instant firedAt) {
     if (clock.instant().isAfter(firedAt.plus(FROZEN_RETRY_FOR)) || worker.isShutdown()) {
       LOG.log(
-          System.Logger.Level.WARNING,
+          Level.WARNING,
           "policy " + policy + " on " + domain + ": still frozen after " + FROZEN_RETRY_FOR + ", giving up until the next schedule");
       return;
     }
@@ -339,33 +313,7 @@ public final class PolicyEngine implements AutoCloseable {
 
   /** Runs {@code task} on the engine's thread after {@code delay} (a Quartz one-shot timer). */
   private void schedule(Runnable task, Duration delay) {
-    if (worker.isShutdown() || worker.getQueue().size() + timed.get() > MAX_PENDING) {
-      return;
-    }
-    try {
-      if (delay.isZero() || delay.isNegative()) {
-        worker.execute(() -> safely(task));
-      } else {
-        timed.incrementAndGet();
-        timers.once(
-            runs,
-            delay,
-            () -> {
-              timed.decrementAndGet();
-              schedule(task, Duration.ZERO);
-            });
-      }
-    } catch (RejectedExecutionException e) {
-      // stopping
-    }
-  }
-
-  private static void safely(Runnable task) {
-    try {
-      task.run();
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "policy evaluation failed", e);
-    }
+    worker.schedule(task, delay);
   }
 
   // --- schedules ---------------------------------------------------------------------------
@@ -410,38 +358,18 @@ public final class PolicyEngine implements AutoCloseable {
     } else if (d.retryWhenThawed()) {
       retryWhenThawed(policy, domain, firedAt);
     } else {
-      LOG.log(System.Logger.Level.DEBUG, "policy " + policy + " on " + domain + ": " + d);
+      LOG.log(Level.FINE, "policy " + policy + " on " + domain + ": " + d);
     }
   }
 
   // --- conditions --------------------------------------------------------------------------
 
   private void onCollected(DomainHandle handle, String collector, DomainSamples samples) {
-    Double previous = null;
-    Double current = null;
-    if (collector.equals("time")) {
-      current = DomainFacts.timeOffset(samples.record());
-      previous = current == null ? lastOffsets.get(handle.name()) : lastOffsets.put(handle.name(), current);
-    } else {
-      previous = lastOffsets.get(handle.name());
-    }
-    DomainFacts cached = DomainFacts.of(handle, previous);
-    DomainFacts facts =
-        new DomainFacts(
-            cached.domain(),
-            cached.osId(),
-            cached.capabilities(),
-            cached.agentUp(),
-            cached.frozen(),
-            current != null ? current : cached.timeOffsetSeconds(),
-            collector.equals("time") ? previous : null,
-            collector.equals("filesystem") && samples.record() != null
-                ? DomainFacts.usedRatios(samples.record())
-                : cached.usedRatios());
+    DomainFacts facts = polled.collected(handle, collector, samples);
     Rulebook book = rulebook;
     Instant now = clock.instant();
     for (Policy rule : book.byName().values()) {
-      if (rule.schedule().isPresent() || rule.when().isEmpty() || !relevant(rule.when().get(), collector, handle.name(), now, rule.name())) {
+      if (rule.schedule().isPresent() || rule.when().isEmpty() || !polled.relevant(rule.when().get(), collector, handle.name(), now, rule.name())) {
         continue;
       }
       Decision d = decide(book, rule, facts, now, Trigger.COLLECTED);
@@ -449,26 +377,6 @@ public final class PolicyEngine implements AutoCloseable {
         submit(book, rule, handle.name(), Trigger.COLLECTED, d, rule.dryRun());
       }
     }
-  }
-
-  /** Whether fresh samples of {@code collector} can change the rule's conditions. */
-  private boolean relevant(PolicyConditions when, String collector, String domain, Instant now, String policy) {
-    if (when.agentConnected().orElse(false)) {
-      return false; // evaluated on onAgentUp only
-    }
-    boolean time = when.timeOffsetAbove().isPresent() || when.clockJumpedAbove().isPresent();
-    boolean fs = when.filesystemUsedRatioAbove().isPresent();
-    if (time || fs) {
-      return (time && collector.equals("time")) || (fs && collector.equals("filesystem"));
-    }
-    // only since_last_success: any poll will do, but not every one
-    String key = policy + "\u0000" + domain;
-    Instant last = lastIdleEvaluation.get(key);
-    if (last != null && now.isBefore(last.plus(IDLE_EVALUATION))) {
-      return false;
-    }
-    lastIdleEvaluation.put(key, now);
-    return true;
   }
 
   private void onAgentUp(DomainHandle handle) {
@@ -491,7 +399,7 @@ public final class PolicyEngine implements AutoCloseable {
   private void onRecord(ActionRecord record) {
     if (record.action().equals("time_sync") && record.outcome() == Outcome.SUCCEEDED && !record.dryRun()) {
       // our own correction is not a clock jump: start the comparison afresh
-      lastOffsets.remove(record.domain());
+      polled.clockSet(record.domain());
     }
   }
 
@@ -515,8 +423,7 @@ public final class PolicyEngine implements AutoCloseable {
     public void onDomainRemoved(String domain) {
       schedule(
           () -> {
-            lastOffsets.remove(domain);
-            lastIdleEvaluation.keySet().removeIf(k -> k.endsWith("\u0000" + domain));
+            polled.forget(domain);
             executor.metrics().forgetDomain(domain);
           },
           Duration.ZERO);
@@ -525,23 +432,13 @@ public final class PolicyEngine implements AutoCloseable {
 
   /** Waits until events handed to the engine so far are evaluated (tests). */
   void awaitIdle() throws Exception {
-    worker.submit(() -> {}).get(20, TimeUnit.SECONDS);
+    worker.awaitIdle();
   }
 
   /** Stops evaluating; runs already queued on the executor are the executor's to finish. */
   @Override
   public void close() {
     schedules.close();
-    if (ownTimers) {
-      timers.close();
-    } else {
-      timers.cancelGroup(runs);
-    }
-    worker.shutdownNow();
-    try {
-      worker.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    worker.close();
   }
 }

@@ -13,6 +13,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiConsumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The policies' schedules as cron triggers on the daemon's {@link Timers}: one Quartz job per
@@ -20,7 +22,7 @@ import java.util.function.BiConsumer;
  * crontab line that restricts both day fields), in the policy's zone.
  */
 final class PolicySchedules {
-  private static final System.Logger LOG = System.getLogger(PolicySchedules.class.getName());
+  private static final Logger LOG = Logger.getLogger(PolicySchedules.class.getName());
 
   /** A policy's schedule as triggered, to tell on reload whether it changed. */
   private record Scheduled(String schedule, ZoneId zone, Timers.Timer timer) {}
@@ -75,7 +77,7 @@ final class PolicySchedules {
       } catch (RuntimeException e) {
         // checked at load; should it still fail, the other policies keep their schedules
         LOG.log(
-            System.Logger.Level.ERROR,
+            Level.SEVERE,
             "policy " + name + ": cannot schedule " + p.schedule().get(),
             e);
       }

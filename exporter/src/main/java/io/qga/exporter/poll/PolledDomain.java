@@ -18,7 +18,6 @@ import io.qga.client.api.FreezeStatus;
 import io.qga.exporter.runtime.GuestData;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,9 +54,7 @@ final class PolledDomain implements DomainHandle {
   private final GuestAgent agent;
   private final SerialQueue queue;
   private final Map<String, AtomicBoolean> pending = new ConcurrentHashMap<>();
-  /** By collector name, sorted: scrapes read it in name order, without copying. */
-  private final java.util.concurrent.ConcurrentSkipListMap<String, CollectorState> collectors =
-      new java.util.concurrent.ConcurrentSkipListMap<>();
+  private final CollectorStates collectors = new CollectorStates();
   private volatile Phase phase = Phase.UNKNOWN;
   private volatile AgentState state = new AgentState(false, "", null, null, null, false);
   /** Replaced (never changed) on the serial queue after each successful poll and guest-info. */
@@ -66,7 +63,6 @@ final class PolledDomain implements DomainHandle {
   // Confined to the serial queue.
   private int failures;
   private Instant lastInfoAt;
-  private final java.util.Set<String> loggedUnsupported = ConcurrentHashMap.newKeySet();
 
   PolledDomain(Poller poller, PollTarget target, SerialQueue queue) {
     this.poller = poller;
@@ -107,15 +103,7 @@ final class PolledDomain implements DomainHandle {
 
   @Override
   public Map<String, DomainSamples> lastSamples() {
-    Map<String, DomainSamples> out = new LinkedHashMap<>();
-    new java.util.TreeMap<>(collectors)
-        .forEach(
-            (name, c) -> {
-              if (c.samples() != null && !c.unsupported()) {
-                out.put(name, c.samples());
-              }
-            });
-    return out;
+    return collectors.lastSamples();
   }
 
   @Override
@@ -135,7 +123,7 @@ final class PolledDomain implements DomainHandle {
 
   /** A live, read-only view in collector name order (each entry as of when it is read). */
   Map<String, CollectorState> collectorStates() {
-    return java.util.Collections.unmodifiableMap(collectors);
+    return collectors.view();
   }
 
   // --- driven by the poller --------------------------------------------------------------------
@@ -194,7 +182,7 @@ final class PolledDomain implements DomainHandle {
 
   /** Collectors were disabled by a reload: their series go away. */
   void retainCollectors(java.util.Set<String> enabled) {
-    collectors.keySet().retainAll(enabled);
+    collectors.retain(enabled);
   }
 
   private void pollAllNow() {
@@ -290,7 +278,7 @@ final class PolledDomain implements DomainHandle {
     if (phase == Phase.RECOVERING) {
       alive(poller.clock().instant()); // guest-info or the command itself was answered
     }
-    if (loggedUnsupported.add(name)) {
+    if (collectors.firstUnsupported(name)) {
       LOG.info(
           () ->
               "domain "
@@ -338,9 +326,7 @@ final class PolledDomain implements DomainHandle {
       queue.submit(
           () -> {
             lastInfoAt = null;
-            collectors.entrySet().stream()
-                .filter(e -> e.getValue().frozen())
-                .forEach(e -> queuePoll(e.getKey(), false));
+            collectors.pausedByFreeze().forEach(c -> queuePoll(c, false));
           });
     }
   }
@@ -366,14 +352,11 @@ final class PolledDomain implements DomainHandle {
       if (!old.isEmpty() && !old.equals(version)) {
         LOG.info(() -> "domain " + name() + ": agent version changed from " + old + " to " + version);
         // A new agent may offer what the old one lacked: try unsupported collectors again.
-        collectors.values().removeIf(CollectorState::unsupported);
-        loggedUnsupported.clear();
+        collectors.agentChanged();
       }
       Capabilities caps = Capabilities.from(info);
       // Commands disabled while frozen come back after the thaw: poll them again.
-      collectors
-          .entrySet()
-          .removeIf(e -> e.getValue().unsupported() && primarySupported(e.getKey(), caps));
+      collectors.offeredAgain(c -> primarySupported(c, caps));
       AgentState s = state;
       state = new AgentState(s.up(), version, s.lastSuccess(), s.lastError(), s.lastErrorAt(), false);
     } catch (AgentUnsupportedException e) {

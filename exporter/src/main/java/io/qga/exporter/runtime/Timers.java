@@ -201,15 +201,6 @@ public final class Timers implements AutoCloseable {
     }
   }
 
-  /** Stops firing until {@link #resume} (tests: a stalled host). */
-  public void pause() {
-    try {
-      scheduler.standby();
-    } catch (SchedulerException e) {
-      LOG.log(Level.WARNING, "cannot pause the Quartz scheduler", e);
-    }
-  }
-
   private static void run(String what, Consumer<Instant> task, Date scheduledFire) {
     try {
       task.accept(scheduledFire == null ? Instant.now() : scheduledFire.toInstant());

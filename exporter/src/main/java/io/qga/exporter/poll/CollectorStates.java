@@ -1,0 +1,75 @@
+package io.qga.exporter.poll;
+
+import io.qga.collectors.DomainSamples;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Predicate;
+
+/**
+ * The last result of every collector of one {@link PolledDomain}, by collector name, sorted:
+ * scrapes read it in name order, without copying. Also which collectors were logged as not
+ * offered by the agent (one line each until the agent changes).
+ */
+final class CollectorStates {
+  private final ConcurrentSkipListMap<String, CollectorState> byName = new ConcurrentSkipListMap<>();
+  private final Set<String> loggedUnsupported = ConcurrentHashMap.newKeySet();
+
+  CollectorState get(String collector) {
+    return byName.get(collector);
+  }
+
+  /** Returns the state before. */
+  CollectorState put(String collector, CollectorState state) {
+    return byName.put(collector, state);
+  }
+
+  /** A live, read-only view in collector name order (each entry as of when it is read). */
+  Map<String, CollectorState> view() {
+    return Collections.unmodifiableMap(byName);
+  }
+
+  /** The last samples of each collector that has some and is offered by the agent. */
+  Map<String, DomainSamples> lastSamples() {
+    Map<String, DomainSamples> out = new LinkedHashMap<>();
+    new TreeMap<>(byName)
+        .forEach(
+            (name, c) -> {
+              if (c.samples() != null && !c.unsupported()) {
+                out.put(name, c.samples());
+              }
+            });
+    return out;
+  }
+
+  /** Collectors were disabled by a reload: their series go away. */
+  void retain(Set<String> enabled) {
+    byName.keySet().retainAll(enabled);
+  }
+
+  /** A new agent may offer what the old one lacked: unsupported collectors are tried again. */
+  void agentChanged() {
+    byName.values().removeIf(CollectorState::unsupported);
+    loggedUnsupported.clear();
+  }
+
+  /** Unsupported collectors whose command is offered now are polled again. */
+  void offeredAgain(Predicate<String> supported) {
+    byName.entrySet().removeIf(e -> e.getValue().unsupported() && supported.test(e.getKey()));
+  }
+
+  /** True the first time (since the agent changed) the collector is found not offered. */
+  boolean firstUnsupported(String collector) {
+    return loggedUnsupported.add(collector);
+  }
+
+  /** The collectors paused by a freeze. */
+  List<String> pausedByFreeze() {
+    return byName.entrySet().stream().filter(e -> e.getValue().frozen()).map(Map.Entry::getKey).toList();
+  }
+}
