@@ -35,7 +35,8 @@ class SpecialFilesTest {
         new Thread(
             () -> {
               try {
-                new java.io.FileOutputStream(fifo.toFile()).close();
+                // WRITE without CREATE: a FIFO deleted meanwhile is not re-created as a file
+                java.nio.file.Files.newOutputStream(fifo, java.nio.file.StandardOpenOption.WRITE).close();
               } catch (java.io.IOException e) {
                 // gone already
               }
