@@ -37,15 +37,15 @@ import java.util.regex.Pattern;
  * agents for the same time, measured the same way. Prints one markdown table row per scenario.
  *
  * <p>Usage: {@code Bench --jar EXPORTER_JAR --cp BENCH_CLASSPATH --work DIR [--scenarios
- * 100,500,1000,1000bad] [--warmup 30] [--window 45] [--scrape-every 15] [--scrape-burst 10] [--out FILE]}
+ * 100,500,1000,1000bad] [--warmup 30] [--window 45] [--scrape-every 15] [--scrape-burst 10] [--out
+ * FILE]}
  *
  * <p>During the window {@code /metrics} is scraped every {@code --scrape-every} seconds (as a
  * Prometheus would; this is the scrape cost inside the CPU figure); after it, {@code
  * --scrape-burst} more scrapes one second apart add samples to the scrape-time percentiles.
  */
 public final class Bench {
-  private static final Pattern SERIES =
-      Pattern.compile("^([a-z_]+)\\{([^}]*)\\} (\\S+)$");
+  private static final Pattern SERIES = Pattern.compile("^([a-z_]+)\\{([^}]*)\\} (\\S+)$");
   private static final Pattern LABEL = Pattern.compile("([a-z_]+)=\"([^\"]*)\"");
   private final String jar;
   private final String classpath;
@@ -71,7 +71,10 @@ public final class Bench {
     String env = System.getenv("EXPORTER_JAVA_OPTS");
     // Same as the launcher packaging/qga-exporter, so the RSS measured is the shipped one.
     exporterOpts =
-        env != null && !env.isBlank() ? env : "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
+        env != null && !env.isBlank()
+            ? env
+            : "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+                + " -XX:+ExitOnOutOfMemoryError";
     ticksPerSecond = clockTicks();
   }
 
@@ -84,8 +87,8 @@ public final class Bench {
     Runtime.getRuntime().addShutdownHook(new Thread(bench::stopAll, "bench cleanup"));
     List<String> rows = new ArrayList<>();
     rows.add(
-        "| scenario | domains | collectors | exporter cmd/s | floor cmd/s | freshness p50 / p99 / max"
-            + " (x interval, healthy) | healthy never polled | /metrics p50 / p99 ms | /metrics"
+        "| scenario | domains | collectors | exporter cmd/s | floor cmd/s | freshness p50 / p99 /"
+            + " max (x interval, healthy) | healthy never polled | /metrics p50 / p99 ms | /metrics"
             + " size | RSS max MB | CPU % of a core | CPU us/cmd exporter / floor (ratio) |");
     rows.add("|---|---|---|---|---|---|---|---|---|---|---|---|");
     System.out.println("exporter JVM options: " + bench.exporterOpts);
@@ -112,8 +115,15 @@ public final class Bench {
     Process fleet =
         start(
             dir.resolve("fleet.log"),
-            "java", "-Xss256k", "-cp", classpath, FleetHost.class.getName(),
-            dir.toString(), String.valueOf(domains), bad ? "10" : "0", bad ? "10" : "0");
+            "java",
+            "-Xss256k",
+            "-cp",
+            classpath,
+            FleetHost.class.getName(),
+            dir.toString(),
+            String.valueOf(domains),
+            bad ? "10" : "0",
+            bad ? "10" : "0");
     BufferedReader fleetOut =
         new BufferedReader(new InputStreamReader(fleet.getInputStream(), StandardCharsets.UTF_8));
     Writer fleetIn = new OutputStreamWriter(fleet.getOutputStream(), StandardCharsets.UTF_8);
@@ -130,9 +140,15 @@ public final class Bench {
     Path config = dir.resolve("config.yaml");
     Files.writeString(
         config,
-        "server:\n  listen: \"127.0.0.1:" + port + "\"\n"
-            + "discovery:\n  globs:\n    - pattern: \"" + dir.resolve("agents") + "/*.sock\"\n"
-            + "state_dir: \"" + dir.resolve("state") + "\"\n");
+        "server:\n  listen: \"127.0.0.1:"
+            + port
+            + "\"\n"
+            + "discovery:\n  globs:\n    - pattern: \""
+            + dir.resolve("agents")
+            + "/*.sock\"\n"
+            + "state_dir: \""
+            + dir.resolve("state")
+            + "\"\n");
     List<String> cmd = new ArrayList<>();
     cmd.add("java");
     cmd.addAll(Arrays.asList(exporterOpts.trim().split("\\s+")));
@@ -152,8 +168,13 @@ public final class Bench {
     Process floor =
         start(
             dir.resolve("floor.log"),
-            "java", "-Xss256k", "-cp", classpath, FloorClient.class.getName(),
-            dir.resolve("agents").toString(), String.valueOf(warmup + window + 5));
+            "java",
+            "-Xss256k",
+            "-cp",
+            classpath,
+            FloorClient.class.getName(),
+            dir.resolve("agents").toString(),
+            String.valueOf(warmup + window + 5));
     Thread.sleep(warmup * 1000L);
     Window f = measure(floor.pid(), fleetIn, fleetOut, null, healthy);
     floor.waitFor(30, TimeUnit.SECONDS);
@@ -246,8 +267,8 @@ public final class Bench {
 
   /**
    * The warm-up, scraped every {@code --scrape-every} seconds as Prometheus would from the
-   * exporter's start (untimed): a scrape path first measured after 30 s of never running would
-   * be measured before the JIT compiler ever saw it.
+   * exporter's start (untimed): a scrape path first measured after 30 s of never running would be
+   * measured before the JIT compiler ever saw it.
    */
   private void warmUp(String base) throws Exception {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
@@ -285,8 +306,8 @@ public final class Bench {
 
   /**
    * Adds the age / interval of every healthy domain's supported collectors to {@code w}; a
-   * collector with {@code qga_collector_success} but no last success counts as infinitely old.
-   * With {@code countMissing}, also counts healthy domains with no series at all.
+   * collector with {@code qga_collector_success} but no last success counts as infinitely old. With
+   * {@code countMissing}, also counts healthy domains with no series at all.
    */
   private static void freshness(
       String body, double now, Set<String> healthy, Window w, boolean countMissing) {
@@ -327,7 +348,8 @@ public final class Bench {
     for (String key : expected) {
       Double ts = last.get(key);
       double interval =
-          CollectorsConfig.DEFAULT.interval(key.substring(key.indexOf('/') + 1)).toMillis() / 1000.0;
+          CollectorsConfig.DEFAULT.interval(key.substring(key.indexOf('/') + 1)).toMillis()
+              / 1000.0;
       w.freshness.add(ts == null ? Double.POSITIVE_INFINITY : (now - ts) / interval);
     }
   }

@@ -8,8 +8,8 @@ public sealed interface AgentAddress permits AgentAddress.Unix, AgentAddress.Vso
   /** A unix stream socket (a virtio-serial chardev of QEMU, or qemu-ga in unix-listen mode). */
   record Unix(Path path) implements AgentAddress {
     /**
-     * The longest path a unix socket address holds on Linux: {@code sun_path} is 108 bytes,
-     * the terminating NUL included. A longer path cannot be connected to at all.
+     * The longest path a unix socket address holds on Linux: {@code sun_path} is 108 bytes, the
+     * terminating NUL included. A longer path cannot be connected to at all.
      */
     public static final int MAX_PATH_BYTES = 107;
 

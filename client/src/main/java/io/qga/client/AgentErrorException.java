@@ -30,10 +30,10 @@ public class AgentErrorException extends AgentException {
   }
 
   /**
-   * Builds the right type for an error reply: {@link AgentFrozenException} for a command
-   * disabled while the guest is frozen (only the suffix "the agent is in frozen state" tells it
-   * from a command disabled for good), {@link AgentUnsupportedException} for unknown, disabled
-   * (any agent version's wording) and "not supported on this OS" errors.
+   * Builds the right type for an error reply: {@link AgentFrozenException} for a command disabled
+   * while the guest is frozen (only the suffix "the agent is in frozen state" tells it from a
+   * command disabled for good), {@link AgentUnsupportedException} for unknown, disabled (any agent
+   * version's wording) and "not supported on this OS" errors.
    */
   public static AgentErrorException of(String command, String errorClass, String description) {
     String cls = errorClass == null ? "" : errorClass;

@@ -12,6 +12,7 @@ public final class Deadlines {
   public static final Duration LONG_ACTION = Duration.ofMinutes(10);
   public static final Duration FREEZE = Duration.ofHours(1);
   public static final Duration THAW = Duration.ofMinutes(3);
+
   /** Sync after (re)connecting: same as ping. */
   public static final Duration SYNC = PING;
 
@@ -24,7 +25,8 @@ public final class Deadlines {
           "guest-shutdown",
           "guest-suspend-disk",
           "guest-suspend-ram",
-          "guest-suspend-hybrid" -> LONG_ACTION;
+          "guest-suspend-hybrid" ->
+          LONG_ACTION;
       case "guest-fsfreeze-freeze", "guest-fsfreeze-freeze-list" -> FREEZE;
       case "guest-fsfreeze-thaw" -> THAW;
       default -> READ;

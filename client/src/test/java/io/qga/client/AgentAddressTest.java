@@ -23,7 +23,8 @@ class AgentAddressTest {
 
   @Test
   void rejectsBadVsock() {
-    for (String bad : new String[] {"", "3", ":1", "3:", "a:1", "3:1:2", "-1:5", "4294967296:1", null}) {
+    for (String bad :
+        new String[] {"", "3", ":1", "3:", "a:1", "3:1:2", "-1:5", "4294967296:1", null}) {
       assertThatThrownBy(() -> AgentAddress.Vsock.parse(bad))
           .as(String.valueOf(bad))
           .isInstanceOf(IllegalArgumentException.class)

@@ -53,7 +53,9 @@ class RealQemuGaTest {
   void everyReadOnlyCommandParses() throws Exception {
     GuestInfo info = agent.info();
     assertThat(info.version()).isNotBlank();
-    assertThat(info.supportedCommands()).extracting(GuestInfo.SupportedCommand::name).contains("guest-ping");
+    assertThat(info.supportedCommands())
+        .extracting(GuestInfo.SupportedCommand::name)
+        .contains("guest-ping");
     agent.ping();
     long nowNanos = System.currentTimeMillis() * 1_000_000L;
     assertThat(Math.abs(agent.getTime() - nowNanos)).isLessThan(60_000_000_000L);
@@ -104,7 +106,8 @@ class RealQemuGaTest {
       OutputStream out = raw.getOutputStream();
       StringBuilder requests = new StringBuilder();
       for (int i = 0; i < 50; i++) {
-        requests.append(i % 2 == 0 ? "{\"execute\":\"guest-ping\"}\n" : "{\"execute\":\"guest-get-time\"}\n");
+        requests.append(
+            i % 2 == 0 ? "{\"execute\":\"guest-ping\"}\n" : "{\"execute\":\"guest-get-time\"}\n");
       }
       requests.append("{\"execute\":\"guest-get-osi"); // and a half-written one
       out.write(requests.toString().getBytes(StandardCharsets.US_ASCII));

@@ -5,8 +5,8 @@ import java.time.Clock;
 import java.util.Objects;
 
 /**
- * What a collector may need besides the agent: bounds on what the guest can make us export,
- * the host clock (for the time offset), and the agent's capabilities (may be null when unknown).
+ * What a collector may need besides the agent: bounds on what the guest can make us export, the
+ * host clock (for the time offset), and the agent's capabilities (may be null when unknown).
  */
 public record CollectContext(Limits limits, Clock clock, Capabilities capabilities) {
   public CollectContext {

@@ -5,17 +5,17 @@ import java.util.List;
 
 /**
  * Turns one kind of guest data into samples. One class per collector (node_exporter style),
- * registered by {@link #name()} in {@link Collectors}. A collector knows nothing about sockets
- * or scheduling: it calls the typed agent API, writes samples, and hands the records it decoded
+ * registered by {@link #name()} in {@link Collectors}. A collector knows nothing about sockets or
+ * scheduling: it calls the typed agent API, writes samples, and hands the records it decoded
  * (bounded, {@link GuestRecord}) to {@link SampleSink#keep} for the control API and the policies,
  * so nobody decodes the reply again.
  *
  * <p>Contract: {@link #collect} throws the agent's {@link io.qga.client.AgentException} when the
  * data could not be read (the caller records {@code qga_collector_success 0}); an {@link
- * io.qga.client.AgentUnsupportedException} for its primary command means "no data" and the
- * caller stops polling it until the agent's capabilities change. Optional extra commands are
- * called only when {@link CollectContext#supports} says so, and their "unsupported" errors are
- * swallowed: the collector then writes what it has.
+ * io.qga.client.AgentUnsupportedException} for its primary command means "no data" and the caller
+ * stops polling it until the agent's capabilities change. Optional extra commands are called only
+ * when {@link CollectContext#supports} says so, and their "unsupported" errors are swallowed: the
+ * collector then writes what it has.
  */
 public interface Collector {
 
@@ -23,8 +23,8 @@ public interface Collector {
   String name();
 
   /**
-   * The commands this collector calls, primary first. The caller skips the collector when the
-   * agent does not support the primary one; optional extra commands are tried when supported.
+   * The commands this collector calls, primary first. The caller skips the collector when the agent
+   * does not support the primary one; optional extra commands are tried when supported.
    */
   List<String> commands();
 

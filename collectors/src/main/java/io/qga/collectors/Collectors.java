@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The registry: every collector by name with its default polling interval, in a stable order
- * (the order of the config's {@code collectors} section and of CONTRACT.md). Collectors are
- * stateless. The config takes names and default intervals from here, so a new collector is
- * registered in this one place.
+ * The registry: every collector by name with its default polling interval, in a stable order (the
+ * order of the config's {@code collectors} section and of CONTRACT.md). Collectors are stateless.
+ * The config takes names and default intervals from here, so a new collector is registered in this
+ * one place.
  */
 public final class Collectors {
   private static final Map<Collector, Duration> DEFAULT_INTERVALS = registry();
@@ -50,8 +50,8 @@ public final class Collectors {
   }
 
   /**
-   * Every collector: network, filesystem, users, memory_blocks, vcpus, os, time, fsfreeze,
-   * load, cpu, disk.
+   * Every collector: network, filesystem, users, memory_blocks, vcpus, os, time, fsfreeze, load,
+   * cpu, disk.
    */
   public static List<Collector> all() {
     return ALL;

@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * {@code guest-get-cpustats} (7.1+, Linux): time each CPU spent per mode, in seconds, as
- * node_exporter's {@code node_cpu_seconds_total}. The {@code guest} and {@code guestnice}
- * times are left out, as node_exporter does, because Linux already counts them in {@code user}
- * and {@code nice}: summing over modes must give wall time.
+ * node_exporter's {@code node_cpu_seconds_total}. The {@code guest} and {@code guestnice} times are
+ * left out, as node_exporter does, because Linux already counts them in {@code user} and {@code
+ * nice}: summing over modes must give wall time.
  */
 final class CpuCollector implements Collector {
   static final MetricFamily CPU_SECONDS =

@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code guest-get-diskstats} (7.1+, Linux): bytes read and written per block device. Like
- * node_exporter's default, loop, ram, zram and floppy devices and partitions of whole disks
- * are left out (partitions would count their disk's I/O twice in a sum), before the cap.
+ * node_exporter's default, loop, ram, zram and floppy devices and partitions of whole disks are
+ * left out (partitions would count their disk's I/O twice in a sum), before the cap.
  */
 final class DiskCollector implements Collector {
   /** node_exporter's default {@code --collector.diskstats.device-exclude}. */

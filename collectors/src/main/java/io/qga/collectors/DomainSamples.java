@@ -9,11 +9,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * What one collector read from one domain in one poll: immutable samples, counts of items
- * dropped (by {@link Limits}, or invalid) by kind, and the decoded reply the collector kept for
- * the control API and the policies ({@code record}, null when it keeps none). The exporter
- * caches the last one per domain and collector; a scrape assembles them with {@link
- * Exposition}, never waiting on a guest.
+ * What one collector read from one domain in one poll: immutable samples, counts of items dropped
+ * (by {@link Limits}, or invalid) by kind, and the decoded reply the collector kept for the control
+ * API and the policies ({@code record}, null when it keeps none). The exporter caches the last one
+ * per domain and collector; a scrape assembles them with {@link Exposition}, never waiting on a
+ * guest.
  */
 public record DomainSamples(List<Sample> samples, Map<String, Long> dropped, GuestRecord record) {
 
@@ -34,8 +34,8 @@ public record DomainSamples(List<Sample> samples, Map<String, Long> dropped, Gue
   }
 
   /**
-   * One value. {@code labelValues} match {@code family.labelNames()} one to one, already
-   * cleaned; {@code domain} is not among them (added by {@link Exposition}).
+   * One value. {@code labelValues} match {@code family.labelNames()} one to one, already cleaned;
+   * {@code domain} is not among them (added by {@link Exposition}).
    */
   public record Sample(MetricFamily family, List<String> labelValues, double value) {
     public Sample {

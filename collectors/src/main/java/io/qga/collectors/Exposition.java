@@ -27,14 +27,14 @@ import java.util.TreeMap;
  * qga_collector_dropped_items{domain,collector,kind}}.
  *
  * <p>Two ways, one result. The daemon's scrape path: {@link #prepare} writes one collector's
- * samples of one domain as text lines ({@link SeriesText}) once, when the poll that made them
- * ends; {@link #write} groups the prepared lines of every domain by metric name under one
- * header on every scrape, copying bytes only. {@link #snapshots} builds client_java snapshots of
- * the same series (tests check that both agree, byte for byte, through client_java's writers).
+ * samples of one domain as text lines ({@link SeriesText}) once, when the poll that made them ends;
+ * {@link #write} groups the prepared lines of every domain by metric name under one header on every
+ * scrape, copying bytes only. {@link #snapshots} builds client_java snapshots of the same series
+ * (tests check that both agree, byte for byte, through client_java's writers).
  *
- * <p>Order: client_java sorts families by name, label names within a series, and data points
- * by their labels, so the text is stable whatever the order of the input maps. (Label names
- * come out alphabetically, not {@code domain} first; Prometheus does not care.)
+ * <p>Order: client_java sorts families by name, label names within a series, and data points by
+ * their labels, so the text is stable whatever the order of the input maps. (Label names come out
+ * alphabetically, not {@code domain} first; Prometheus does not care.)
  */
 public final class Exposition {
   private Exposition() {}
@@ -78,8 +78,8 @@ public final class Exposition {
   }
 
   /**
-   * One domain's series written as text lines, grouped by family: what {@link #prepare} makes of
-   * a collector's samples, and what the poller writes directly for its own per-domain state (no
+   * One domain's series written as text lines, grouped by family: what {@link #prepare} makes of a
+   * collector's samples, and what the poller writes directly for its own per-domain state (no
    * samples kept; the caller keeps {@link DomainSamples}'s rules itself).
    */
   public static final class Lines {
@@ -103,7 +103,9 @@ public final class Exposition {
 
     /** Lines written earlier by {@link #line} for this domain (kept while their value holds). */
     public Lines add(MetricFamily family, byte[] lines) {
-      byFamily.computeIfAbsent(family, f -> new java.io.ByteArrayOutputStream(256)).writeBytes(lines);
+      byFamily
+          .computeIfAbsent(family, f -> new java.io.ByteArrayOutputStream(256))
+          .writeBytes(lines);
       return this;
     }
 
@@ -119,15 +121,16 @@ public final class Exposition {
    *
    * @param labelValues clean already ({@link LabelValues#clean}), one per family label
    */
-  public static byte[] line(MetricFamily family, String domain, double value, String... labelValues) {
+  public static byte[] line(
+      MetricFamily family, String domain, double value, String... labelValues) {
     StringBuilder s = new StringBuilder(128);
     SeriesText.sample(s, family, domain, java.util.Arrays.asList(labelValues), value);
     return s.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /**
-   * The lines of {@code samples}, what {@code collector} (or another owner of series, such as
-   * the poller) read from {@code domain}, and of its drop counts.
+   * The lines of {@code samples}, what {@code collector} (or another owner of series, such as the
+   * poller) read from {@code domain}, and of its drop counts.
    */
   public static Prepared prepare(String domain, String collector, DomainSamples samples) {
     Lines lines = new Lines(domain, collector);
@@ -139,9 +142,9 @@ public final class Exposition {
   }
 
   /**
-   * Writes every prepared domain's series, families in name order, each under one header. A
-   * metric name belongs to the first owner that brings it; the same name from another owner is
-   * a bug and skipped (each drop count names its collector, so those are always kept).
+   * Writes every prepared domain's series, families in name order, each under one header. A metric
+   * name belongs to the first owner that brings it; the same name from another owner is a bug and
+   * skipped (each drop count names its collector, so those are always kept).
    *
    * @return the metric names written, so the rest of the page can leave them out
    */
@@ -151,8 +154,8 @@ public final class Exposition {
   }
 
   /**
-   * As {@link #write(OutputStream, SeriesText.Format, Iterable)}, only the families whose name
-   * (or, for a counter, name with {@code _total}) {@code keep} accepts; null keeps all.
+   * As {@link #write(OutputStream, SeriesText.Format, Iterable)}, only the families whose name (or,
+   * for a counter, name with {@code _total}) {@code keep} accepts; null keeps all.
    */
   public static Set<String> write(
       OutputStream out,
@@ -196,8 +199,8 @@ public final class Exposition {
   /**
    * The same series as client_java snapshots (tests, tools); the daemon serves {@link #write}.
    *
-   * @param byDomain domain name to collector name to that collector's last samples; a domain
-   *     absent from the map has no series
+   * @param byDomain domain name to collector name to that collector's last samples; a domain absent
+   *     from the map has no series
    */
   public static MetricSnapshots snapshots(
       Map<String, ? extends Map<String, DomainSamples>> byDomain) {
@@ -250,6 +253,7 @@ public final class Exposition {
     final MetricFamily family;
     final String[] labelNames;
     final List<Object> points = new ArrayList<>();
+
     /** The collector whose samples this family takes; another collector's are a bug, skipped. */
     String owner;
 

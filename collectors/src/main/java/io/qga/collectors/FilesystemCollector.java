@@ -5,10 +5,10 @@ import io.qga.client.api.GuestAgent;
 import java.util.List;
 
 /**
- * {@code guest-get-fsinfo}: size, used and available bytes per mounted filesystem. Byte counts
- * are absent before QEMU 3.0 and for Windows volumes without a mount path ("System Reserved"):
- * such filesystems produce no series. {@code avail} is {@code total - used}, which on Linux is
- * the space available to unprivileged users (bavail x frsize), as node_exporter's {@code avail}.
+ * {@code guest-get-fsinfo}: size, used and available bytes per mounted filesystem. Byte counts are
+ * absent before QEMU 3.0 and for Windows volumes without a mount path ("System Reserved"): such
+ * filesystems produce no series. {@code avail} is {@code total - used}, which on Linux is the space
+ * available to unprivileged users (bavail x frsize), as node_exporter's {@code avail}.
  */
 final class FilesystemCollector implements Collector {
   private static final String[] LABELS = {"mountpoint", "fstype", "device"};

@@ -12,10 +12,10 @@ import java.util.List;
 
 /**
  * What a collector decoded from the agent, kept beside its samples for the control API and the
- * policy engine: the client's records, decoded once. A guest chooses every list and string, so
- * each record is bounded when it is made: lists are cut at the {@link Limits} the metrics use,
- * every string at {@link #MAX_TEXT} characters, and what nobody reads (interface counters,
- * disk addresses) is left out, so a thousand domains' records stay small.
+ * policy engine: the client's records, decoded once. A guest chooses every list and string, so each
+ * record is bounded when it is made: lists are cut at the {@link Limits} the metrics use, every
+ * string at {@link #MAX_TEXT} characters, and what nobody reads (interface counters, disk
+ * addresses) is left out, so a thousand domains' records stay small.
  */
 public sealed interface GuestRecord {
 
@@ -67,8 +67,13 @@ public sealed interface GuestRecord {
                 : List.of(new Filesystem.Disk(null, null, null, null, null, cut(disk.dev())));
         kept.add(
             new Filesystem(
-                cut(fs.name()), cut(fs.mountpoint()), cut(fs.type()), fs.usedBytes(),
-                fs.totalBytes(), null, disks));
+                cut(fs.name()),
+                cut(fs.mountpoint()),
+                cut(fs.type()),
+                fs.usedBytes(),
+                fs.totalBytes(),
+                null,
+                disks));
       }
       return new Filesystems(kept);
     }
@@ -91,8 +96,8 @@ public sealed interface GuestRecord {
   }
 
   /**
-   * {@code guest-get-osinfo}, {@code guest-get-host-name} and {@code guest-get-timezone}; each
-   * null when the agent lacks it. Only the osinfo members that are shown are kept.
+   * {@code guest-get-osinfo}, {@code guest-get-host-name} and {@code guest-get-timezone}; each null
+   * when the agent lacks it. Only the osinfo members that are shown are kept.
    */
   record Os(OsInfo os, String hostName, Timezone timezone) implements GuestRecord {
     public static Os of(OsInfo os, String hostName, Timezone timezone) {
@@ -100,8 +105,16 @@ public sealed interface GuestRecord {
           os == null
               ? null
               : new OsInfo(
-                  cut(os.kernelRelease()), null, cut(os.machine()), cut(os.id()), cut(os.name()),
-                  cut(os.prettyName()), null, cut(os.versionId()), null, null),
+                  cut(os.kernelRelease()),
+                  null,
+                  cut(os.machine()),
+                  cut(os.id()),
+                  cut(os.name()),
+                  cut(os.prettyName()),
+                  null,
+                  cut(os.versionId()),
+                  null,
+                  null),
           cut(hostName),
           timezone == null ? null : new Timezone(cut(timezone.zone()), timezone.offset()));
     }

@@ -11,8 +11,8 @@ public final class LabelValues {
    * Replaces control characters (newlines, NUL, DEL, C1) and unpaired surrogates with {@code
    * U+FFFD} and cuts to at most {@code maxLength} UTF-16 chars, ending in an ellipsis when cut.
    * Never splits a surrogate pair, so the result always encodes as valid UTF-8. Null becomes the
-   * empty string. Reads at most {@code maxLength + 1} chars of {@code value}, so a 1 MB value
-   * costs no more than a short one.
+   * empty string. Reads at most {@code maxLength + 1} chars of {@code value}, so a 1 MB value costs
+   * no more than a short one.
    */
   public static String clean(String value, int maxLength) {
     if (maxLength < 1) {

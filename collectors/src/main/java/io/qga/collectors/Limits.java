@@ -1,9 +1,9 @@
 package io.qga.collectors;
 
 /**
- * Per-domain caps so an untrusted guest cannot blow up series counts or label sizes (config
- * {@code limits}). Items beyond a cap are dropped and counted: {@link Exposition} exports the
- * counts of the last poll as {@code qga_collector_dropped_items{domain,collector,kind}}.
+ * Per-domain caps so an untrusted guest cannot blow up series counts or label sizes (config {@code
+ * limits}). Items beyond a cap are dropped and counted: {@link Exposition} exports the counts of
+ * the last poll as {@code qga_collector_dropped_items{domain,collector,kind}}.
  *
  * @param maxInterfaces network interfaces per domain
  * @param maxAddressesPerInterface IP addresses per interface

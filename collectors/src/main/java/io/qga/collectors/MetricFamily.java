@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 /**
  * The fixed part of a metric: name (without {@code _total} for counters), type, HELP text, base
  * unit (null when the metric has none) and label names (never {@code domain}: {@link Exposition}
- * adds it first). Declared once as a constant by each collector, so label names never come from
- * the guest.
+ * adds it first). Declared once as a constant by each collector, so label names never come from the
+ * guest.
  */
 public record MetricFamily(
     String name, Type type, String help, String unit, List<String> labelNames) {

@@ -12,8 +12,8 @@ final class NetworkCollector implements Collector {
   static final String INTERFACE = "interface";
 
   /**
-   * Drop kind for an {@code ip-address} that is not an IP address: the guest chooses that text,
-   * and consumers (Ansible's {@code ansible_host}, scripts) take it for an address.
+   * Drop kind for an {@code ip-address} that is not an IP address: the guest chooses that text, and
+   * consumers (Ansible's {@code ansible_host}, scripts) take it for an address.
    */
   static final String INVALID_ADDRESSES = "invalid_addresses";
 

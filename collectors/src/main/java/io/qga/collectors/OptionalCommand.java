@@ -8,8 +8,8 @@ final class OptionalCommand {
   private OptionalCommand() {}
 
   /**
-   * The command's result, or null when the context says the agent lacks it or the agent
-   * answers "unsupported". Other agent errors propagate: the poll failed.
+   * The command's result, or null when the context says the agent lacks it or the agent answers
+   * "unsupported". Other agent errors propagate: the poll failed.
    */
   static <T> T call(CollectContext context, String command, Supplier<T> call) {
     if (!context.supports(command)) {

@@ -9,8 +9,8 @@ import java.util.List;
 /**
  * Who the guest is: the agent's version ({@code guest-info}, every agent has it), and when the
  * agent offers them, {@code guest-get-osinfo}, {@code guest-get-host-name} (2.10+) and {@code
- * guest-get-timezone}. The OS info series exists when either osinfo or host name is available;
- * the missing half's labels are empty.
+ * guest-get-timezone}. The OS info series exists when either osinfo or host name is available; the
+ * missing half's labels are empty.
  */
 final class OsCollector implements Collector {
   private static final String OSINFO = "guest-get-osinfo";

@@ -1,12 +1,12 @@
 package io.qga.collectors;
 
 /**
- * Where a collector writes. The sink, not each collector, enforces what a guest must not
- * control: label values are cleaned ({@link LabelValues#clean}, bounded by {@link
- * Limits#maxLabelLength}), a value that is NaN or infinite (or negative, for a counter) is
- * skipped and counted as {@code invalid_values}, and a second sample of the same series (two
- * interfaces of one name, two values cut to the same label) is skipped and counted as {@code
- * duplicate_series}. Implemented by {@link DomainSamples.Builder}.
+ * Where a collector writes. The sink, not each collector, enforces what a guest must not control:
+ * label values are cleaned ({@link LabelValues#clean}, bounded by {@link Limits#maxLabelLength}), a
+ * value that is NaN or infinite (or negative, for a counter) is skipped and counted as {@code
+ * invalid_values}, and a second sample of the same series (two interfaces of one name, two values
+ * cut to the same label) is skipped and counted as {@code duplicate_series}. Implemented by {@link
+ * DomainSamples.Builder}.
  */
 public interface SampleSink {
 
@@ -20,8 +20,8 @@ public interface SampleSink {
   void dropped(String kind, long count);
 
   /**
-   * Keeps what the collector decoded (already bounded) for the control API and the policy
-   * engine; the last call of a poll wins.
+   * Keeps what the collector decoded (already bounded) for the control API and the policy engine;
+   * the last call of a poll wins.
    */
   void keep(GuestRecord record);
 

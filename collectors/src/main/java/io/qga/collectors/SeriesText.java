@@ -13,9 +13,9 @@ import java.util.List;
  *
  * <p>Why not client_java's writers for these: at a thousand domains a scrape has ~80 000 data
  * points, and building, sorting and validating their label sets on every scrape, then formatting
- * every value again, cost about half a second of CPU per scrape on a 2-core host (bench/RESULTS.md).
- * These lines are written once per poll instead and copied on every scrape. Everything else on
- * {@code /metrics} still comes from client_java.
+ * every value again, cost about half a second of CPU per scrape on a 2-core host
+ * (bench/RESULTS.md). These lines are written once per poll instead and copied on every scrape.
+ * Everything else on {@code /metrics} still comes from client_java.
  */
 public final class SeriesText {
   private SeriesText() {}
@@ -52,13 +52,17 @@ public final class SeriesText {
   }
 
   /**
-   * Appends one sample line: the name ({@code _total} for a counter), the labels in name order
-   * with {@code domain} among them, the value.
+   * Appends one sample line: the name ({@code _total} for a counter), the labels in name order with
+   * {@code domain} among them, the value.
    *
    * @param labelValues one per {@code family.labelNames()}, in that order
    */
   public static void sample(
-      StringBuilder out, MetricFamily family, String domain, List<String> labelValues, double value) {
+      StringBuilder out,
+      MetricFamily family,
+      String domain,
+      List<String> labelValues,
+      double value) {
     out.append(family.name());
     if (family.type() == MetricFamily.Type.COUNTER) {
       out.append("_total");
@@ -69,7 +73,9 @@ public final class SeriesText {
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {
       order[i] = i;
-      for (int j = i; j > 0 && name(names, order[j]).compareTo(name(names, order[j - 1])) < 0; j--) {
+      for (int j = i;
+          j > 0 && name(names, order[j]).compareTo(name(names, order[j - 1])) < 0;
+          j--) {
         int t = order[j];
         order[j] = order[j - 1];
         order[j - 1] = t;

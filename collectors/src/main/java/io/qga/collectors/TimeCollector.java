@@ -6,9 +6,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * {@code guest-get-time}: the guest clock minus the host clock, where the host clock is read
- * before and after the round trip and taken at its midpoint (the guest read its clock somewhere
- * in between; the midpoint halves the worst-case error to half the round trip).
+ * {@code guest-get-time}: the guest clock minus the host clock, where the host clock is read before
+ * and after the round trip and taken at its midpoint (the guest read its clock somewhere in
+ * between; the midpoint halves the worst-case error to half the round trip).
  */
 final class TimeCollector implements Collector {
   static final MetricFamily OFFSET =

@@ -9,15 +9,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code guest-get-users}: how many sessions are logged in, and when each user logged in. A
- * user with several sessions appears once, with the earliest login. Windows users carry a
- * domain and are named as Windows writes them, {@code DOMAIN\name}, so {@code CORP\alice} and
- * {@code WS1\alice} stay apart.
+ * {@code guest-get-users}: how many sessions are logged in, and when each user logged in. A user
+ * with several sessions appears once, with the earliest login. Windows users carry a domain and are
+ * named as Windows writes them, {@code DOMAIN\name}, so {@code CORP\alice} and {@code WS1\alice}
+ * stay apart.
  */
 final class UsersCollector implements Collector {
   static final MetricFamily LOGGED_IN =
-      MetricFamily.gauge(
-          "qga_users_logged_in", "Number of user sessions logged in to the guest.");
+      MetricFamily.gauge("qga_users_logged_in", "Number of user sessions logged in to the guest.");
   static final MetricFamily LOGIN_TIMESTAMP =
       MetricFamily.gaugeIn(
           "seconds",

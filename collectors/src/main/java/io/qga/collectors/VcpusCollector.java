@@ -7,8 +7,7 @@ import java.util.List;
 /** {@code guest-get-vcpus}: the guest's logical CPUs by state. */
 final class VcpusCollector implements Collector {
   static final MetricFamily VCPUS =
-      MetricFamily.gauge(
-          "qga_vcpus", "Guest logical CPUs by state (online or offline).", "state");
+      MetricFamily.gauge("qga_vcpus", "Guest logical CPUs by state (online or offline).", "state");
 
   @Override
   public String name() {

@@ -13,8 +13,17 @@ class CollectorsTest {
   void everyCollectorByNameInContractOrder() {
     assertThat(Collectors.names())
         .containsExactly(
-            "network", "filesystem", "users", "memory_blocks", "vcpus", "os", "time", "fsfreeze",
-            "load", "cpu", "disk");
+            "network",
+            "filesystem",
+            "users",
+            "memory_blocks",
+            "vcpus",
+            "os",
+            "time",
+            "fsfreeze",
+            "load",
+            "cpu",
+            "disk");
     assertThat(Collectors.byName("users")).get().isInstanceOf(UsersCollector.class);
     assertThat(Collectors.byName("nope")).isEmpty();
     assertThat(Collectors.byName().keySet()).containsExactlyElementsOf(Collectors.names());

@@ -35,9 +35,12 @@ class DomainSamplesTest {
     assertThat(samples.dropped())
         .isEqualTo(
             Map.of(
-                "things", 5L,
-                DomainSamples.INVALID_VALUES, 3L,
-                DomainSamples.DUPLICATE_SERIES, 1L));
+                "things",
+                5L,
+                DomainSamples.INVALID_VALUES,
+                3L,
+                DomainSamples.DUPLICATE_SERIES,
+                1L));
   }
 
   @Test

@@ -8,11 +8,11 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -115,7 +115,8 @@ class ExpositionTest {
     MetricSnapshots snapshots = Exposition.snapshots(byDomain);
 
     var text = new ByteArrayOutputStream();
-    io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create().write(text, snapshots);
+    io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create()
+        .write(text, snapshots);
     var ours = new ByteArrayOutputStream();
     Exposition.write(ours, SeriesText.Format.PROMETHEUS, prepared);
     assertThat(canonical(ours.toString(StandardCharsets.UTF_8)))
@@ -147,8 +148,8 @@ class ExpositionTest {
   }
 
   /**
-   * Family blocks in order, sample lines sorted within each: client_java sorts data points by
-   * their labels, the prepared text keeps them by domain; Prometheus reads both alike.
+   * Family blocks in order, sample lines sorted within each: client_java sorts data points by their
+   * labels, the prepared text keeps them by domain; Prometheus reads both alike.
    */
   private static String canonical(String text) {
     StringBuilder out = new StringBuilder();

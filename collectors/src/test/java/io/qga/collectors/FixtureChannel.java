@@ -19,8 +19,8 @@ import java.util.Map;
 
 /**
  * An in-memory agent answering from the shared fixture files ({@code io/qga/sim/fixtures/
- * FLAVOUR/COMMAND.json} in the simulator module), with per-test overrides. A command without a
- * file or override gets {@code CommandNotFound}, as a real agent would answer.
+ * FLAVOUR/COMMAND.json} in the simulator module), with per-test overrides. A command without a file
+ * or override gets {@code CommandNotFound}, as a real agent would answer.
  */
 final class FixtureChannel implements AgentChannel {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -55,8 +55,7 @@ final class FixtureChannel implements AgentChannel {
 
   /** The context a poller would build: capabilities from this flavour's guest-info. */
   CollectContext context(Limits limits, java.time.Clock clock) {
-    GuestInfo info =
-        JSON.convertValue(reply("guest-info").get("return"), GuestInfo.class);
+    GuestInfo info = JSON.convertValue(reply("guest-info").get("return"), GuestInfo.class);
     return new CollectContext(limits, clock, Capabilities.from(info));
   }
 

@@ -36,10 +36,14 @@ class GuestRecordTest {
             assertThat(poll(collector, new FixtureChannel("linux-7.2"), Limits.DEFAULT).record())
                 .as(collector)
                 .isInstanceOf(kind));
-    GuestRecord.Os os = (GuestRecord.Os) poll("os", new FixtureChannel("linux-7.2"), Limits.DEFAULT).record();
+    GuestRecord.Os os =
+        (GuestRecord.Os) poll("os", new FixtureChannel("linux-7.2"), Limits.DEFAULT).record();
     assertThat(os.os().id()).isNotBlank();
     assertThat(os.hostName()).isNotBlank();
-    assertThat(((GuestRecord.Freeze) poll("fsfreeze", new FixtureChannel("linux-7.2"), Limits.DEFAULT).record()).status())
+    assertThat(
+            ((GuestRecord.Freeze)
+                    poll("fsfreeze", new FixtureChannel("linux-7.2"), Limits.DEFAULT).record())
+                .status())
         .isEqualTo(FreezeStatus.THAWED);
     // what only becomes metrics keeps nothing
     assertThat(poll("cpu", new FixtureChannel("linux-7.2"), Limits.DEFAULT).record()).isNull();
@@ -55,8 +59,15 @@ class GuestRecordTest {
       nic.putObject("statistics").put("rx-bytes", i);
       ArrayNode addresses = nic.putArray("ip-addresses");
       addresses.addObject().put("ip-address", "$(reboot)").put("ip-address-type", "ipv4");
-      addresses.addObject().put("ip-address", "192.0.2." + (i % 250)).put("ip-address-type", "ipv4").put("prefix", 24);
-      addresses.addObject().put("ip-address", "2001:db8::" + (i % 250)).put("ip-address-type", "ipv6");
+      addresses
+          .addObject()
+          .put("ip-address", "192.0.2." + (i % 250))
+          .put("ip-address-type", "ipv4")
+          .put("prefix", 24);
+      addresses
+          .addObject()
+          .put("ip-address", "2001:db8::" + (i % 250))
+          .put("ip-address-type", "ipv6");
     }
     FixtureChannel channel =
         new FixtureChannel("linux-7.2").returns("guest-network-get-interfaces", interfaces);
@@ -68,7 +79,10 @@ class GuestRecordTest {
     for (NetworkInterface nic : kept.interfaces()) {
       assertThat(nic.name()).hasSize(GuestRecord.MAX_TEXT).endsWith("\u2026");
       assertThat(nic.statistics()).isNull();
-      assertThat(nic.ipAddresses()).extracting(NetworkInterface.IpAddress::address).hasSize(1).allMatch(IpAddressText::isIpAddress);
+      assertThat(nic.ipAddresses())
+          .extracting(NetworkInterface.IpAddress::address)
+          .hasSize(1)
+          .allMatch(IpAddressText::isIpAddress);
     }
   }
 
@@ -77,7 +91,12 @@ class GuestRecordTest {
     ArrayNode filesystems = FixtureChannel.JSON.createArrayNode();
     ArrayNode users = FixtureChannel.JSON.createArrayNode();
     for (int i = 0; i < 1000; i++) {
-      ObjectNode fs = filesystems.addObject().put("name", "vd" + i).put("mountpoint", "/m" + i).put("type", "ext4");
+      ObjectNode fs =
+          filesystems
+              .addObject()
+              .put("name", "vd" + i)
+              .put("mountpoint", "/m" + i)
+              .put("type", "ext4");
       fs.put("used-bytes", 1).put("total-bytes", 2);
       ArrayNode disks = fs.putArray("disk");
       for (int d = 0; d < 50; d++) {
@@ -90,7 +109,8 @@ class GuestRecordTest {
             .returns("guest-get-fsinfo", filesystems)
             .returns("guest-get-users", users);
 
-    GuestRecord.Filesystems fs = (GuestRecord.Filesystems) poll("filesystem", channel, SMALL).record();
+    GuestRecord.Filesystems fs =
+        (GuestRecord.Filesystems) poll("filesystem", channel, SMALL).record();
     GuestRecord.Users u = (GuestRecord.Users) poll("users", channel, SMALL).record();
 
     assertThat(fs.filesystems()).hasSize(3);

@@ -23,7 +23,6 @@ class MetricFamilyTest {
 
   @Test
   void domainIsReservedForTheExposition() {
-    assertThatThrownBy(() -> MetricFamily.gauge("x", "h", "domain"))
-        .hasMessageContaining("domain");
+    assertThatThrownBy(() -> MetricFamily.gauge("x", "h", "domain")).hasMessageContaining("domain");
   }
 }

@@ -37,7 +37,6 @@ final class Texts {
   static String poll(Collector collector, String flavour) {
     FixtureChannel channel = new FixtureChannel(flavour);
     return text(
-        collector.name(),
-        collector.poll(channel.agent(), channel.context(Limits.DEFAULT, CLOCK)));
+        collector.name(), collector.poll(channel.agent(), channel.context(Limits.DEFAULT, CLOCK)));
   }
 }

@@ -64,8 +64,7 @@ class UsersCollectorTest {
 
     DomainSamples samples = collector.poll(channel.agent(), channel.context(limits, Texts.CLOCK));
 
-    assertThat(samples.dropped())
-        .isEqualTo(Map.of("users", 1L, DomainSamples.INVALID_VALUES, 2L));
+    assertThat(samples.dropped()).isEqualTo(Map.of("users", 1L, DomainSamples.INVALID_VALUES, 2L));
     assertThat(Texts.text("users", samples))
         .contains(
             """

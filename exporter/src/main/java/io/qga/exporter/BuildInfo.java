@@ -19,7 +19,8 @@ record BuildInfo(String version, String revision, String javaVersion) {
   static final String UNKNOWN = "unknown";
 
   static BuildInfo current() {
-    return new BuildInfo(Daemon.version(), readRevision(), System.getProperty("java.version", UNKNOWN));
+    return new BuildInfo(
+        Daemon.version(), readRevision(), System.getProperty("java.version", UNKNOWN));
   }
 
   private static String readRevision() {
@@ -42,7 +43,9 @@ record BuildInfo(String version, String revision, String javaVersion) {
         .help("The exporter's version, git revision and Java version; always 1")
         .dataPoint(
             GaugeDataPointSnapshot.builder()
-                .labels(Labels.of("version", version, "revision", revision, "java_version", javaVersion))
+                .labels(
+                    Labels.of(
+                        "version", version, "revision", revision, "java_version", javaVersion))
                 .value(1)
                 .build())
         .build();

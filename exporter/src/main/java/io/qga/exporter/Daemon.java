@@ -10,22 +10,22 @@ import io.qga.collectors.Collectors;
 import io.qga.exporter.action.ActionExecutor;
 import io.qga.exporter.api.ApiRequests;
 import io.qga.exporter.api.ControlApi;
+import io.qga.exporter.config.ApiListener;
+import io.qga.exporter.config.CollectorsConfig;
 import io.qga.exporter.config.Config;
 import io.qga.exporter.config.ConfigException;
 import io.qga.exporter.config.ConfigLoader;
 import io.qga.exporter.config.ConfigProblem;
-import io.qga.exporter.config.CollectorsConfig;
-import io.qga.exporter.config.ApiListener;
 import io.qga.exporter.config.ServerConfig;
 import io.qga.exporter.discovery.DiscoveryMetrics;
 import io.qga.exporter.http.HttpEndpoint;
 import io.qga.exporter.http.HttpRoute;
+import io.qga.exporter.http.MetricsPage;
 import io.qga.exporter.http.TlsFiles;
+import io.qga.exporter.policy.PolicyEngine;
 import io.qga.exporter.poll.PollSettings;
 import io.qga.exporter.poll.Poller;
-import io.qga.exporter.http.MetricsPage;
 import io.qga.exporter.poll.PollerMetrics;
-import io.qga.exporter.policy.PolicyEngine;
 import io.qga.exporter.runtime.DomainDirectory;
 import io.qga.exporter.runtime.Timers;
 import java.io.IOException;
@@ -46,16 +46,16 @@ import java.util.logging.Logger;
 /**
  * The running exporter, built in {@link #startAll} in this order, each part handed what it needs:
  * config -> discovery (every {@code discovery.refresh_interval}) -> poller (Quartz, per-domain
- * serial queues) -> action executor (audit log and state in {@code state_dir}) -> policy engine
- * -> control API -> HTTP listener ({@code /metrics}, landing page, health, reload, {@code
- * /api/}). There is one executor: API and policy runs on a domain share its audit log, metrics
- * and per-domain lock. One {@link Timers} (Quartz) fires everything timed: poll ticks, probes, the discovery refresh,
- * policy schedules, fsfreeze deadlines (docs/design.md, "Scheduling").
+ * serial queues) -> action executor (audit log and state in {@code state_dir}) -> policy engine ->
+ * control API -> HTTP listener ({@code /metrics}, landing page, health, reload, {@code /api/}).
+ * There is one executor: API and policy runs on a domain share its audit log, metrics and
+ * per-domain lock. One {@link Timers} (Quartz) fires everything timed: poll ticks, probes, the
+ * discovery refresh, policy schedules, fsfreeze deadlines (docs/design.md, "Scheduling").
  *
  * <p>{@link #reload()} (SIGHUP, {@code POST /-/reload}) reads the config file again: a bad file
- * keeps the old config running and sets {@code qga_config_last_reload_successful} to 0; a good
- * one is applied (discovery, intervals, timeouts, limits, extensions) without dropping the state
- * of domains that stay. {@code server.*} and {@code discovery.libvirt.uri} need a restart.
+ * keeps the old config running and sets {@code qga_config_last_reload_successful} to 0; a good one
+ * is applied (discovery, intervals, timeouts, limits, extensions) without dropping the state of
+ * domains that stay. {@code server.*} and {@code discovery.libvirt.uri} need a restart.
  */
 public final class Daemon implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
@@ -88,12 +88,11 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * Starts everything: the poller, the first discovery (synchronously, so {@code /-/ready} is
-   * true once this returns), the action executor, the policy engine, the control API, then the
-   * listener.
+   * Starts everything: the poller, the first discovery (synchronously, so {@code /-/ready} is true
+   * once this returns), the action executor, the policy engine, the control API, then the listener.
    *
-   * @param configFile read again by {@link #reload()}; null when the config was built in code
-   *     (the demo), which makes reload a no-op that reports so
+   * @param configFile read again by {@link #reload()}; null when the config was built in code (the
+   *     demo), which makes reload a no-op that reports so
    * @param reloadHooks told about each reloaded config after the daemon's own parts (the {@code
    *     run} command's log settings); must not throw
    * @throws IOException the listener could not bind; nothing is left running
@@ -236,8 +235,8 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * As {@link #reload}, answering what kept the new config out: each problem with the file and
-   * its YAML path; empty when it was applied.
+   * As {@link #reload}, answering what kept the new config out: each problem with the file and its
+   * YAML path; empty when it was applied.
    */
   public synchronized List<String> reloadProblems() {
     if (closed) {
@@ -256,9 +255,7 @@ public final class Daemon implements AutoCloseable {
         problems.add(configFile + ": " + p);
       }
       LOG.warning(
-          () ->
-              "config not reloaded, the old one keeps running: "
-                  + String.join("; ", problems));
+          () -> "config not reloaded, the old one keeps running: " + String.join("; ", problems));
       return problems;
     }
     apply(next);
@@ -274,7 +271,9 @@ public final class Daemon implements AutoCloseable {
       LOG.warning("server.* changed: the listener keeps its old settings until a restart");
     }
     if (!next.api().listener().equals(old.api().listener())) {
-      LOG.warning("api.listen or api.tls changed: the API's listener keeps its old settings until a restart");
+      LOG.warning(
+          "api.listen or api.tls changed: the API's listener keeps its old settings until a"
+              + " restart");
     }
     config = next;
     poller.apply(pollSettings(next));
@@ -286,7 +285,10 @@ public final class Daemon implements AutoCloseable {
       engine.update(next.policies(), next.policyDefaults());
       api.reconfigure(next);
     } catch (RuntimeException ex) {
-      LOG.log(Level.WARNING, "the policy engine or the control API failed to apply the reloaded config", ex);
+      LOG.log(
+          Level.WARNING,
+          "the policy engine or the control API failed to apply the reloaded config",
+          ex);
     }
     for (Consumer<Config> hook : reloadHooks) {
       try {
@@ -359,7 +361,8 @@ public final class Daemon implements AutoCloseable {
             build.snapshot(),
             GaugeSnapshot.builder()
                 .name("qga_config_last_reload_successful")
-                .help("1 when the last config reload succeeded (or none was tried), 0 when it failed")
+                .help(
+                    "1 when the last config reload succeeded (or none was tried), 0 when it failed")
                 .dataPoint(GaugeDataPointSnapshot.builder().value(lastReloadOk ? 1 : 0).build())
                 .build(),
             DiscoveryMetrics.dropped(finder.discovery()),

@@ -23,19 +23,22 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The {@link Daemon}'s discovery: refreshes every {@code discovery.refresh_interval} on a thread
- * of its own (libvirt calls, directory scans stay off the Quartz threads) and hands the domains
- * found to the poller, each with a way to open its agent channel.
+ * The {@link Daemon}'s discovery: refreshes every {@code discovery.refresh_interval} on a thread of
+ * its own (libvirt calls, directory scans stay off the Quartz threads) and hands the domains found
+ * to the poller, each with a way to open its agent channel.
  */
 final class DomainFinder {
   private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
 
   private final Timers timers;
   private final Poller poller;
+
   /** The config in force (the daemon's, replaced on reload). */
   private final Supplier<Config> config;
+
   /** Runs discovery refreshes (libvirt calls, directory scans) off the Quartz threads. */
   private final ExecutorService discoveryLoop;
+
   private final AtomicBoolean discovering = new AtomicBoolean();
   private volatile Discovery discovery;
   private volatile LibvirtConnection libvirt;
@@ -152,9 +155,9 @@ final class DomainFinder {
   }
 
   /**
-   * The session's own reconnect backoff stays short: the poller already backs off a failing
-   * agent (probes capped at one interval), and a long session backoff would make a probe fail
-   * without trying, delaying recovery beyond one interval.
+   * The session's own reconnect backoff stays short: the poller already backs off a failing agent
+   * (probes capped at one interval), and a long session backoff would make a probe fail without
+   * trying, delaying recovery beyond one interval.
    */
   private AgentSession.Options sessionOptions() {
     Config c = config.get();

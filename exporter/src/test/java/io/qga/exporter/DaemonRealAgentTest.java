@@ -31,10 +31,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * End to end: three real qemu-ga processes (unix-listen, every machine-changing command
- * blocked) found by a glob, the daemon on port 0 with 1 s intervals, {@code /metrics} scraped
- * over HTTP. One agent killed: its {@code qga_up} drops to 0 within two intervals while the
- * others stay fresh; restarted: back to 1. {@code promtool check metrics} passes on a scrape.
+ * End to end: three real qemu-ga processes (unix-listen, every machine-changing command blocked)
+ * found by a glob, the daemon on port 0 with 1 s intervals, {@code /metrics} scraped over HTTP. One
+ * agent killed: its {@code qga_up} drops to 0 within two intervals while the others stay fresh;
+ * restarted: back to 1. {@code promtool check metrics} passes on a scrape.
  */
 @Tag("real")
 class DaemonRealAgentTest {
@@ -132,8 +132,7 @@ class DaemonRealAgentTest {
   private double freshestAgeSeconds(String scrape, String domain) {
     double now = System.currentTimeMillis() / 1000.0;
     Matcher m =
-        Pattern.compile(
-                "(?m)^qga_collector_last_success_timestamp_seconds\\{([^}]*)\\} (\\S+)$")
+        Pattern.compile("(?m)^qga_collector_last_success_timestamp_seconds\\{([^}]*)\\} (\\S+)$")
             .matcher(scrape);
     double newest = 0;
     while (m.find()) {
@@ -168,7 +167,9 @@ class DaemonRealAgentTest {
     await(
         Duration.ofSeconds(20),
         "all domains up with collector results",
-        s -> DOMAINS.stream().allMatch(d -> up(s, d, 1) && s.contains("collector=\"os\",domain=\"" + d + "\"")));
+        s ->
+            DOMAINS.stream()
+                .allMatch(d -> up(s, d, 1) && s.contains("collector=\"os\",domain=\"" + d + "\"")));
     Capabilities caps = daemon.domains().find("vm-a").orElseThrow().agent().cachedCapabilities();
     assertThat(caps).as("guest-info was read").isNotNull();
     await(
@@ -205,7 +206,9 @@ class DaemonRealAgentTest {
       String s = scrape();
       for (String d : List.of("vm-a", "vm-c")) {
         assertThat(up(s, d, 1)).as(d + " up").isTrue();
-        assertThat(freshestAgeSeconds(s, d)).as(d + " fresh").isLessThan(2 * INTERVAL.toSeconds() + 0.5);
+        assertThat(freshestAgeSeconds(s, d))
+            .as(d + " fresh")
+            .isLessThan(2 * INTERVAL.toSeconds() + 0.5);
       }
       Thread.sleep(300);
     }

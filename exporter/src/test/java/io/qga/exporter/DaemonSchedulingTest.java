@@ -45,14 +45,19 @@ class DaemonSchedulingTest {
     Files.writeString(
         file,
         "server:\n  listen: \"127.0.0.1:0\"\n"
-            + "discovery:\n  refresh_interval: " + refresh + "\n  globs:\n    - pattern: \""
-            + dir.resolve("agents") + "/*.sock\"\n"
+            + "discovery:\n  refresh_interval: "
+            + refresh
+            + "\n  globs:\n    - pattern: \""
+            + dir.resolve("agents")
+            + "/*.sock\"\n"
             + "agent:\n  command_timeout: 1s\n"
             + "api:\n  tokens:\n    - {name: ops, role: operator, sha256: "
             + "\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"}\n"
             + "policies:\n  - name: weekly-trim\n    schedule: \"0 3 * * 0\"\n"
             + "    action: {fstrim: {}}\n"
-            + "state_dir: \"" + dir.resolve("state") + "\"\n");
+            + "state_dir: \""
+            + dir.resolve("state")
+            + "\"\n");
     return file;
   }
 

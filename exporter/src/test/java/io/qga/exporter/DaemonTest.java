@@ -102,7 +102,8 @@ class DaemonTest {
         "web-1 network series",
         () -> scrapeContains("qga_network_receive_bytes_total{domain=\"web-1\""));
     assertThat(scrape())
-        .containsPattern("qga_exporter_build_info\\{java_version=\"[^\"]+\",revision=\"[^\"]+\",version=")
+        .containsPattern(
+            "qga_exporter_build_info\\{java_version=\"[^\"]+\",revision=\"[^\"]+\",version=")
         .contains("qga_config_last_reload_successful 1.0")
         .contains("qga_collector_success{collector=\"network\",domain=\"web-1\"} 1.0");
 

@@ -11,11 +11,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -59,16 +59,28 @@ class DaemonWiringTest {
     // unix socket paths are short: /tmp, not the JUnit temp dir
     Path sockets = Files.createTempDirectory(Path.of("/tmp"), "qga-ext-");
     try {
-      agent = SimulatedAgent.start(sockets.resolve("web-1.sock"), SimulatedGuest.builder("web-1").build());
+      agent =
+          SimulatedAgent.start(
+              sockets.resolve("web-1.sock"), SimulatedGuest.builder("web-1").build());
       Path config = dir.resolve("config.yaml");
       Files.writeString(
           config,
           "server:\n  listen: \"127.0.0.1:0\"\n"
-              + "discovery:\n  static:\n    - domain: web-1\n      socket: \"" + agent.socket() + "\"\n"
-              + "api:\n  tokens:\n    - name: ops\n      sha256: " + sha256("ops-token") + "\n      role: admin\n"
-              + "policies:\n  - name: weekly-trim\n    match: {domains: [\"web-*\"]}\n    schedule: \"0 0 3 ? * SUN\"\n"
+              + "discovery:\n  static:\n    - domain: web-1\n      socket: \""
+              + agent.socket()
+              + "\"\n"
+              + "api:\n  tokens:\n    - name: ops\n      sha256: "
+              + sha256("ops-token")
+              + "\n"
+              + "      role: admin\n"
+              + "policies:\n"
+              + "  - name: weekly-trim\n"
+              + "    match: {domains: [\"web-*\"]}\n"
+              + "    schedule: \"0 0 3 ? * SUN\"\n"
               + "    action: {fstrim: {minimum: 0}}\n"
-              + "state_dir: \"" + dir.resolve("state") + "\"\n");
+              + "state_dir: \""
+              + dir.resolve("state")
+              + "\"\n");
       daemon = Daemon.start(config, ConfigLoader.load(config));
 
       assertThat(call("GET", "/api/v1/domains", null).statusCode()).isEqualTo(401);
@@ -78,7 +90,9 @@ class DaemonWiringTest {
       await(
           () -> {
             try {
-              return json(call("GET", "/api/v1/domains/web-1", "ops-token")).path("hostname").isTextual();
+              return json(call("GET", "/api/v1/domains/web-1", "ops-token"))
+                  .path("hostname")
+                  .isTextual();
             } catch (Exception e) {
               return false;
             }
@@ -86,10 +100,16 @@ class DaemonWiringTest {
           Duration.ofSeconds(20),
           "cached host name from the poller");
 
-      HttpResponse<String> trim = call("POST", "/api/v1/domains/web-1/fstrim?wait=20s", "ops-token");
+      HttpResponse<String> trim =
+          call("POST", "/api/v1/domains/web-1/fstrim?wait=20s", "ops-token");
       assertThat(trim.statusCode()).isEqualTo(200);
       assertThat(json(trim).path("state").asText()).isEqualTo("succeeded");
-      assertThat(json(call("GET", "/api/v1/policies", "ops-token")).path("policies").get(0).path("name").asText())
+      assertThat(
+              json(call("GET", "/api/v1/policies", "ops-token"))
+                  .path("policies")
+                  .get(0)
+                  .path("name")
+                  .asText())
           .isEqualTo("weekly-trim");
       // a policy run asked through the API goes to the same executor: audited with the policy
       HttpResponse<String> run = call("POST", "/api/v1/policies/weekly-trim/run", "ops-token");
@@ -103,7 +123,9 @@ class DaemonWiringTest {
       // the API's own series: requests by route template, the 401 above as an auth failure
       assertThat(metrics)
           .contains("qga_api_requests_total{code=\"401\",endpoint=\"/api/v1/domains\"} 1.0")
-          .contains("qga_api_requests_total{code=\"200\",endpoint=\"/api/v1/domains/{domain}/fstrim\"} 1.0")
+          .contains(
+              "qga_api_requests_total{code=\"200\",endpoint=\"/api/v1/domains/{domain}/fstrim\"}"
+                  + " 1.0")
           .contains("qga_api_auth_failures_total{reason=\"missing\"}");
       assertThat(call("POST", "/-/reload", null).statusCode()).isEqualTo(401);
       assertThat(call("POST", "/-/reload", "ops-token").statusCode()).isEqualTo(200);
@@ -139,7 +161,8 @@ class DaemonWiringTest {
 
   private static String sha256(String token) throws Exception {
     return HexFormat.of()
-        .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        .formatHex(
+            MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static void await(BooleanSupplier condition, Duration within, String what)

@@ -6,12 +6,15 @@ import io.qga.exporter.config.ConfigLoader;
 import io.qga.sim.testing.RealPrograms;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.KeyStore;
 import java.security.MessageDigest;
+import java.security.Principal;
+import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -19,17 +22,14 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.net.Socket;
-import java.security.Principal;
-import java.security.PrivateKey;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -38,9 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Client certificates (tls.client_ca, tls.client_auth) and the API's own listener (api.listen,
- * api.tls) on the running daemon, with a CA, a server certificate and client certificates made
- * by the real openssl: a handshake without a certificate from the configured CA is refused, one
- * with such a certificate is served, and the API still asks for its token.
+ * api.tls) on the running daemon, with a CA, a server certificate and client certificates made by
+ * the real openssl: a handshake without a certificate from the configured CA is refused, one with
+ * such a certificate is served, and the API still asks for its token.
  */
 @Tag("real")
 class MutualTlsTest {
@@ -59,9 +59,24 @@ class MutualTlsTest {
   @BeforeEach
   void certificates() throws Exception {
     // the server: self-signed, for 127.0.0.1
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-days", "2", "-subj", "/CN=qga", "-addext", "subjectAltName=IP:127.0.0.1",
-        "-keyout", "server.key", "-out", "server.pem");
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=qga",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.pem");
     ca("ca-a");
     ca("ca-b");
     client("ansible", "ca-a");
@@ -69,21 +84,71 @@ class MutualTlsTest {
   }
 
   private void ca(String name) throws Exception {
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-days", "2", "-subj", "/CN=" + name,
-        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign",
-        "-keyout", name + ".key", "-out", name + ".pem");
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=" + name,
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign",
+        "-keyout",
+        name + ".key",
+        "-out",
+        name + ".pem");
   }
 
   /** A client certificate signed by {@code ca}, and a PKCS#12 of it for the Java client. */
   private void client(String name, String ca) throws Exception {
     Files.writeString(dir.resolve(name + ".ext"), "extendedKeyUsage=clientAuth\n");
-    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-subj", "/CN=" + name, "-keyout", name + ".key", "-out", name + ".csr");
-    openssl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key",
-        "-CAcreateserial", "-days", "2", "-extfile", name + ".ext", "-out", name + ".pem");
-    openssl("pkcs12", "-export", "-inkey", name + ".key", "-in", name + ".pem",
-        "-passout", "pass:secret", "-out", name + ".p12");
+    openssl(
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-subj",
+        "/CN=" + name,
+        "-keyout",
+        name + ".key",
+        "-out",
+        name + ".csr");
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        name + ".csr",
+        "-CA",
+        ca + ".pem",
+        "-CAkey",
+        ca + ".key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        name + ".ext",
+        "-out",
+        name + ".pem");
+    openssl(
+        "pkcs12",
+        "-export",
+        "-inkey",
+        name + ".key",
+        "-in",
+        name + ".pem",
+        "-passout",
+        "pass:secret",
+        "-out",
+        name + ".p12");
   }
 
   private void openssl(String... args) throws Exception {
@@ -106,7 +171,8 @@ class MutualTlsTest {
     trust.load(null, null);
     try (InputStream in = Files.newInputStream(dir.resolve("server.pem"))) {
       trust.setCertificateEntry(
-          "server", (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
+          "server",
+          (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
     }
     TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
     tmf.init(trust);
@@ -121,7 +187,9 @@ class MutualTlsTest {
     }
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(
-        kmf == null ? null : new KeyManager[] {new Insistent((X509ExtendedKeyManager) kmf.getKeyManagers()[0])},
+        kmf == null
+            ? null
+            : new KeyManager[] {new Insistent((X509ExtendedKeyManager) kmf.getKeyManagers()[0])},
         tmf.getTrustManagers(),
         null);
     return ctx.getSocketFactory();
@@ -176,11 +244,12 @@ class MutualTlsTest {
   }
 
   /**
-   * The status line and body of a request over TLS (TLS 1.3 and 1.2 tried alike), or "refused:
-   * ..." when the server ended the connection without an HTTP answer (a failed handshake: with
-   * TLS 1.3 the client learns of it on its first read).
+   * The status line and body of a request over TLS (TLS 1.3 and 1.2 tried alike), or "refused: ..."
+   * when the server ended the connection without an HTTP answer (a failed handshake: with TLS 1.3
+   * the client learns of it on its first read).
    */
-  private static String https(SSLSocketFactory f, int port, String method, String path, String token) {
+  private static String https(
+      SSLSocketFactory f, int port, String method, String path, String token) {
     try (SSLSocket s = (SSLSocket) f.createSocket("127.0.0.1", port)) {
       s.setSoTimeout(10_000);
       s.startHandshake();
@@ -190,7 +259,8 @@ class MutualTlsTest {
     }
   }
 
-  private static String http(int port, String method, String path, String token) throws IOException {
+  private static String http(int port, String method, String path, String token)
+      throws IOException {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(10_000);
       return exchange(s.getOutputStream(), s.getInputStream(), method, path, token);
@@ -201,7 +271,10 @@ class MutualTlsTest {
       java.io.OutputStream out, InputStream in, String method, String path, String token)
       throws IOException {
     out.write(
-        (method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        (method
+                + " "
+                + path
+                + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
                 + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
                 + "Content-Length: 0\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII));
@@ -210,31 +283,43 @@ class MutualTlsTest {
     if (response.isEmpty()) {
       return "refused: closed without an answer";
     }
-    return response.lines().findFirst().orElse("") + "\n"
+    return response.lines().findFirst().orElse("")
+        + "\n"
         + response.substring(Math.max(0, response.indexOf("\r\n\r\n")));
   }
 
   private static String sha256(String token) throws Exception {
     return HexFormat.of()
-        .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        .formatHex(
+            MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
   }
 
   private void start(String server, String api) throws Exception {
     Path config = dir.resolve("config.yaml");
     Files.writeString(
         config,
-        "server:\n  listen: \"127.0.0.1:0\"\n" + server
-            + "api:\n  tokens:\n    - name: ops\n      sha256: " + sha256(TOKEN) + "\n      role: admin\n"
+        "server:\n  listen: \"127.0.0.1:0\"\n"
+            + server
+            + "api:\n  tokens:\n    - name: ops\n      sha256: "
+            + sha256(TOKEN)
+            + "\n      role: admin\n"
             + api
-            + "state_dir: \"" + dir.resolve("state") + "\"\n");
+            + "state_dir: \""
+            + dir.resolve("state")
+            + "\"\n");
     daemon = Daemon.start(config, ConfigLoader.load(config));
   }
 
   private static String tlsBlock(String indent, String mode) {
-    return indent + "tls:\n"
-        + indent + "  certificate: server.pem\n"
-        + indent + "  key: server.key\n"
-        + (mode == null ? "" : indent + "  client_ca: client-ca.pem\n" + indent + "  client_auth: " + mode + "\n");
+    return indent
+        + "tls:\n"
+        + indent
+        + "  certificate: server.pem\n"
+        + indent
+        + "  key: server.key\n"
+        + (mode == null
+            ? ""
+            : indent + "  client_ca: client-ca.pem\n" + indent + "  client_auth: " + mode + "\n");
   }
 
   @Test
@@ -249,8 +334,10 @@ class MutualTlsTest {
 
     assertThat(https(tls("ansible"), port, "GET", "/metrics", null)).startsWith("HTTP/1.1 200");
     // a client certificate is no token: the API still asks for one
-    assertThat(https(tls("ansible"), port, "GET", "/api/v1/domains", null)).startsWith("HTTP/1.1 401");
-    assertThat(https(tls("ansible"), port, "GET", "/api/v1/domains", TOKEN)).startsWith("HTTP/1.1 200");
+    assertThat(https(tls("ansible"), port, "GET", "/api/v1/domains", null))
+        .startsWith("HTTP/1.1 401");
+    assertThat(https(tls("ansible"), port, "GET", "/api/v1/domains", TOKEN))
+        .startsWith("HTTP/1.1 200");
   }
 
   @Test
@@ -332,8 +419,10 @@ class MutualTlsTest {
     // the API wants a client certificate from ca-a, then a token
     assertThat(https(tls(null), api, "GET", "/api/v1/domains", TOKEN)).startsWith("refused");
     assertThat(https(tls("intruder"), api, "GET", "/api/v1/domains", TOKEN)).startsWith("refused");
-    assertThat(https(tls("ansible"), api, "GET", "/api/v1/domains", null)).startsWith("HTTP/1.1 401");
-    assertThat(https(tls("ansible"), api, "GET", "/api/v1/domains", TOKEN)).startsWith("HTTP/1.1 200");
+    assertThat(https(tls("ansible"), api, "GET", "/api/v1/domains", null))
+        .startsWith("HTTP/1.1 401");
+    assertThat(https(tls("ansible"), api, "GET", "/api/v1/domains", TOKEN))
+        .startsWith("HTTP/1.1 200");
     assertThat(https(tls("ansible"), api, "GET", "/metrics", null)).startsWith("HTTP/1.1 404");
   }
 
@@ -347,23 +436,46 @@ class MutualTlsTest {
     String ok = ansible(api, "ansible");
     assertThat(ok).contains("SUCCESS").contains("\"domains\"");
     // the TLS alerts reach the user: certificate required / certificate unknown
-    assertThat(ansible(api, null)).contains("FAILED").containsIgnoringCase("alert certificate required");
-    assertThat(ansible(api, "intruder")).contains("FAILED").containsIgnoringCase("alert certificate unknown");
+    assertThat(ansible(api, null))
+        .contains("FAILED")
+        .containsIgnoringCase("alert certificate required");
+    assertThat(ansible(api, "intruder"))
+        .contains("FAILED")
+        .containsIgnoringCase("alert certificate unknown");
   }
 
   /** {@code ansible localhost -m qga.exporter.domain_info} against the API port. */
   private String ansible(int port, String client) throws Exception {
     String args =
-        "url=https://127.0.0.1:" + port + " token=" + TOKEN + " ca_path=" + dir.resolve("server.pem")
+        "url=https://127.0.0.1:"
+            + port
+            + " token="
+            + TOKEN
+            + " ca_path="
+            + dir.resolve("server.pem")
             + (client == null
                 ? ""
-                : " client_cert=" + dir.resolve(client + ".pem") + " client_key=" + dir.resolve(client + ".key"));
+                : " client_cert="
+                    + dir.resolve(client + ".pem")
+                    + " client_key="
+                    + dir.resolve(client + ".key"));
     ProcessBuilder pb =
         new ProcessBuilder(
-                RealPrograms.require("ansible").toString(), "localhost", "-i", "localhost,", "-c",
-                "local", "-m", "qga.exporter.domain_info", "-a", args)
+                RealPrograms.require("ansible").toString(),
+                "localhost",
+                "-i",
+                "localhost,",
+                "-c",
+                "local",
+                "-m",
+                "qga.exporter.domain_info",
+                "-a",
+                args)
             .redirectErrorStream(true);
-    pb.environment().put("ANSIBLE_COLLECTIONS_PATH", Path.of("..", "ansible").toAbsolutePath().normalize().toString());
+    pb.environment()
+        .put(
+            "ANSIBLE_COLLECTIONS_PATH",
+            Path.of("..", "ansible").toAbsolutePath().normalize().toString());
     pb.environment().put("ANSIBLE_PYTHON_INTERPRETER", "/usr/bin/python3");
     pb.environment().put("ANSIBLE_NOCOLOR", "1");
     pb.environment().put("ANSIBLE_LOCALHOST_WARNING", "0");

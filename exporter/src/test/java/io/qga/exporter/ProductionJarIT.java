@@ -28,11 +28,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The runnable jar as shipped ({@code exporter/target/qga-exporter.jar}, after {@code package}):
- * no test support inside (JUnit, AssertJ, the scripted agents, real-qemu-ga helpers, reply
- * fixtures), yet {@code demo} and {@code SimulatorMain} still run from that jar alone. Run in the
- * verify phase by the {@code production-jar} execution of exporter/pom.xml (the jar does not exist
- * yet when the unit tests run); {@code -Dqga.jar=PATH} checks another jar.
+ * The runnable jar as shipped ({@code exporter/target/qga-exporter.jar}, after {@code package}): no
+ * test support inside (JUnit, AssertJ, the scripted agents, real-qemu-ga helpers, reply fixtures),
+ * yet {@code demo} and {@code SimulatorMain} still run from that jar alone. Run in the verify phase
+ * by the {@code production-jar} execution of exporter/pom.xml (the jar does not exist yet when the
+ * unit tests run); {@code -Dqga.jar=PATH} checks another jar.
  */
 class ProductionJarIT {
   /** Entry prefixes of test code and test data; none belongs in the production jar. */
@@ -45,6 +45,7 @@ class ProductionJarIT {
           "io/qga/sim/testing/",
           "io/qga/sim/scripted/",
           "io/qga/sim/fixtures/");
+
   /** Class references that would mean test support came back under another name. */
   private static final List<String> FORBIDDEN_REFERENCES =
       List.of("org/junit/", "org/assertj/", "org/opentest4j/");
@@ -94,13 +95,14 @@ class ProductionJarIT {
   }
 
   /**
-   * The README's first command, from a copy of the jar alone in an empty directory (so nothing
-   * from the build's class path can stand in): the demo serves qga_up 1 for its simulated
-   * guests and stops cleanly on SIGTERM.
+   * The README's first command, from a copy of the jar alone in an empty directory (so nothing from
+   * the build's class path can stand in): the demo serves qga_up 1 for its simulated guests and
+   * stops cleanly on SIGTERM.
    */
   @Test
   void demoRunsFromTheJarAlone(@TempDir Path dir) throws Exception {
-    Path copy = Files.copy(jar, dir.resolve("qga-exporter.jar"), StandardCopyOption.COPY_ATTRIBUTES);
+    Path copy =
+        Files.copy(jar, dir.resolve("qga-exporter.jar"), StandardCopyOption.COPY_ATTRIBUTES);
     Path log = dir.resolve("demo.log");
     Process demo =
         new ProcessBuilder(java(), "-jar", copy.toString(), "demo", "--domains", "2", "--port", "0")
@@ -138,12 +140,19 @@ class ProductionJarIT {
   /** ansible/test.sh and the benchmark start the simulated agents from the same jar. */
   @Test
   void simulatorMainRunsFromTheJarAlone(@TempDir Path dir) throws Exception {
-    Path copy = Files.copy(jar, dir.resolve("qga-exporter.jar"), StandardCopyOption.COPY_ATTRIBUTES);
+    Path copy =
+        Files.copy(jar, dir.resolve("qga-exporter.jar"), StandardCopyOption.COPY_ATTRIBUTES);
     Path log = dir.resolve("sim.log");
     Process sim =
         new ProcessBuilder(
-                java(), "-cp", copy.toString(), "io.qga.sim.SimulatorMain",
-                "--dir", dir.resolve("agents").toString(), "--domains", "2")
+                java(),
+                "-cp",
+                copy.toString(),
+                "io.qga.sim.SimulatorMain",
+                "--dir",
+                dir.resolve("agents").toString(),
+                "--domains",
+                "2")
             .directory(dir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
@@ -170,7 +179,8 @@ class ProductionJarIT {
         return m;
       }
       if (!process.isAlive()) {
-        throw new AssertionError("exited " + process.exitValue() + " before " + pattern + ":\n" + read(log));
+        throw new AssertionError(
+            "exited " + process.exitValue() + " before " + pattern + ":\n" + read(log));
       }
       Thread.sleep(100);
     }

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The daemon's own series on a real daemon's /metrics: process_* and jvm_* from client_java,
- * build info with revision and Java version, run counters at 0 for each configured policy (and
- * again after a reload adds one), and API requests counted by route template and status.
+ * The daemon's own series on a real daemon's /metrics: process_* and jvm_* from client_java, build
+ * info with revision and Java version, run counters at 0 for each configured policy (and again
+ * after a reload adds one), and API requests counted by route template and status.
  */
 class SelfMetricsTest {
   @TempDir Path dir;
@@ -55,7 +55,8 @@ class SelfMetricsTest {
 
   private static String sha256(String token) throws Exception {
     return HexFormat.of()
-        .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        .formatHex(
+            MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
   }
 
   private Path config(String policies) throws Exception {
@@ -63,10 +64,17 @@ class SelfMetricsTest {
     Files.writeString(
         config,
         "server:\n  listen: \"127.0.0.1:0\"\n"
-            + "discovery:\n  refresh_interval: 200ms\n  globs:\n    - pattern: \"" + sockets + "/*.sock\"\n"
-            + "api:\n  tokens:\n    - name: ops\n      sha256: " + sha256("ops-token") + "\n      role: admin\n"
-            + "state_dir: \"" + dir.resolve("state") + "\"\n"
-            + "policies:\n" + policies);
+            + "discovery:\n  refresh_interval: 200ms\n  globs:\n    - pattern: \""
+            + sockets
+            + "/*.sock\"\n"
+            + "api:\n  tokens:\n    - name: ops\n      sha256: "
+            + sha256("ops-token")
+            + "\n      role: admin\n"
+            + "state_dir: \""
+            + dir.resolve("state")
+            + "\"\n"
+            + "policies:\n"
+            + policies);
     return config;
   }
 
@@ -74,7 +82,9 @@ class SelfMetricsTest {
       "  - name: weekly-trim\n    match: {domains: [\"web-*\"]}\n    schedule: \"0 0 3 ? * SUN\"\n"
           + "    action: {fstrim: {minimum: 0}}\n";
   private static final String CLOCK =
-      "  - name: clock-drift\n    when: {time_offset_above: 1h}\n    action: {time_sync: {source: host}}\n";
+      "  - name: clock-drift\n"
+          + "    when: {time_offset_above: 1h}\n"
+          + "    action: {time_sync: {source: host}}\n";
 
   private HttpResponse<String> call(String method, String path, String token) throws Exception {
     HttpRequest.Builder b =
@@ -97,7 +107,8 @@ class SelfMetricsTest {
   void metricsCarryJvmProcessBuildZeroRunsAndApiRequests() throws Exception {
     sockets = Files.createTempDirectory(Path.of("/tmp"), "qga-self-");
     for (String d : List.of("web-1", "db-1")) {
-      agents.add(SimulatedAgent.start(sockets.resolve(d + ".sock"), SimulatedGuest.builder(d).build()));
+      agents.add(
+          SimulatedAgent.start(sockets.resolve(d + ".sock"), SimulatedGuest.builder(d).build()));
     }
     Path config = config(TRIM);
     daemon = Daemon.start(config, ConfigLoader.load(config), List.of());
@@ -105,7 +116,9 @@ class SelfMetricsTest {
     String page = metrics();
     assertThat(page).contains("\nprocess_cpu_seconds_total ").contains("\njvm_memory_used_bytes{");
     Matcher build =
-        Pattern.compile("qga_exporter_build_info\\{java_version=\"([^\"]*)\",revision=\"([^\"]*)\",version=\"([^\"]*)\"} 1")
+        Pattern.compile(
+                "qga_exporter_build_info\\{java_version=\"([^\"]*)\",revision=\"([^\"]*)\",version=\"([^\"]*)\"}"
+                    + " 1")
             .matcher(page);
     assertThat(build.find()).as("build info line in:\n%s", grep(page, "build_info")).isTrue();
     assertThat(build.group(1)).isEqualTo(System.getProperty("java.version"));
@@ -117,7 +130,8 @@ class SelfMetricsTest {
       assertThat(page)
           .contains(
               "qga_action_runs_total{action=\"fstrim\",domain=\"web-1\",policy=\"weekly-trim\",result=\""
-                  + result + "\"} 0.0");
+                  + result
+                  + "\"} 0.0");
     }
     assertThat(page).doesNotContain("domain=\"db-1\",policy=\"weekly-trim\"");
 
@@ -126,8 +140,12 @@ class SelfMetricsTest {
     assertThat(call("POST", "/-/reload", "ops-token").statusCode()).isEqualTo(200);
     page = metrics();
     assertThat(page)
-        .contains("qga_action_runs_total{action=\"time_sync\",domain=\"db-1\",policy=\"clock-drift\",result=\"failed\"} 0.0")
-        .contains("qga_action_runs_total{action=\"time_sync\",domain=\"web-1\",policy=\"clock-drift\",result=\"succeeded\"} 0.0");
+        .contains(
+            "qga_action_runs_total{action=\"time_sync\",domain=\"db-1\",policy=\"clock-drift\",result=\"failed\"}"
+                + " 0.0")
+        .contains(
+            "qga_action_runs_total{action=\"time_sync\",domain=\"web-1\",policy=\"clock-drift\",result=\"succeeded\"}"
+                + " 0.0");
 
     // API requests by route template and status; raw paths never become label values
     assertThat(call("GET", "/api/v1/domains", "ops-token").statusCode()).isEqualTo(200);
@@ -141,7 +159,8 @@ class SelfMetricsTest {
         .contains("qga_api_requests_total{code=\"200\",endpoint=\"/api/v1/domains\"} 2.0")
         .contains("qga_api_requests_total{code=\"401\",endpoint=\"/api/v1/domains\"} 1.0")
         .contains("qga_api_requests_total{code=\"404\",endpoint=\"/api/v1/domains/{domain}\"} 1.0")
-        .contains("qga_api_requests_total{code=\"200\",endpoint=\"/api/v1/domains/{domain}/ping\"} 1.0")
+        .contains(
+            "qga_api_requests_total{code=\"200\",endpoint=\"/api/v1/domains/{domain}/ping\"} 1.0")
         .contains("qga_api_requests_total{code=\"200\",endpoint=\"/-/reload\"} 1.0")
         .contains("qga_api_requests_total{code=\"404\",endpoint=\"other\"} 1.0")
         .doesNotContain("no-such-vm")
@@ -170,7 +189,10 @@ class SelfMetricsTest {
     return p.exitValue() == 0 && out.matches("[0-9a-f]{40}") ? out : null;
   }
 
-  /** promtool check metrics on the page, when promtool is installed (required with QGA_REQUIRE_REAL). */
+  /**
+   * promtool check metrics on the page, when promtool is installed (required with
+   * QGA_REQUIRE_REAL).
+   */
   private void promtoolAccepts(String page) throws Exception {
     Path promtool = Path.of("/usr/bin/promtool");
     if (!Files.isExecutable(promtool)) {

@@ -19,17 +19,18 @@ import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
- * A guest agent's side of a channel on a real unix socket, as qemu-ga in {@code unix-listen}
- * mode: accepts one client at a time (like a virtio-serial port; a second client waits in the
- * backlog), splits the byte stream into JSON objects by brace depth, answers a raw {@code 0xFF}
- * with a parse error as the real agent does, and hands every request to a {@link Handler}.
+ * A guest agent's side of a channel on a real unix socket, as qemu-ga in {@code unix-listen} mode:
+ * accepts one client at a time (like a virtio-serial port; a second client waits in the backlog),
+ * splits the byte stream into JSON objects by brace depth, answers a raw {@code 0xFF} with a parse
+ * error as the real agent does, and hands every request to a {@link Handler}.
  *
  * <p>What the handler does with a request (answer, stay silent, answer slowly, trickle bytes,
- * close) is the behaviour under test. Replies the handler queued for a client that went away
- * are delivered to the next client if the handler uses {@link Connection#sendLater}.
+ * close) is the behaviour under test. Replies the handler queued for a client that went away are
+ * delivered to the next client if the handler uses {@link Connection#sendLater}.
  */
 public final class AgentServer implements Closeable {
   static final ObjectMapper JSON = new ObjectMapper();
+
   /** Requests larger than this are answered with an error and dropped, as the agent caps them. */
   static final int MAX_REQUEST = 1 << 20;
 
@@ -55,7 +56,8 @@ public final class AgentServer implements Closeable {
   private final Thread acceptor;
   private final AtomicInteger accepted = new AtomicInteger();
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
-  private final java.util.Queue<String> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.Queue<String> pending =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private volatile boolean closed;
 
   private AgentServer(Path socket, Handler handler) throws IOException {
@@ -227,7 +229,9 @@ public final class AgentServer implements Closeable {
             if (depth == 0 && b != '{' && !inString) {
               if (b == '[' || Character.isLetterOrDigit(b)) {
                 // not an object at top level: the agent answers with an error
-                send("{\"error\": {\"class\": \"GenericError\", \"desc\": \"Invalid JSON syntax\"}}");
+                send(
+                    "{\"error\": {\"class\": \"GenericError\", \"desc\": \"Invalid JSON"
+                        + " syntax\"}}");
               }
               continue;
             }
@@ -235,7 +239,8 @@ public final class AgentServer implements Closeable {
             if (request.size() > MAX_REQUEST) {
               request.reset();
               depth = 0;
-              send("{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON token too large\"}}");
+              send(
+                  "{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON token too large\"}}");
               continue;
             }
             if (inString) {

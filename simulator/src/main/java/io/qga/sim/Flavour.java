@@ -44,7 +44,10 @@ public enum Flavour {
     return level >= major * 100 + minor;
   }
 
-  /** Parses {@code linux-7.2}, {@code linux-9.2}, {@code linux-10.0}, {@code linux-2.5}, {@code windows}. */
+  /**
+   * Parses {@code linux-7.2}, {@code linux-9.2}, {@code linux-10.0}, {@code linux-2.5}, {@code
+   * windows}.
+   */
   public static Flavour parse(String text) {
     for (Flavour f : values()) {
       if (f.cliName().equals(text)) {

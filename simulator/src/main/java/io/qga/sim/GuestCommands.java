@@ -8,8 +8,8 @@ import java.util.Set;
 
 /**
  * The command set of the simulated agent: which commands exist in which QEMU version, which are
- * blocked (as qemu-ga {@code -b}), which work while frozen, which arguments each accepts, and
- * the guest-info reply built from all that.
+ * blocked (as qemu-ga {@code -b}), which work while frozen, which arguments each accepts, and the
+ * guest-info reply built from all that.
  */
 final class GuestCommands {
   // Commands that work while frozen, as qga/main.c's allow-list.
@@ -51,41 +51,69 @@ final class GuestCommands {
           "guest-get-cpustats",
           "guest-set-vcpus",
           "guest-get-load");
+
   /** Handshake commands that even a hostile agent answers normally. */
   static final Set<String> HANDSHAKE =
       Set.of("guest-sync", "guest-sync-delimited", "guest-ping", "guest-info");
 
   /** Every command of the schema with the QEMU version (major * 100 + minor) it appeared in. */
   static final Map<String, Integer> SINCE = new LinkedHashMap<>();
+
   /** The arguments each implemented command accepts (others are "unexpected"). */
-  static final Map<String, Set<String>> ARGUMENTS = Map.of(
-      "guest-sync", Set.of("id"),
-      "guest-sync-delimited", Set.of("id"),
-      "guest-set-time", Set.of("time"),
-      "guest-fstrim", Set.of("minimum"),
-      "guest-fsfreeze-freeze-list", Set.of("mountpoints"),
-      "guest-shutdown", Set.of("mode"),
-      "guest-ssh-get-authorized-keys", Set.of("username"));
+  static final Map<String, Set<String>> ARGUMENTS =
+      Map.of(
+          "guest-sync", Set.of("id"),
+          "guest-sync-delimited", Set.of("id"),
+          "guest-set-time", Set.of("time"),
+          "guest-fstrim", Set.of("minimum"),
+          "guest-fsfreeze-freeze-list", Set.of("mountpoints"),
+          "guest-shutdown", Set.of("mode"),
+          "guest-ssh-get-authorized-keys", Set.of("username"));
 
   static {
     String[][] table = {
-      {"guest-sync-delimited", "101"}, {"guest-sync", "15"}, {"guest-ping", "15"},
-      {"guest-get-time", "105"}, {"guest-set-time", "105"}, {"guest-info", "15"},
-      {"guest-shutdown", "15"}, {"guest-file-open", "15"}, {"guest-file-close", "15"},
-      {"guest-file-read", "15"}, {"guest-file-write", "15"}, {"guest-file-seek", "15"},
-      {"guest-file-flush", "15"}, {"guest-fsfreeze-status", "15"},
-      {"guest-fsfreeze-freeze", "15"}, {"guest-fsfreeze-freeze-list", "202"},
-      {"guest-fsfreeze-thaw", "15"}, {"guest-fstrim", "102"}, {"guest-suspend-disk", "101"},
-      {"guest-suspend-ram", "101"}, {"guest-suspend-hybrid", "101"},
-      {"guest-network-get-interfaces", "101"}, {"guest-get-vcpus", "105"},
-      {"guest-set-vcpus", "105"}, {"guest-get-disks", "502"}, {"guest-get-fsinfo", "202"},
-      {"guest-set-user-password", "203"}, {"guest-get-memory-blocks", "203"},
-      {"guest-set-memory-blocks", "203"}, {"guest-get-memory-block-info", "203"},
-      {"guest-exec-status", "205"}, {"guest-exec", "205"}, {"guest-get-host-name", "210"},
-      {"guest-get-users", "210"}, {"guest-get-timezone", "210"}, {"guest-get-osinfo", "210"},
-      {"guest-ssh-get-authorized-keys", "502"}, {"guest-ssh-add-authorized-keys", "502"},
-      {"guest-ssh-remove-authorized-keys", "502"}, {"guest-get-diskstats", "701"},
-      {"guest-get-cpustats", "701"}, {"guest-get-load", "1000"},
+      {"guest-sync-delimited", "101"},
+      {"guest-sync", "15"},
+      {"guest-ping", "15"},
+      {"guest-get-time", "105"},
+      {"guest-set-time", "105"},
+      {"guest-info", "15"},
+      {"guest-shutdown", "15"},
+      {"guest-file-open", "15"},
+      {"guest-file-close", "15"},
+      {"guest-file-read", "15"},
+      {"guest-file-write", "15"},
+      {"guest-file-seek", "15"},
+      {"guest-file-flush", "15"},
+      {"guest-fsfreeze-status", "15"},
+      {"guest-fsfreeze-freeze", "15"},
+      {"guest-fsfreeze-freeze-list", "202"},
+      {"guest-fsfreeze-thaw", "15"},
+      {"guest-fstrim", "102"},
+      {"guest-suspend-disk", "101"},
+      {"guest-suspend-ram", "101"},
+      {"guest-suspend-hybrid", "101"},
+      {"guest-network-get-interfaces", "101"},
+      {"guest-get-vcpus", "105"},
+      {"guest-set-vcpus", "105"},
+      {"guest-get-disks", "502"},
+      {"guest-get-fsinfo", "202"},
+      {"guest-set-user-password", "203"},
+      {"guest-get-memory-blocks", "203"},
+      {"guest-set-memory-blocks", "203"},
+      {"guest-get-memory-block-info", "203"},
+      {"guest-exec-status", "205"},
+      {"guest-exec", "205"},
+      {"guest-get-host-name", "210"},
+      {"guest-get-users", "210"},
+      {"guest-get-timezone", "210"},
+      {"guest-get-osinfo", "210"},
+      {"guest-ssh-get-authorized-keys", "502"},
+      {"guest-ssh-add-authorized-keys", "502"},
+      {"guest-ssh-remove-authorized-keys", "502"},
+      {"guest-get-diskstats", "701"},
+      {"guest-get-cpustats", "701"},
+      {"guest-get-load", "1000"},
     };
     for (String[] row : table) {
       SINCE.put(row[0], Integer.parseInt(row[1]));
@@ -107,7 +135,8 @@ final class GuestCommands {
       return AgentError.generic("The command " + name + " has been disabled for this instance");
     }
     return new AgentError(
-        "CommandNotFound", "Command " + name + " has been disabled" + (hint == null ? "" : ": " + hint));
+        "CommandNotFound",
+        "Command " + name + " has been disabled" + (hint == null ? "" : ": " + hint));
   }
 
   static ObjectNode info(Flavour flavour, boolean frozen) {

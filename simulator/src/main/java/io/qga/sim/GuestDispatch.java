@@ -11,10 +11,10 @@ import java.util.Iterator;
 import java.util.Set;
 
 /**
- * One request to a simulated guest, from the line to the reply line: the checks of the real
- * agent's dispatcher (JSON shape, unknown, blocked and frozen commands, unexpected arguments)
- * with its error texts, the hostile modes that replace a reply, and the command switch that
- * asks the guest's state and reply builders for the value.
+ * One request to a simulated guest, from the line to the reply line: the checks of the real agent's
+ * dispatcher (JSON shape, unknown, blocked and frozen commands, unexpected arguments) with its
+ * error texts, the hostile modes that replace a reply, and the command switch that asks the guest's
+ * state and reply builders for the value.
  */
 final class GuestDispatch {
   private final SimulatedGuest guest;
@@ -185,7 +185,8 @@ final class GuestDispatch {
       case "guest-get-diskstats" -> storage.diskstats(state.uptimeSeconds(now));
       case "guest-get-cpustats" -> system.cpustats(state.uptimeSeconds(now));
       case "guest-get-load" -> system.load(state.uptimeSeconds(now));
-      case "guest-fsfreeze-status" -> QemuJson.object().textNode(state.frozen() ? "frozen" : "thawed");
+      case "guest-fsfreeze-status" ->
+          QemuJson.object().textNode(state.frozen() ? "frozen" : "thawed");
       case "guest-fsfreeze-freeze" -> state.freeze(null);
       case "guest-fsfreeze-freeze-list" -> state.freeze(arguments.get("mountpoints"));
       case "guest-fsfreeze-thaw" -> state.thaw();

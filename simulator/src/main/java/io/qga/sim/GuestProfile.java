@@ -11,8 +11,13 @@ import java.util.Random;
  */
 final class GuestProfile {
   record Filesystem(
-      String name, String mountpoint, String type, long total, long usedAtBoot,
-      double growthPerSecond, int disk) {
+      String name,
+      String mountpoint,
+      String type,
+      long total,
+      long usedAtBoot,
+      double growthPerSecond,
+      int disk) {
     long used(double uptime) {
       // Fills up over time, then a cleanup job frees space again: stays below 95 %.
       long room = (long) (total * 0.95) - usedAtBoot;
@@ -72,19 +77,28 @@ final class GuestProfile {
     if (flavour.windows()) {
       return List.of(
           new Filesystem(
-              "\\\\?\\Volume{3b1c7a2e-0000-0000-0000-100000000000}\\", "C:\\", "NTFS",
-              rootTotal, rootUsed, rootGrowth, 0),
+              "\\\\?\\Volume{3b1c7a2e-0000-0000-0000-100000000000}\\",
+              "C:\\",
+              "NTFS",
+              rootTotal,
+              rootUsed,
+              rootGrowth,
+              0),
           new Filesystem(
-              "\\\\?\\Volume{3b1c7a2e-0000-0000-0000-501f00000000}\\", null, "NTFS",
-              524_288_000L, 0, 0, 0));
+              "\\\\?\\Volume{3b1c7a2e-0000-0000-0000-501f00000000}\\",
+              null,
+              "NTFS",
+              524_288_000L,
+              0,
+              0,
+              0));
     }
     List<Filesystem> list = new ArrayList<>();
     list.add(new Filesystem("vda1", "/", "ext4", rootTotal, rootUsed, rootGrowth, 0));
     list.add(new Filesystem("vda15", "/boot/efi", "vfat", 109_422_592L, 6_291_456L, 0, 0));
     if (disks > 1) {
       list.add(
-          new Filesystem(
-              "vdb", "/srv/data", "xfs", 500L << 30, rootUsed * 5, rootGrowth * 10, 1));
+          new Filesystem("vdb", "/srv/data", "xfs", 500L << 30, rootUsed * 5, rootGrowth * 10, 1));
     }
     return list;
   }
@@ -112,6 +126,8 @@ final class GuestProfile {
               {"Eastern Standard Time", "-18000"}
             }
             : new String[][] {{"UTC", "0"}, {"CET", "3600"}, {"EST", "-18000"}};
-    return QemuJson.object().put("zone", zones[zone][0]).put("offset", Integer.parseInt(zones[zone][1]));
+    return QemuJson.object()
+        .put("zone", zones[zone][0])
+        .put("offset", Integer.parseInt(zones[zone][1]));
   }
 }

@@ -211,35 +211,44 @@ final class HostileReplies {
   static byte[] badNumbers(String command) {
     String body =
         switch (command) {
-          case "guest-network-get-interfaces" -> "[{\"name\": \"eth0\", \"hardware-address\":"
-              + " \"52:54:00:12:34:56\", \"ip-addresses\": [{\"ip-address-type\": \"ipv4\","
-              + " \"ip-address\": \"10.0.0.2\", \"prefix\": 1e400}], \"statistics\":"
-              + " {\"rx-bytes\": 1e400, \"rx-packets\": -1, \"rx-errs\": 18446744073709551616,"
-              + " \"rx-dropped\": 1.5, \"tx-bytes\": -9223372036854775809, \"tx-packets\":"
-              + " 99999999999999999999999999999999, \"tx-errs\": -0, \"tx-dropped\": 1E+400}}]";
-          case "guest-get-fsinfo" -> "[{\"name\": \"vda1\", \"mountpoint\": \"/\", \"type\":"
-              + " \"ext4\", \"used-bytes\": -1, \"total-bytes\": 1e400, \"disk\": []}, {\"name\":"
-              + " \"vdb\", \"mountpoint\": \"/srv\", \"type\": \"xfs\", \"used-bytes\":"
-              + " 18446744073709551616, \"total-bytes\": 0.5, \"disk\": []}]";
+          case "guest-network-get-interfaces" ->
+              "[{\"name\": \"eth0\", \"hardware-address\":"
+                  + " \"52:54:00:12:34:56\", \"ip-addresses\": [{\"ip-address-type\": \"ipv4\","
+                  + " \"ip-address\": \"10.0.0.2\", \"prefix\": 1e400}], \"statistics\":"
+                  + " {\"rx-bytes\": 1e400, \"rx-packets\": -1, \"rx-errs\": 18446744073709551616,"
+                  + " \"rx-dropped\": 1.5, \"tx-bytes\": -9223372036854775809, \"tx-packets\":"
+                  + " 99999999999999999999999999999999, \"tx-errs\": -0, \"tx-dropped\": 1E+400}}]";
+          case "guest-get-fsinfo" ->
+              "[{\"name\": \"vda1\", \"mountpoint\": \"/\", \"type\": \"ext4\", \"used-bytes\": -1,"
+                  + " \"total-bytes\": 1e400, \"disk\": []}, {\"name\": \"vdb\", \"mountpoint\":"
+                  + " \"/srv\", \"type\": \"xfs\", \"used-bytes\": 18446744073709551616,"
+                  + " \"total-bytes\": 0.5, \"disk\": []}]";
           case "guest-get-time" -> "1e400";
-          case "guest-get-users" -> "[{\"user\": \"root\", \"login-time\": -1}, {\"user\":"
-              + " \"eve\", \"login-time\": 1e400}]";
+          case "guest-get-users" ->
+              "[{\"user\": \"root\", \"login-time\": -1}, {\"user\":"
+                  + " \"eve\", \"login-time\": 1e400}]";
           case "guest-get-memory-block-info" -> "{\"size\": -1}";
-          case "guest-get-memory-blocks" -> "[{\"phys-index\": -1, \"online\": true},"
-              + " {\"phys-index\": 1e400, \"online\": false}]";
-          case "guest-get-vcpus" -> "[{\"logical-id\": -1, \"online\": true}, {\"logical-id\":"
-              + " 1e400, \"online\": true}]";
+          case "guest-get-memory-blocks" ->
+              "[{\"phys-index\": -1, \"online\": true},"
+                  + " {\"phys-index\": 1e400, \"online\": false}]";
+          case "guest-get-vcpus" ->
+              "[{\"logical-id\": -1, \"online\": true}, {\"logical-id\":"
+                  + " 1e400, \"online\": true}]";
           case "guest-get-load" -> "{\"load1m\": 1e400, \"load5m\": -1, \"load15m\": -1e400}";
           case "guest-get-timezone" -> "{\"zone\": \"UTC\", \"offset\": 1e400}";
-          case "guest-get-cpustats" -> "[{\"type\": \"linux\", \"cpu\": -1, \"user\": 1e400,"
-              + " \"nice\": -1, \"system\": 18446744073709551616, \"idle\": 0.25}]";
-          case "guest-get-diskstats" -> "[{\"name\": \"vda\", \"major\": -1, \"minor\": 1e400,"
-              + " \"stats\": {\"read-sectors\": 1e400, \"write-sectors\": -1}}]";
-          case "guest-fstrim" -> "{\"paths\": [{\"path\": \"/\", \"trimmed\": -1, \"minimum\":"
-              + " 1e400}]}";
+          case "guest-get-cpustats" ->
+              "[{\"type\": \"linux\", \"cpu\": -1, \"user\": 1e400,"
+                  + " \"nice\": -1, \"system\": 18446744073709551616, \"idle\": 0.25}]";
+          case "guest-get-diskstats" ->
+              "[{\"name\": \"vda\", \"major\": -1, \"minor\": 1e400,"
+                  + " \"stats\": {\"read-sectors\": 1e400, \"write-sectors\": -1}}]";
+          case "guest-fstrim" ->
+              "{\"paths\": [{\"path\": \"/\", \"trimmed\": -1, \"minimum\":" + " 1e400}]}";
           default -> null;
         };
-    return body == null ? null : ("{\"return\": " + body + "}\n").getBytes(StandardCharsets.US_ASCII);
+    return body == null
+        ? null
+        : ("{\"return\": " + body + "}\n").getBytes(StandardCharsets.US_ASCII);
   }
 
   private static String interfaceJson(int i) {

@@ -20,7 +20,8 @@ final class NetworkReplies {
     ArrayNode list = QemuJson.array();
     boolean stats = flavour.since(2, 11);
     if (flavour.windows()) {
-      ObjectNode eth = list.addObject().put("name", "Ethernet").put("hardware-address", profile.mac);
+      ObjectNode eth =
+          list.addObject().put("name", "Ethernet").put("hardware-address", profile.mac);
       addresses(eth, uptime, true);
       if (stats) {
         eth.set("statistics", profile.statistics(uptime, 1));
@@ -28,7 +29,10 @@ final class NetworkReplies {
       ObjectNode lo = list.addObject().put("name", "Loopback Pseudo-Interface 1");
       ArrayNode ips = lo.putArray("ip-addresses");
       ips.addObject().put("ip-address-type", "ipv6").put("ip-address", "::1").put("prefix", 128);
-      ips.addObject().put("ip-address-type", "ipv4").put("ip-address", "127.0.0.1").put("prefix", 8);
+      ips.addObject()
+          .put("ip-address-type", "ipv4")
+          .put("ip-address", "127.0.0.1")
+          .put("prefix", 8);
       if (stats) {
         lo.set("statistics", profile.statistics(uptime, 0));
       }
@@ -47,8 +51,7 @@ final class NetworkReplies {
       eth0.set("statistics", profile.statistics(uptime, 1));
     }
     if (profile.secondInterface) {
-      ObjectNode eth1 =
-          list.addObject().put("name", "eth1").put("hardware-address", profile.mac2);
+      ObjectNode eth1 = list.addObject().put("name", "eth1").put("hardware-address", profile.mac2);
       eth1.putArray("ip-addresses")
           .addObject()
           .put("ip-address-type", "ipv4")
@@ -64,15 +67,30 @@ final class NetworkReplies {
   void addresses(ObjectNode nic, double uptime, boolean windows) {
     ArrayNode ips = nic.putArray("ip-addresses");
     if (windows) {
-      ips.addObject().put("ip-address-type", "ipv6").put("ip-address", profile.linkLocal).put("prefix", 64);
-      ips.addObject().put("ip-address-type", "ipv4").put("ip-address", profile.ipv4).put("prefix", 24);
+      ips.addObject()
+          .put("ip-address-type", "ipv6")
+          .put("ip-address", profile.linkLocal)
+          .put("prefix", 64);
+      ips.addObject()
+          .put("ip-address-type", "ipv4")
+          .put("ip-address", profile.ipv4)
+          .put("prefix", 24);
       return;
     }
-    ips.addObject().put("ip-address-type", "ipv4").put("ip-address", profile.ipv4).put("prefix", 24);
+    ips.addObject()
+        .put("ip-address-type", "ipv4")
+        .put("ip-address", profile.ipv4)
+        .put("prefix", 24);
     // A global IPv6 address appears a minute after boot (router advertisement, SLAAC).
     if (uptime >= 60) {
-      ips.addObject().put("ip-address-type", "ipv6").put("ip-address", profile.globalV6).put("prefix", 64);
+      ips.addObject()
+          .put("ip-address-type", "ipv6")
+          .put("ip-address", profile.globalV6)
+          .put("prefix", 64);
     }
-    ips.addObject().put("ip-address-type", "ipv6").put("ip-address", profile.linkLocal).put("prefix", 64);
+    ips.addObject()
+        .put("ip-address-type", "ipv6")
+        .put("ip-address", profile.linkLocal)
+        .put("prefix", 64);
   }
 }

@@ -13,8 +13,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Writes replies the way qemu-ga does: {@code {"return": {"a": 1, "b": [1, 2]}}} with a space
- * after every colon and comma, pure ASCII (everything else escaped as backslash-u), one line.
+ * Writes replies the way qemu-ga does: {@code {"return": {"a": 1, "b": [1, 2]}}} with a space after
+ * every colon and comma, pure ASCII (everything else escaped as backslash-u), one line.
  */
 final class QemuJson {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;

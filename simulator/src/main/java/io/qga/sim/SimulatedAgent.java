@@ -7,10 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * One simulated guest reachable on a unix socket, as QEMU exposes a guest agent channel: the
- * {@link SimulatedGuest} behind an {@link AgentServer}. Besides what the guest does, the channel
- * itself can go away and come back: the domain stops (socket removed) or migrates (socket removed
- * and created again), or the guest powers off after guest-shutdown and is powered on by the test.
+ * One simulated guest reachable on a unix socket, as QEMU exposes a guest agent channel: the {@link
+ * SimulatedGuest} behind an {@link AgentServer}. Besides what the guest does, the channel itself
+ * can go away and come back: the domain stops (socket removed) or migrates (socket removed and
+ * created again), or the guest powers off after guest-shutdown and is powered on by the test.
  */
 public final class SimulatedAgent implements Closeable {
   private final Path socket;

@@ -122,17 +122,30 @@ public final class SimulatedFleet implements Closeable {
       int hostileTotal = hostile.values().stream().mapToInt(Integer::intValue).sum();
       if (hang + slow + hostileTotal > domains) {
         throw new IllegalArgumentException(
-            hang + " hung + " + slow + " slow + " + hostileTotal + " hostile agents do not fit in "
-                + domains + " domains");
+            hang
+                + " hung + "
+                + slow
+                + " slow + "
+                + hostileTotal
+                + " hostile agents do not fit in "
+                + domains
+                + " domains");
       }
       Files.createDirectories(dir);
       List<Flavour> mix =
           flavours != null
               ? flavours
               : List.of(
-                  Flavour.LINUX_9_2, Flavour.LINUX_7_2, Flavour.LINUX_9_2, Flavour.LINUX_10_0,
-                  Flavour.LINUX_9_2, Flavour.WINDOWS, Flavour.LINUX_9_2, Flavour.LINUX_7_2,
-                  Flavour.LINUX_10_0, Flavour.LINUX_2_5);
+                  Flavour.LINUX_9_2,
+                  Flavour.LINUX_7_2,
+                  Flavour.LINUX_9_2,
+                  Flavour.LINUX_10_0,
+                  Flavour.LINUX_9_2,
+                  Flavour.WINDOWS,
+                  Flavour.LINUX_9_2,
+                  Flavour.LINUX_7_2,
+                  Flavour.LINUX_10_0,
+                  Flavour.LINUX_2_5);
       // Behaviour per slot, then shuffled so the bad ones are spread over the domain names.
       List<Object> roles = new ArrayList<>();
       for (int i = 0; i < hang; i++) {

@@ -24,12 +24,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The control methods (offset, slow-down, silence, counts) are thread-safe: tests call them
  * while the agent's connection thread serves requests.
  *
- * <p>This class is the guest's public face (builder, control surface, the connection side with
- * the hostile delivery modes); the rest lives in package-private parts: {@link GuestState}
- * (clock, freeze, trim, power), {@link GuestDispatch} (request checks and the command switch),
- * {@link GuestCommands} (command table, guest-info), {@link GuestProfile} (traits from the
- * seed) and the reply builders {@link NetworkReplies}, {@link StorageReplies} and {@link
- * SystemReplies}.
+ * <p>This class is the guest's public face (builder, control surface, the connection side with the
+ * hostile delivery modes); the rest lives in package-private parts: {@link GuestState} (clock,
+ * freeze, trim, power), {@link GuestDispatch} (request checks and the command switch), {@link
+ * GuestCommands} (command table, guest-info), {@link GuestProfile} (traits from the seed) and the
+ * reply builders {@link NetworkReplies}, {@link StorageReplies} and {@link SystemReplies}.
  */
 public final class SimulatedGuest implements AgentServer.Handler {
   /** A guest-set-time the guest received: {@code time} in ns since the epoch, empty for "RTC". */
@@ -238,9 +237,9 @@ public final class SimulatedGuest implements AgentServer.Handler {
   }
 
   /**
-   * Freezes or thaws the filesystems as another client of this agent would (a backup tool
-   * freezing through libvirt on the same channel): the agent then refuses most commands with
-   * "the agent is in frozen state", as qemu-ga 7.2 does.
+   * Freezes or thaws the filesystems as another client of this agent would (a backup tool freezing
+   * through libvirt on the same channel): the agent then refuses most commands with "the agent is
+   * in frozen state", as qemu-ga 7.2 does.
    */
   public void setFrozen(boolean frozen) {
     state.setFrozen(frozen);
@@ -356,7 +355,9 @@ public final class SimulatedGuest implements AgentServer.Handler {
       reply = java.util.Arrays.copyOf(reply, reply.length - 1);
     }
     // The answer to 0xFF is part of the handshake too: a trickling agent still lets clients sync.
-    if (mode == HostileMode.TRICKLE && !GuestCommands.HANDSHAKE.contains(name) && !name.equals("<0xff>")) {
+    if (mode == HostileMode.TRICKLE
+        && !GuestCommands.HANDSHAKE.contains(name)
+        && !name.equals("<0xff>")) {
       for (byte b : reply) {
         connection.sendRaw(new byte[] {b});
         delay(trickleInterval);

@@ -147,7 +147,8 @@ public final class SimulatorMain {
       if (v.endsWith("ms")) {
         return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
       } else if (v.endsWith("s")) {
-        return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
+        return Duration.ofMillis(
+            Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
       } else if (v.endsWith("m")) {
         return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
       } else if (v.endsWith("h")) {

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * guest-get-fsinfo, guest-get-disks and guest-get-diskstats of a simulated guest: the
- * profile's filesystems and disks as the flavour reports them (fields by QEMU version).
+ * guest-get-fsinfo, guest-get-disks and guest-get-diskstats of a simulated guest: the profile's
+ * filesystems and disks as the flavour reports them (fields by QEMU version).
  */
 final class StorageReplies {
   private final Flavour flavour;
@@ -74,7 +74,11 @@ final class StorageReplies {
   }
 
   static ObjectNode diskAddress(ObjectNode address, int disk, String busType) {
-    address.putObject("pci-controller").put("domain", 0).put("bus", 0).put("slot", 4 + disk)
+    address
+        .putObject("pci-controller")
+        .put("domain", 0)
+        .put("bus", 0)
+        .put("slot", 4 + disk)
         .put("function", 0);
     return address.put("bus-type", busType).put("bus", 0).put("target", 0).put("unit", 0);
   }
@@ -85,28 +89,30 @@ final class StorageReplies {
       double rate = profile.diskRate * (disk + 1);
       long readIos = (long) (uptime * rate / 40);
       long writeIos = (long) (uptime * rate / 25);
-      ObjectNode stats = QemuJson.object()
-          .put("read-sectors", (long) (uptime * rate))
-          .put("read-ios", readIos)
-          .put("read-merges", readIos / 7)
-          .put("read-ticks", readIos / 3)
-          .put("write-sectors", (long) (uptime * rate * 1.6))
-          .put("write-ios", writeIos)
-          .put("write-merges", writeIos / 5)
-          .put("write-ticks", writeIos / 2)
-          .put("discard-sectors", 0)
-          .put("discard-ios", 0)
-          .put("discard-merges", 0)
-          .put("discard-ticks", 0)
-          .put("flush-ios", writeIos / 20)
-          .put("flush-ticks", writeIos / 40)
-          .put("ios-pgr", 0)
-          .put("total-ticks", (readIos + writeIos) / 2)
-          .put("weight-ticks", (readIos + writeIos) / 2);
-      ObjectNode entry = list.addObject()
-          .put("name", "vd" + (char) ('a' + disk))
-          .put("major", 252)
-          .put("minor", disk * 16);
+      ObjectNode stats =
+          QemuJson.object()
+              .put("read-sectors", (long) (uptime * rate))
+              .put("read-ios", readIos)
+              .put("read-merges", readIos / 7)
+              .put("read-ticks", readIos / 3)
+              .put("write-sectors", (long) (uptime * rate * 1.6))
+              .put("write-ios", writeIos)
+              .put("write-merges", writeIos / 5)
+              .put("write-ticks", writeIos / 2)
+              .put("discard-sectors", 0)
+              .put("discard-ios", 0)
+              .put("discard-merges", 0)
+              .put("discard-ticks", 0)
+              .put("flush-ios", writeIos / 20)
+              .put("flush-ticks", writeIos / 40)
+              .put("ios-pgr", 0)
+              .put("total-ticks", (readIos + writeIos) / 2)
+              .put("weight-ticks", (readIos + writeIos) / 2);
+      ObjectNode entry =
+          list.addObject()
+              .put("name", "vd" + (char) ('a' + disk))
+              .put("major", 252)
+              .put("minor", disk * 16);
       entry.set("stats", stats);
     }
     return list;

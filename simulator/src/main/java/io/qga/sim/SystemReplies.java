@@ -74,30 +74,70 @@ final class SystemReplies {
     ObjectNode o = QemuJson.object();
     String[] fields =
         switch (flavour) {
-          case WINDOWS -> new String[] {
-            "mswindows", "Microsoft Windows", "Windows Server 2022 Datacenter", "2022",
-            "Microsoft Windows Server 2022", "20348", "10.0", "x86_64", "server", "server"
-          };
-          case LINUX_7_2 -> new String[] {
-            "debian", "Debian GNU/Linux", "Debian GNU/Linux 12 (bookworm)", "12",
-            "12 (bookworm)", "6.1.0-28-amd64", "#1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1",
-            "x86_64", null, null
-          };
-          case LINUX_10_0 -> new String[] {
-            "fedora", "Fedora Linux", "Fedora Linux 42 (Server Edition)", "42",
-            "42 (Server Edition)", "6.14.0-63.fc42.x86_64",
-            "#1 SMP PREEMPT_DYNAMIC Mon Mar 24 19:53:37 UTC 2025", "x86_64", "Server Edition",
-            "server"
-          };
-          default -> new String[] {
-            "ubuntu", "Ubuntu", "Ubuntu 24.04.2 LTS", "24.04", "24.04.2 LTS (Noble Numbat)",
-            "6.8.0-57-generic", "#59-Ubuntu SMP PREEMPT_DYNAMIC Sat Mar 15 17:40:59 UTC 2025",
-            "x86_64", null, null
-          };
+          case WINDOWS ->
+              new String[] {
+                "mswindows",
+                "Microsoft Windows",
+                "Windows Server 2022 Datacenter",
+                "2022",
+                "Microsoft Windows Server 2022",
+                "20348",
+                "10.0",
+                "x86_64",
+                "server",
+                "server"
+              };
+          case LINUX_7_2 ->
+              new String[] {
+                "debian",
+                "Debian GNU/Linux",
+                "Debian GNU/Linux 12 (bookworm)",
+                "12",
+                "12 (bookworm)",
+                "6.1.0-28-amd64",
+                "#1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1",
+                "x86_64",
+                null,
+                null
+              };
+          case LINUX_10_0 ->
+              new String[] {
+                "fedora",
+                "Fedora Linux",
+                "Fedora Linux 42 (Server Edition)",
+                "42",
+                "42 (Server Edition)",
+                "6.14.0-63.fc42.x86_64",
+                "#1 SMP PREEMPT_DYNAMIC Mon Mar 24 19:53:37 UTC 2025",
+                "x86_64",
+                "Server Edition",
+                "server"
+              };
+          default ->
+              new String[] {
+                "ubuntu",
+                "Ubuntu",
+                "Ubuntu 24.04.2 LTS",
+                "24.04",
+                "24.04.2 LTS (Noble Numbat)",
+                "6.8.0-57-generic",
+                "#59-Ubuntu SMP PREEMPT_DYNAMIC Sat Mar 15 17:40:59 UTC 2025",
+                "x86_64",
+                null,
+                null
+              };
         };
     String[] keys = {
-      "id", "name", "pretty-name", "version-id", "version", "kernel-release", "kernel-version",
-      "machine", "variant", "variant-id"
+      "id",
+      "name",
+      "pretty-name",
+      "version-id",
+      "version",
+      "kernel-release",
+      "kernel-version",
+      "machine",
+      "variant",
+      "variant-id"
     };
     for (int i = 0; i < keys.length; i++) {
       if (fields[i] != null) {

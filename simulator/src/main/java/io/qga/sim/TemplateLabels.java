@@ -14,6 +14,5 @@ final class TemplateLabels {
     return "{{ lookup('pipe', 'touch ${QGA_PWNED_DIR:-/tmp}/qga-pwned-" + index + "') }}";
   }
 
-  static final HostileReplies.Label LABEL =
-      (out, index) -> out.write("\"" + payload(index) + "\"");
+  static final HostileReplies.Label LABEL = (out, index) -> out.write("\"" + payload(index) + "\"");
 }

@@ -85,7 +85,8 @@ class HostileModeTest {
       c.send("{\"execute\": \"guest-get-fsinfo\"}");
       JsonNode reply = RawClient.JSON.readTree(c.readLine(16 * MIB));
       assertThat(reply.get("return").size()).isEqualTo(10_000);
-      assertThat(reply.get("return").get(9_999).get("mountpoint").asText()).isEqualTo("/mnt/fs9999");
+      assertThat(reply.get("return").get(9_999).get("mountpoint").asText())
+          .isEqualTo("/mnt/fs9999");
     }
   }
 
@@ -135,7 +136,8 @@ class HostileModeTest {
       }
       c.send("{\"execute\": \"guest-get-users\"}");
       byte[] users = c.readLine(1000);
-      assertThatThrownBy(() -> RawClient.JSON.readTree(users)).isInstanceOf(JsonParseException.class);
+      assertThatThrownBy(() -> RawClient.JSON.readTree(users))
+          .isInstanceOf(JsonParseException.class);
     }
   }
 
@@ -159,7 +161,8 @@ class HostileModeTest {
       c.sync();
       c.send("{\"execute\": \"guest-network-get-interfaces\"}");
       String nics = c.readLine();
-      assertThat(nics).contains("\"rx-bytes\": 1e400", "\"rx-packets\": -1", "18446744073709551616");
+      assertThat(nics)
+          .contains("\"rx-bytes\": 1e400", "\"rx-packets\": -1", "18446744073709551616");
       c.send("{\"execute\": \"guest-get-time\"}");
       assertThat(c.readLine()).isEqualTo("{\"return\": 1e400}\n");
       c.send("{\"execute\": \"guest-get-fsinfo\"}");
@@ -179,7 +182,8 @@ class HostileModeTest {
       c.send("{\"execute\": \"guest-get-time\"}");
       byte[] got = c.readAvailable(Duration.ofMillis(900), 100);
       assertThat(got.length).isBetween(2, 7);
-      assertThat(new String(got, StandardCharsets.US_ASCII)).isEqualTo("{\"return\": ".substring(0, got.length));
+      assertThat(new String(got, StandardCharsets.US_ASCII))
+          .isEqualTo("{\"return\": ".substring(0, got.length));
     }
   }
 
@@ -228,8 +232,12 @@ class HostileModeTest {
     SimulatedAgent agent = start(HostileMode.WRONG_SYNC_ID);
     try (RawClient c = RawClient.connect(agent.socket())) {
       for (int i = 0; i < 3; i++) {
-        assertThat(c.call("{\"execute\": \"guest-sync\", \"arguments\": {\"id\": 9223372036854775807}}")
-                .get("return").asText())
+        assertThat(
+                c.call(
+                        "{\"execute\": \"guest-sync\", \"arguments\": {\"id\":"
+                            + " 9223372036854775807}}")
+                    .get("return")
+                    .asText())
             .isEqualTo("9223372036854775808");
       }
       assertThatThrownBy(c::sync).hasMessageContaining("sync answered");
@@ -303,7 +311,8 @@ class HostileModeTest {
       assertThat(HostileMode.parse(mode.cliName())).isEqualTo(mode);
     }
     assertThatThrownBy(() -> HostileMode.parse("nice"))
-        .hasMessageStartingWith("unknown hostile mode \"nice\" (use one of reply-9mib, reply-50mib");
+        .hasMessageStartingWith(
+            "unknown hostile mode \"nice\" (use one of reply-9mib, reply-50mib");
   }
 
   private static int count(byte[] haystack, String needle) {

@@ -122,8 +122,8 @@ final class RawClient implements Closeable {
   }
 
   /**
-   * Consumes one line without keeping it: its length (newline included), or -1 if more than
-   * {@code max} bytes came without a newline. {@link #lastBytes} holds its last eight bytes.
+   * Consumes one line without keeping it: its length (newline included), or -1 if more than {@code
+   * max} bytes came without a newline. {@link #lastBytes} holds its last eight bytes.
    */
   long skipLine(long max) throws IOException {
     long n = 0;

@@ -48,7 +48,9 @@ class SimulatedGuestTest {
   }
 
   private static String error(JsonNode reply) {
-    return reply.path("error").path("class").asText() + ": " + reply.path("error").path("desc").asText();
+    return reply.path("error").path("class").asText()
+        + ": "
+        + reply.path("error").path("desc").asText();
   }
 
   @Test
@@ -65,7 +67,8 @@ class SimulatedGuestTest {
       assertThat(line[0] & 0xFF).isEqualTo(0xFF);
       assertThat(new String(line, 1, line.length - 1, StandardCharsets.US_ASCII))
           .isEqualTo("{\"return\": 7316912386}\n");
-      assertThat(client.call("{\"execute\": \"guest-sync\", \"arguments\": {\"id\": 12}}").toString())
+      assertThat(
+              client.call("{\"execute\": \"guest-sync\", \"arguments\": {\"id\": 12}}").toString())
           .isEqualTo("{\"return\":12}");
       client.sync();
     }
@@ -96,13 +99,22 @@ class SimulatedGuestTest {
       assertThat(eth0.get("statistics").fieldNames())
           .toIterable()
           .containsExactlyInAnyOrder(
-              "rx-bytes", "rx-packets", "rx-errs", "rx-dropped",
-              "tx-bytes", "tx-packets", "tx-errs", "tx-dropped");
+              "rx-bytes",
+              "rx-packets",
+              "rx-errs",
+              "rx-dropped",
+              "tx-bytes",
+              "tx-packets",
+              "tx-errs",
+              "tx-dropped");
 
       JsonNode root = c.returnOf("guest-get-fsinfo").get(0);
       assertThat(root.get("mountpoint").asText()).isEqualTo("/");
-      assertThat(root.get("used-bytes").asLong()).isPositive().isLessThan(root.get("total-bytes").asLong());
-      assertThat(root.get("total-bytes-privileged").asLong()).isGreaterThan(root.get("total-bytes").asLong());
+      assertThat(root.get("used-bytes").asLong())
+          .isPositive()
+          .isLessThan(root.get("total-bytes").asLong());
+      assertThat(root.get("total-bytes-privileged").asLong())
+          .isGreaterThan(root.get("total-bytes").asLong());
       assertThat(root.get("disk").get(0).get("pci-controller").has("slot")).isTrue();
 
       JsonNode users = c.returnOf("guest-get-users");
@@ -111,15 +123,19 @@ class SimulatedGuestTest {
 
       JsonNode blocks = c.returnOf("guest-get-memory-blocks");
       assertThat(blocks.size()).isIn(16, 32, 64);
-      assertThat(blocks.get(0).fieldNames()).toIterable().contains("phys-index", "online", "can-offline");
-      assertThat(c.returnOf("guest-get-memory-block-info").get("size").asLong()).isEqualTo(134217728L);
+      assertThat(blocks.get(0).fieldNames())
+          .toIterable()
+          .contains("phys-index", "online", "can-offline");
+      assertThat(c.returnOf("guest-get-memory-block-info").get("size").asLong())
+          .isEqualTo(134217728L);
       assertThat(c.returnOf("guest-get-vcpus").get(0).fieldNames())
           .toIterable()
           .contains("logical-id", "online", "can-offline");
       JsonNode os = c.returnOf("guest-get-osinfo");
       assertThat(os.get("id").asText()).isEqualTo("fedora");
       assertThat(os.has("kernel-release") && os.has("machine") && os.has("pretty-name")).isTrue();
-      assertThat(c.returnOf("guest-get-host-name").get("host-name").asText()).isEqualTo("vm-linux-10.0");
+      assertThat(c.returnOf("guest-get-host-name").get("host-name").asText())
+          .isEqualTo("vm-linux-10.0");
       JsonNode tz = c.returnOf("guest-get-timezone");
       assertThat(tz.has("zone") && tz.get("offset").isInt()).isTrue();
       JsonNode disks = c.returnOf("guest-get-disks");
@@ -169,7 +185,9 @@ class SimulatedGuestTest {
       assertThat(root.has("used-bytes") || root.has("total-bytes")).isFalse();
       assertThat(error(c.call("{\"execute\": \"guest-get-users\"}")))
           .isEqualTo("CommandNotFound: The command guest-get-users has not been found");
-      assertThat(error(c.call("{\"execute\": \"guest-exec\", \"arguments\": {\"path\": \"/bin/sh\"}}")))
+      assertThat(
+              error(
+                  c.call("{\"execute\": \"guest-exec\", \"arguments\": {\"path\": \"/bin/sh\"}}")))
           .isEqualTo("GenericError: The command guest-exec has been disabled for this instance");
       c.send("{\"execute\": \"guest-ping\", \"id\": 1}");
       assertThat(error(RawClient.JSON.readTree(c.readLine())))
@@ -218,7 +236,9 @@ class SimulatedGuestTest {
     try (RawClient c = RawClient.connect(agent.socket())) {
       assertThat(error(c.call("{\"execute\": \"guest-frobnicate\"}")))
           .isEqualTo("CommandNotFound: The command guest-frobnicate has not been found");
-      assertThat(error(c.call("{\"execute\": \"guest-exec\", \"arguments\": {\"path\": \"/bin/sh\"}}")))
+      assertThat(
+              error(
+                  c.call("{\"execute\": \"guest-exec\", \"arguments\": {\"path\": \"/bin/sh\"}}")))
           .isEqualTo("CommandNotFound: Command guest-exec has been disabled");
       assertThat(error(c.call("{\"execute\": \"guest-sync\"}")))
           .isEqualTo("GenericError: Parameter 'id' is missing");
@@ -226,7 +246,9 @@ class SimulatedGuestTest {
           .isEqualTo("GenericError: Parameter 'x' is unexpected");
       assertThat(error(c.call("{\"foo\": 1}")))
           .isEqualTo("GenericError: QMP input member 'foo' is unexpected");
-      assertThat(error(c.call("{\"execute\": \"guest-set-time\", \"arguments\": {\"time\": \"soon\"}}")))
+      assertThat(
+              error(
+                  c.call("{\"execute\": \"guest-set-time\", \"arguments\": {\"time\": \"soon\"}}")))
           .isEqualTo("GenericError: Invalid parameter type for 'time', expected: integer");
       assertThat(c.call("{\"execute\": \"guest-ping\", \"id\": \"abc\"}").toString())
           .isEqualTo("{\"return\":{},\"id\":\"abc\"}");
@@ -272,11 +294,16 @@ class SimulatedGuestTest {
       assertThat(guest.frozen()).isTrue();
       assertThat(c.returnOf("guest-fsfreeze-status").asText()).isEqualTo("frozen");
       for (String blocked :
-          List.of("guest-get-fsinfo", "guest-network-get-interfaces", "guest-fsfreeze-freeze",
-              "guest-get-time", "guest-fstrim")) {
+          List.of(
+              "guest-get-fsinfo",
+              "guest-network-get-interfaces",
+              "guest-fsfreeze-freeze",
+              "guest-get-time",
+              "guest-fstrim")) {
         assertThat(error(c.call("{\"execute\": \"" + blocked + "\"}")))
             .isEqualTo(
-                "CommandNotFound: Command " + blocked
+                "CommandNotFound: Command "
+                    + blocked
                     + " has been disabled: the agent is in frozen state");
       }
       c.sync();
@@ -289,8 +316,12 @@ class SimulatedGuestTest {
       assertThat(c.returnOf("guest-fsfreeze-thaw").asInt()).isEqualTo(frozen);
       assertThat(c.returnOf("guest-get-fsinfo").size()).isPositive();
       assertThat(c.returnOf("guest-fsfreeze-thaw").asInt()).isZero();
-      assertThat(c.call("{\"execute\": \"guest-fsfreeze-freeze-list\", \"arguments\":"
-              + " {\"mountpoints\": [\"/\", \"/nowhere\"]}}").get("return").asInt())
+      assertThat(
+              c.call(
+                      "{\"execute\": \"guest-fsfreeze-freeze-list\", \"arguments\":"
+                          + " {\"mountpoints\": [\"/\", \"/nowhere\"]}}")
+                  .get("return")
+                  .asInt())
           .isEqualTo(1);
     }
   }
@@ -322,8 +353,10 @@ class SimulatedGuestTest {
       guest.setClockOffset(Duration.ofSeconds(-90));
       assertThat(c.returnOf("guest-get-time").asLong()).isEqualTo(host - 90_000_000_000L);
       long target = host + 3_600_000_000_000L;
-      assertThat(c.call("{\"execute\": \"guest-set-time\", \"arguments\": {\"time\": " + target + "}}")
-              .get("return").size())
+      assertThat(
+              c.call("{\"execute\": \"guest-set-time\", \"arguments\": {\"time\": " + target + "}}")
+                  .get("return")
+                  .size())
           .isZero();
       assertThat(c.returnOf("guest-get-time").asLong()).isEqualTo(target);
       assertThat(guest.lastSetTime().time()).hasValue(target);
@@ -387,7 +420,9 @@ class SimulatedGuestTest {
       assertThat(c.readAvailable(Duration.ofMillis(300), 100)).isEmpty();
       clock.advance(Duration.ofSeconds(30));
       c.sync();
-      assertThat(error(c.call("{\"execute\": \"guest-shutdown\", \"arguments\": {\"mode\": \"nap\"}}")))
+      assertThat(
+              error(
+                  c.call("{\"execute\": \"guest-shutdown\", \"arguments\": {\"mode\": \"nap\"}}")))
           .isEqualTo("GenericError: Parameter 'mode' expects 'halt', 'powerdown' or 'reboot'");
     }
   }
@@ -414,7 +449,8 @@ class SimulatedGuestTest {
     try (RawClient c = RawClient.connect(agent.socket())) {
       long t0 = System.nanoTime();
       c.returnOf("guest-ping");
-      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+      assertThat(Duration.ofNanos(System.nanoTime() - t0))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(400));
       // a client that gives up before the answer
       c.send("{\"execute\": \"guest-get-host-name\"}");
     }
@@ -447,8 +483,11 @@ class SimulatedGuestTest {
   void sshKeysTakeAUsername() throws IOException {
     SimulatedAgent agent = start(Flavour.LINUX_9_2);
     try (RawClient c = RawClient.connect(agent.socket())) {
-      assertThat(c.call("{\"execute\": \"guest-ssh-get-authorized-keys\", \"arguments\":"
-              + " {\"username\": \"root\"}}").toString())
+      assertThat(
+              c.call(
+                      "{\"execute\": \"guest-ssh-get-authorized-keys\", \"arguments\":"
+                          + " {\"username\": \"root\"}}")
+                  .toString())
           .isEqualTo("{\"return\":{\"keys\":[]}}");
     }
   }

@@ -70,14 +70,25 @@ class SimulatorMainTest {
     String java = ProcessHandle.current().info().command().orElse("java");
     Process process =
         new ProcessBuilder(
-                java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                SimulatorMain.class.getName(), "--dir", dir.toString(), "--domains", "20",
-                "--hang-percent", "10", "--seed", "3")
+                java,
+                "-Xmx64m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                SimulatorMain.class.getName(),
+                "--dir",
+                dir.toString(),
+                "--domains",
+                "20",
+                "--hang-percent",
+                "10",
+                "--seed",
+                "3")
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     try {
       BufferedReader out =
-          new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
       String ready = CompletableFuture.supplyAsync(() -> readLine(out)).get(60, TimeUnit.SECONDS);
       assertThat(ready).isEqualTo("ready " + dir.toAbsolutePath() + " 20");
       assertThat(sockets()).hasSize(20);

@@ -19,10 +19,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The client's codec on a real agent's replies (fixtures captured from qemu-ga 7.2): framing a
- * byte stream that arrives in 4 KiB reads (a stale line, the 0xFF sentinel, the sync reply, then
- * the reply) and parsing the reply with the bounded parser. In this package because the framer
- * is package-private. Run by {@code bench/run.sh --jmh}.
+ * The client's codec on a real agent's replies (fixtures captured from qemu-ga 7.2): framing a byte
+ * stream that arrives in 4 KiB reads (a stale line, the 0xFF sentinel, the sync reply, then the
+ * reply) and parsing the reply with the bounded parser. In this package because the framer is
+ * package-private. Run by {@code bench/run.sh --jmh}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -52,7 +52,8 @@ public class CodecBenchmark {
       }
       ObjectMapper json = new ObjectMapper();
       // The agent writes compact JSON, one reply per line.
-      reply = (json.writeValueAsString(json.readTree(in)) + "\n").getBytes(StandardCharsets.US_ASCII);
+      reply =
+          (json.writeValueAsString(json.readTree(in)) + "\n").getBytes(StandardCharsets.US_ASCII);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

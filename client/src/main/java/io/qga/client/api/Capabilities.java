@@ -6,8 +6,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What one agent offers, from {@code guest-info}: enabled commands, and those that send no
- * reply on success. Immutable; refreshed by {@link GuestAgent} when the agent's version changes.
+ * What one agent offers, from {@code guest-info}: enabled commands, and those that send no reply on
+ * success. Immutable; refreshed by {@link GuestAgent} when the agent's version changes.
  */
 public record Capabilities(String version, Set<String> enabled, Set<String> known) {
   public Capabilities {

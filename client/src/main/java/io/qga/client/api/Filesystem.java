@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
- * One entry of {@code guest-get-fsinfo}. Byte counts are absent before 3.0 and on Windows
- * volumes without a mount path; {@code total-bytes-privileged} since 9.1.
+ * One entry of {@code guest-get-fsinfo}. Byte counts are absent before 3.0 and on Windows volumes
+ * without a mount path; {@code total-bytes-privileged} since 9.1.
  */
 public record Filesystem(
     @JsonProperty("name") String name,
@@ -32,7 +32,8 @@ public record Filesystem(
       @JsonProperty("dev") String dev,
       @JsonProperty("pci-controller") PciAddress pciController) {
 
-    public Disk(String busType, Integer bus, Integer target, Integer unit, String serial, String dev) {
+    public Disk(
+        String busType, Integer bus, Integer target, Integer unit, String serial, String dev) {
       this(busType, bus, target, unit, serial, dev, null);
     }
   }

@@ -78,16 +78,15 @@ public final class GuestAgent {
       throw new AgentProtocolException(command + ": expected an array, got " + value.getNodeType());
     }
     return convert(
-        command,
-        value,
-        MAPPER.getTypeFactory().constructCollectionType(List.class, element));
+        command, value, MAPPER.getTypeFactory().constructCollectionType(List.class, element));
   }
 
   static <T> T convert(String command, JsonNode value, Class<T> type) {
     try {
       return MAPPER.treeToValue(value, type);
     } catch (Exception e) {
-      throw new AgentProtocolException(command + ": reply of unexpected shape: " + e.getMessage(), e);
+      throw new AgentProtocolException(
+          command + ": reply of unexpected shape: " + e.getMessage(), e);
     }
   }
 
@@ -98,7 +97,8 @@ public final class GuestAgent {
       // first, which was the biggest cost of a poll after parsing (bench/RESULTS.md).
       return MAPPER.treeToValue(value, type);
     } catch (Exception e) {
-      throw new AgentProtocolException(command + ": reply of unexpected shape: " + e.getMessage(), e);
+      throw new AgentProtocolException(
+          command + ": reply of unexpected shape: " + e.getMessage(), e);
     }
   }
 
@@ -128,10 +128,10 @@ public final class GuestAgent {
   }
 
   /**
-   * The agent's capabilities, from {@code guest-info}, kept per agent. Fetched on first use,
-   * after the session reconnected (the agent may have been restarted or upgraded), and
-   * whenever {@link #info()} runs: a poller that calls {@code info()} each cycle sees a new
-   * version, or commands disabled while frozen, at once.
+   * The agent's capabilities, from {@code guest-info}, kept per agent. Fetched on first use, after
+   * the session reconnected (the agent may have been restarted or upgraded), and whenever {@link
+   * #info()} runs: a poller that calls {@code info()} each cycle sees a new version, or commands
+   * disabled while frozen, at once.
    */
   public Capabilities capabilities() {
     Seen seen = capabilities.get();
@@ -263,7 +263,9 @@ public final class GuestAgent {
     return callLong("guest-fsfreeze-thaw", null);
   }
 
-  /** No reply on success: returns once the agent accepted it or stayed silent until the deadline. */
+  /**
+   * No reply on success: returns once the agent accepted it or stayed silent until the deadline.
+   */
   public void shutdown(ShutdownMode mode) {
     ObjectNode args = AgentCommand.args();
     if (mode != null) {

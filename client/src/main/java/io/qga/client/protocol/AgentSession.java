@@ -24,23 +24,22 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A conversation with one agent over a unix or vsock socket, as libvirt's agent code holds
- * it: connect lazily, sync ({@code 0xFF} + {@code guest-sync-delimited} with a fresh random
- * 63-bit id) on every new connection and after any timeout, one request in flight, a deadline
- * on every wait.
+ * A conversation with one agent over a unix or vsock socket, as libvirt's agent code holds it:
+ * connect lazily, sync ({@code 0xFF} + {@code guest-sync-delimited} with a fresh random 63-bit id)
+ * on every new connection and after any timeout, one request in flight, a deadline on every wait.
  *
  * <ul>
- *   <li>Callers wait for the channel in arrival order, bounded by their own deadline: a caller
- *       that cannot get the channel in time gets {@link AgentTimeoutException}.
+ *   <li>Callers wait for the channel in arrival order, bounded by their own deadline: a caller that
+ *       cannot get the channel in time gets {@link AgentTimeoutException}.
  *   <li>A timeout keeps the connection and resyncs before the next command (the late reply is
  *       discarded then). A protocol error drops the connection.
- *   <li>An I/O error or EOF breaks the connection; the next command reconnects. Failed
- *       connects back off exponentially ({@link Options#minBackoff()} to {@link
- *       Options#maxBackoff()}, reset by a successful sync); while backing off, commands fail at
- *       once with {@link AgentConnectionException} saying when the next attempt is.
+ *   <li>An I/O error or EOF breaks the connection; the next command reconnects. Failed connects
+ *       back off exponentially ({@link Options#minBackoff()} to {@link Options#maxBackoff()}, reset
+ *       by a successful sync); while backing off, commands fail at once with {@link
+ *       AgentConnectionException} saying when the next attempt is.
  *   <li>Commands without a success reply ({@link AgentCommand#expectsSuccessReply()} false):
- *       silence until the deadline, or EOF, is success (an empty object); errors still come
- *       back as errors.
+ *       silence until the deadline, or EOF, is success (an empty object); errors still come back as
+ *       errors.
  * </ul>
  *
  * <p>Thread-safe.
@@ -51,8 +50,8 @@ public final class AgentSession implements AgentChannel {
    * Tuning of a session.
    *
    * @param connectTimeout upper bound of a connect (also bounded by the caller's deadline)
-   * @param syncTimeout upper bound of a sync (also bounded by the caller's deadline): no sync
-   *     reply by then means the agent is not responding
+   * @param syncTimeout upper bound of a sync (also bounded by the caller's deadline): no sync reply
+   *     by then means the agent is not responding
    * @param minBackoff wait after the first failed connect
    * @param maxBackoff longest wait between connect attempts
    * @param maxReplyBytes longest reply line accepted
@@ -108,7 +107,8 @@ public final class AgentSession implements AgentChannel {
     }
 
     public Options withTransports(TransportFactory factory) {
-      return new Options(connectTimeout, syncTimeout, minBackoff, maxBackoff, maxReplyBytes, factory);
+      return new Options(
+          connectTimeout, syncTimeout, minBackoff, maxBackoff, maxReplyBytes, factory);
     }
 
     private static void requirePositive(Duration d, String name) {
@@ -127,8 +127,10 @@ public final class AgentSession implements AgentChannel {
   private Wire wire;
   private boolean synced;
   private boolean everSynced;
+
   /** The last attempt's connection broke before its first sync completed. */
   private boolean freshBreak;
+
   private int failures;
   private long retryAt;
   private Duration backoff = Duration.ZERO;
@@ -206,8 +208,12 @@ public final class AgentSession implements AgentChannel {
       timeouts.incrementAndGet();
       throw failed(
           new AgentTimeoutException(
-              command.name() + " on " + describe() + ": the channel stayed busy with another"
-                  + " command for the whole deadline of " + human(budget)));
+              command.name()
+                  + " on "
+                  + describe()
+                  + ": the channel stayed busy with another"
+                  + " command for the whole deadline of "
+                  + human(budget)));
     }
   }
 
@@ -275,8 +281,13 @@ public final class AgentSession implements AgentChannel {
               : "no reply to " + step;
       throw failed(
           new AgentTimeoutException(
-              what + " on " + describe() + " within " + human(Duration.ofNanos(
-                  Math.max(0, System.nanoTime() - (end - budget.toNanos())))), e));
+              what
+                  + " on "
+                  + describe()
+                  + " within "
+                  + human(
+                      Duration.ofNanos(Math.max(0, System.nanoTime() - (end - budget.toNanos())))),
+              e));
     } catch (AgentProtocolException e) {
       protocolErrors.incrementAndGet();
       drop(false);
@@ -287,8 +298,7 @@ public final class AgentSession implements AgentChannel {
       freshBreak = !everSynced;
       drop(false);
       String why = e instanceof EOFException ? "the agent closed the channel" : e.toString();
-      throw failed(
-          new AgentConnectionException(step + " on " + describe() + ": " + why, e));
+      throw failed(new AgentConnectionException(step + " on " + describe() + ": " + why, e));
     }
   }
 
@@ -316,7 +326,11 @@ public final class AgentSession implements AgentChannel {
     long now = System.nanoTime();
     if (failures > 0 && now < retryAt) {
       throw new AgentConnectionException(
-          "not connected to " + describe() + " (" + lastError + "); next attempt in "
+          "not connected to "
+              + describe()
+              + " ("
+              + lastError
+              + "); next attempt in "
               + human(Duration.ofNanos(retryAt - now)));
     }
     long left = end - now;
@@ -341,7 +355,8 @@ public final class AgentSession implements AgentChannel {
       connectionErrors.incrementAndGet();
       scheduleRetry();
       throw failed(
-          new AgentConnectionException("cannot connect to " + describe() + ": " + e.getMessage(), e));
+          new AgentConnectionException(
+              "cannot connect to " + describe() + ": " + e.getMessage(), e));
     }
   }
 

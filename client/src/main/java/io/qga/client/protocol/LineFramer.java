@@ -7,18 +7,18 @@ import java.time.Duration;
 import java.util.Arrays;
 
 /**
- * Byte-level framing of the agent's output: replies end with {@code \n}; a raw {@code 0xFF}
- * (the agent writes pure ASCII otherwise) can only be the sync sentinel. Fed with whatever the
- * socket delivers: partial lines, several lines, a line split anywhere. Never holds more than
- * one line of at most {@code maxLine} bytes plus the last chunk fed.
+ * Byte-level framing of the agent's output: replies end with {@code \n}; a raw {@code 0xFF} (the
+ * agent writes pure ASCII otherwise) can only be the sync sentinel. Fed with whatever the socket
+ * delivers: partial lines, several lines, a line split anywhere. Never holds more than one line of
+ * at most {@code maxLine} bytes plus the last chunk fed.
  */
 final class LineFramer {
   private static final byte NEWLINE = '\n';
   private static final byte SENTINEL = (byte) 0xFF;
 
   /**
-   * Room for one read: most replies fit whole. A drained framer holds no buffer at all (see
-   * {@link #release}): a thousand idle connections would otherwise keep 8 MiB of heap.
+   * Room for one read: most replies fit whole. A drained framer holds no buffer at all (see {@link
+   * #release}): a thousand idle connections would otherwise keep 8 MiB of heap.
    */
   static final int READ_CHUNK = 8192;
 
@@ -28,8 +28,10 @@ final class LineFramer {
   private byte[] buf = NONE;
   private int start;
   private int end;
+
   /** Bytes in [start, scanned) hold neither a newline nor a sentinel. */
   private int scanned;
+
   private long discardedBytes;
   private long discardedLines;
 
@@ -118,7 +120,10 @@ final class LineFramer {
           scanned = end;
           release();
           throw new AgentProtocolException(
-              "reply line exceeds the limit of " + maxLine + " bytes (" + pending
+              "reply line exceeds the limit of "
+                  + maxLine
+                  + " bytes ("
+                  + pending
                   + " bytes without a newline)");
         }
         return null;
@@ -137,7 +142,10 @@ final class LineFramer {
         discardedBytes += lineEnd - lineStart;
         release();
         throw new AgentProtocolException(
-            "reply line of " + (lineEnd - lineStart) + " bytes exceeds the limit of " + maxLine
+            "reply line of "
+                + (lineEnd - lineStart)
+                + " bytes exceeds the limit of "
+                + maxLine
                 + " bytes");
       }
       if (isBlank(lineStart, lineEnd)) {
@@ -150,9 +158,9 @@ final class LineFramer {
   }
 
   /**
-   * Drops the buffer once nothing is pending: one request is in flight per connection, so after
-   * its reply the connection is idle until the next poll, and holds nothing; a guest that sent 10
-   * MiB once keeps nothing of it either.
+   * Drops the buffer once nothing is pending: one request is in flight per connection, so after its
+   * reply the connection is idle until the next poll, and holds nothing; a guest that sent 10 MiB
+   * once keeps nothing of it either.
    */
   private void release() {
     if (start == end) {

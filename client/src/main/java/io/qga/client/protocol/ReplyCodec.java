@@ -16,20 +16,24 @@ import java.util.Deque;
 import java.util.Iterator;
 
 /**
- * Encodes requests and decodes reply lines. The guest is untrusted, so decoding is bounded: a
- * line of at most {@link #MAX_REPLY_BYTES} (as libvirt), nesting, string, number and name
- * lengths capped by Jackson's {@link StreamReadConstraints}, and no non-finite numbers. A
- * breach is an {@link AgentProtocolException}.
+ * Encodes requests and decodes reply lines. The guest is untrusted, so decoding is bounded: a line
+ * of at most {@link #MAX_REPLY_BYTES} (as libvirt), nesting, string, number and name lengths capped
+ * by Jackson's {@link StreamReadConstraints}, and no non-finite numbers. A breach is an {@link
+ * AgentProtocolException}.
  */
 public final class ReplyCodec {
   /** The longest reply line accepted, newline excluded: 10 MiB, as libvirt. */
   public static final int MAX_REPLY_BYTES = 10 * 1024 * 1024;
+
   /** Deepest JSON nesting accepted; real replies nest at most 6 levels. */
   static final int MAX_NESTING = 32;
+
   /** Longest number (digits) accepted: a 64-bit value has 20. */
   static final int MAX_NUMBER_LENGTH = 64;
+
   /** Longest member name accepted: real ones are short identifiers. */
   static final int MAX_NAME_LENGTH = 256;
+
   /** An error {@code desc} is cut to this many characters before it reaches logs. */
   static final int MAX_ERROR_TEXT = 1024;
 

@@ -4,14 +4,14 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Counters of one {@link AgentSession} since it was created, for the exporter's own metrics
- * and the control API.
+ * Counters of one {@link AgentSession} since it was created, for the exporter's own metrics and the
+ * control API.
  *
  * @param connected a connection is open now
  * @param connects connections opened (the first one included)
  * @param syncs successful syncs
- * @param staleLinesDiscarded reply lines thrown away while syncing (answers to earlier clients
- *     or timed-out requests)
+ * @param staleLinesDiscarded reply lines thrown away while syncing (answers to earlier clients or
+ *     timed-out requests)
  * @param timeouts commands or syncs that got no reply before their deadline
  * @param protocolErrors replies that broke the protocol or a bound (connection dropped)
  * @param connectionErrors failed connects and broken connections

@@ -9,12 +9,11 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 
 /**
- * The conversation on one connection: sync, request, reply, with every wait bounded by an
- * absolute deadline ({@link System#nanoTime()}). Not thread-safe: the session's lock holder
- * uses it.
+ * The conversation on one connection: sync, request, reply, with every wait bounded by an absolute
+ * deadline ({@link System#nanoTime()}). Not thread-safe: the session's lock holder uses it.
  *
- * <p>Timeouts surface as {@link SocketTimeoutException}, a closed peer as {@link
- * EOFException}, bad bytes as {@link AgentProtocolException}.
+ * <p>Timeouts surface as {@link SocketTimeoutException}, a closed peer as {@link EOFException}, bad
+ * bytes as {@link AgentProtocolException}.
  */
 final class Wire {
   private final Transport transport;

@@ -17,15 +17,15 @@ import org.newsclub.net.unix.AFVSOCKSocketAddress;
 
 /**
  * A unix or vsock stream socket through junixsocket. Reads are bounded by {@code SO_TIMEOUT};
- * connects and writes, which a socket timeout does not bound, by a watchdog that closes the
- * socket when they overrun (a full listen backlog, a peer that stopped reading).
+ * connects and writes, which a socket timeout does not bound, by a watchdog that closes the socket
+ * when they overrun (a full listen backlog, a peer that stopped reading).
  */
 final class SocketTransport implements Transport {
   /**
    * Connects and writes in flight, each with its deadline. One daemon thread looks at them every
    * {@link #WATCHDOG_TICK}: guarding a write is a put and a remove on this set, so the usual write
-   * (a hundred bytes into an empty socket buffer) wakes no thread. A scheduled task per write
-   * cost a wakeup each, 4 % of the exporter's CPU at a thousand domains.
+   * (a hundred bytes into an empty socket buffer) wakes no thread. A scheduled task per write cost
+   * a wakeup each, 4 % of the exporter's CPU at a thousand domains.
    */
   private static final Set<Guard> IN_FLIGHT = ConcurrentHashMap.newKeySet();
 
@@ -98,10 +98,12 @@ final class SocketTransport implements Transport {
       target = AFVSOCKSocketAddress.ofPortAndCID(vsock.port(), vsock.cid());
       try {
         socket = AFVSOCKSocketAddress.addressFamily().newSocket();
-      } catch (UnsupportedOperationException | java.nio.channels.UnsupportedAddressTypeException e) {
+      } catch (UnsupportedOperationException
+          | java.nio.channels.UnsupportedAddressTypeException e) {
         // The socket class lives in junixsocket-vsock, which is not published for 2.10.1.
         throw new IOException(
-            "cannot open a vsock socket to " + address
+            "cannot open a vsock socket to "
+                + address
                 + ": this build's junixsocket has vsock addresses but no vsock socket support",
             e);
       }

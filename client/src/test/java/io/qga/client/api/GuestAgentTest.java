@@ -86,9 +86,10 @@ class GuestAgentTest {
     assertThat(root.usedBytes()).isNotNull();
     assertThat(root.disks()).isNotEmpty();
     assertThat(root.disks().get(0).pciController()).isNotNull();
-    assertThat(ga.networkGetInterfaces())
-        .anySatisfy(i -> assertThat(i.statistics()).isNotNull());
-    assertThat(ga.getCpustats()).isNotEmpty().allSatisfy(c -> assertThat(c.type()).isEqualTo("linux"));
+    assertThat(ga.networkGetInterfaces()).anySatisfy(i -> assertThat(i.statistics()).isNotNull());
+    assertThat(ga.getCpustats())
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c.type()).isEqualTo("linux"));
     assertThat(ga.getDisks()).anySatisfy(d -> assertThat(d.address()).isNotNull());
     assertThatThrownBy(ga::getLoad).isInstanceOf(AgentUnsupportedException.class);
     assertThat(ga.fsfreezeStatus()).isEqualTo(FreezeStatus.THAWED);
@@ -127,8 +128,12 @@ class GuestAgentTest {
     agent.expect("guest-fsfreeze-status", "{\"return\": \"melting\"}");
     agent.expect("guest-get-timezone", "{\"return\": {\"offset\": \"east\"}}");
     assertThat(ga.getHostName().hostName()).isEqualTo("a");
-    assertThatThrownBy(ga::getVcpus).isInstanceOf(AgentProtocolException.class).hasMessageContaining("array");
-    assertThatThrownBy(ga::getTime).isInstanceOf(AgentProtocolException.class).hasMessageContaining("integer");
+    assertThatThrownBy(ga::getVcpus)
+        .isInstanceOf(AgentProtocolException.class)
+        .hasMessageContaining("array");
+    assertThatThrownBy(ga::getTime)
+        .isInstanceOf(AgentProtocolException.class)
+        .hasMessageContaining("integer");
     assertThatThrownBy(ga::fsfreezeStatus).isInstanceOf(AgentProtocolException.class);
     assertThatThrownBy(ga::getTimezone).isInstanceOf(AgentProtocolException.class);
     agent.verify();
@@ -170,7 +175,9 @@ class GuestAgentTest {
   @Test
   void argumentsOnTheWire() throws Exception {
     GuestAgent ga = start(null);
-    agent.expect("guest-fstrim", "{\"return\": {\"paths\": [{\"path\": \"/\", \"trimmed\": 4096, \"minimum\": 0}]}}");
+    agent.expect(
+        "guest-fstrim",
+        "{\"return\": {\"paths\": [{\"path\": \"/\", \"trimmed\": 4096, \"minimum\": 0}]}}");
     agent.expect("guest-set-time", "{\"return\": {}}");
     agent.expect("guest-fsfreeze-freeze-list", "{\"return\": 2}");
     assertThat(ga.fstrim(OptionalLong.of(65536)).paths().get(0).trimmed()).isEqualTo(4096);

@@ -117,7 +117,8 @@ class AgentSessionTest {
 
   @Test
   void lateReplyIsDiscardedByTheNextSync() {
-    agent.expect("guest-get-time", "{\"return\": 1700000000000000000}", slow(Duration.ofMillis(600)));
+    agent.expect(
+        "guest-get-time", "{\"return\": 1700000000000000000}", slow(Duration.ofMillis(600)));
     agent.expect("guest-get-host-name", "{\"return\": {\"host-name\": \"web-1\"}}");
     assertThatThrownBy(() -> run("guest-get-time", Duration.ofMillis(200)))
         .isInstanceOf(AgentTimeoutException.class)
@@ -132,7 +133,10 @@ class AgentSessionTest {
 
   @Test
   void closeMidReplyBreaksTheConnectionAndTheNextCommandReconnects() {
-    agent.expect("guest-get-osinfo", "{\"return\": {\"id\": \"debian\", \"name\": \"Debian\"}}", closeMidReply());
+    agent.expect(
+        "guest-get-osinfo",
+        "{\"return\": {\"id\": \"debian\", \"name\": \"Debian\"}}",
+        closeMidReply());
     agent.expect("guest-ping", "{\"return\": {}}");
     assertThatThrownBy(() -> run("guest-get-osinfo", Duration.ofSeconds(3)))
         .isInstanceOf(AgentConnectionException.class)
@@ -146,9 +150,11 @@ class AgentSessionTest {
   @Test
   void staleRepliesQueuedByAnEarlierClientAreDiscarded() {
     agent.staleOnConnect(50);
-    agent.staleOnConnect("{\"return\": 12345}", "{\"error\": {\"class\": \"GenericError\", \"desc\": \"x\"}}");
+    agent.staleOnConnect(
+        "{\"return\": 12345}", "{\"error\": {\"class\": \"GenericError\", \"desc\": \"x\"}}");
     agent.expect("guest-get-time", "{\"return\": 1700000000000000001}");
-    assertThat(run("guest-get-time", Duration.ofSeconds(3)).asLong()).isEqualTo(1700000000000000001L);
+    assertThat(run("guest-get-time", Duration.ofSeconds(3)).asLong())
+        .isEqualTo(1700000000000000001L);
     assertThat(session.stats().staleLinesDiscarded()).isEqualTo(52);
   }
 
@@ -160,7 +166,8 @@ class AgentSessionTest {
             AgentServer.start(
                 socket,
                 (request, c) -> {
-                  if (request != null && "guest-sync-delimited".equals(request.path("execute").asText())) {
+                  if (request != null
+                      && "guest-sync-delimited".equals(request.path("execute").asText())) {
                     ids.add(request.path("arguments").path("id").asLong());
                     c.sendSync(request.path("arguments").path("id"));
                   } else {
@@ -182,7 +189,8 @@ class AgentSessionTest {
     AgentSession s =
         new AgentSession(
             AgentAddress.unix(missing),
-            AgentSession.Options.defaults().withBackoff(Duration.ofMillis(300), Duration.ofSeconds(2)));
+            AgentSession.Options.defaults()
+                .withBackoff(Duration.ofMillis(300), Duration.ofSeconds(2)));
     try {
       assertThatThrownBy(() -> s.execute(AgentCommand.of("guest-ping"), Duration.ofSeconds(1)))
           .isInstanceOf(AgentConnectionException.class)
@@ -217,7 +225,8 @@ class AgentSessionTest {
     AgentSession s =
         new AgentSession(
             AgentAddress.unix(dir.resolve("never.sock")),
-            AgentSession.Options.defaults().withBackoff(Duration.ofMillis(10), Duration.ofMillis(40)));
+            AgentSession.Options.defaults()
+                .withBackoff(Duration.ofMillis(10), Duration.ofMillis(40)));
     List<Duration> seen = new java.util.ArrayList<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (seen.size() < 4 && System.nanoTime() < deadline) {
@@ -231,7 +240,10 @@ class AgentSessionTest {
     }
     assertThat(seen)
         .containsExactly(
-            Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(40), Duration.ofMillis(40));
+            Duration.ofMillis(10),
+            Duration.ofMillis(20),
+            Duration.ofMillis(40),
+            Duration.ofMillis(40));
   }
 
   @Test
@@ -275,7 +287,8 @@ class AgentSessionTest {
   void commandWithoutSuccessReplyStillReportsErrors() {
     agent.expect(
         "guest-shutdown",
-        "{\"error\": {\"class\": \"GenericError\", \"desc\": \"child process has failed to shutdown\"}}");
+        "{\"error\": {\"class\": \"GenericError\", \"desc\": \"child process has failed to"
+            + " shutdown\"}}");
     assertThatThrownBy(() -> run("guest-shutdown", Duration.ofSeconds(3)))
         .isExactlyInstanceOf(AgentErrorException.class)
         .hasMessageContaining("failed to shutdown");
@@ -286,8 +299,10 @@ class AgentSessionTest {
     session.close();
     session =
         new AgentSession(
-            AgentAddress.unix(agent.socket()), AgentSession.Options.defaults().withMaxReplyBytes(4096));
-    byte[] big = ("{\"return\": \"" + "x".repeat(10_000) + "\"}\n").getBytes(StandardCharsets.US_ASCII);
+            AgentAddress.unix(agent.socket()),
+            AgentSession.Options.defaults().withMaxReplyBytes(4096));
+    byte[] big =
+        ("{\"return\": \"" + "x".repeat(10_000) + "\"}\n").getBytes(StandardCharsets.US_ASCII);
     agent.expectRaw("guest-get-users", big, ScriptedAgent.normal());
     agent.expect("guest-get-users", "{\"return\": []}");
     assertThatThrownBy(() -> run("guest-get-users", Duration.ofSeconds(3)))
@@ -301,7 +316,9 @@ class AgentSessionTest {
   @Test
   void hostileBytesAreAProtocolError() {
     agent.expectRaw(
-        "guest-get-vcpus", "{\"return\": [1e400]}\n".getBytes(StandardCharsets.US_ASCII), ScriptedAgent.normal());
+        "guest-get-vcpus",
+        "{\"return\": [1e400]}\n".getBytes(StandardCharsets.US_ASCII),
+        ScriptedAgent.normal());
     assertThatThrownBy(() -> run("guest-get-vcpus", Duration.ofSeconds(3)))
         .isInstanceOf(AgentProtocolException.class)
         .hasMessageContaining("guest-get-vcpus");
@@ -332,7 +349,8 @@ class AgentSessionTest {
 
   @Test
   void deadlineAlreadyPassedFailsWithoutTouchingTheAgent() {
-    assertThatThrownBy(() -> run("guest-ping", Duration.ZERO)).isInstanceOf(AgentTimeoutException.class);
+    assertThatThrownBy(() -> run("guest-ping", Duration.ZERO))
+        .isInstanceOf(AgentTimeoutException.class);
     assertThat(agent.connections()).isZero();
   }
 }

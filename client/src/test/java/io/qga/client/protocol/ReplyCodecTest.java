@@ -25,7 +25,9 @@ class ReplyCodecTest {
   @Test
   void errorReply() {
     Reply r =
-        parse("{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command x has not been found\"}}");
+        parse(
+            "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command x has not been"
+                + " found\"}}");
     assertThat(r).isEqualTo(new Reply.Error("CommandNotFound", "The command x has not been found"));
   }
 
@@ -36,7 +38,9 @@ class ReplyCodecTest {
 
   @Test
   void longErrorTextIsCut() {
-    Reply.Error e = (Reply.Error) parse("{\"error\": {\"class\": \"G\", \"desc\": \"" + "x".repeat(5000) + "\"}}");
+    Reply.Error e =
+        (Reply.Error)
+            parse("{\"error\": {\"class\": \"G\", \"desc\": \"" + "x".repeat(5000) + "\"}}");
     assertThat(e.description()).hasSize(ReplyCodec.MAX_ERROR_TEXT + 3);
   }
 
@@ -45,8 +49,10 @@ class ReplyCodecTest {
     Reply.Return r = (Reply.Return) parse("{\"return\": 1234567890123}");
     assertThat(r.isSync(1234567890123L)).isTrue();
     assertThat(r.isSync(1234567890124L)).isFalse();
-    assertThat(((Reply.Return) parse("{\"return\": 1234567890123.0}")).isSync(1234567890123L)).isFalse();
-    assertThat(((Reply.Return) parse("{\"return\": \"1234567890123\"}")).isSync(1234567890123L)).isFalse();
+    assertThat(((Reply.Return) parse("{\"return\": 1234567890123.0}")).isSync(1234567890123L))
+        .isFalse();
+    assertThat(((Reply.Return) parse("{\"return\": \"1234567890123\"}")).isSync(1234567890123L))
+        .isFalse();
     assertThat(((Reply.Return) parse("{\"return\": {}}")).isSync(0)).isFalse();
   }
 
@@ -67,7 +73,8 @@ class ReplyCodecTest {
 
   @Test
   void truncatedJsonIsAProtocolError() {
-    assertThatThrownBy(() -> parse("{\"return\": {\"a\": 1")).isInstanceOf(AgentProtocolException.class);
+    assertThatThrownBy(() -> parse("{\"return\": {\"a\": 1"))
+        .isInstanceOf(AgentProtocolException.class);
   }
 
   @Test
@@ -131,7 +138,9 @@ class ReplyCodecTest {
   @Test
   void encodeHasNoIdAndEndsWithNewline() {
     ObjectNode args = AgentCommand.args().put("minimum", 0);
-    String s = new String(ReplyCodec.encode(AgentCommand.of("guest-fstrim", args)), StandardCharsets.UTF_8);
+    String s =
+        new String(
+            ReplyCodec.encode(AgentCommand.of("guest-fstrim", args)), StandardCharsets.UTF_8);
     assertThat(s).isEqualTo("{\"execute\":\"guest-fstrim\",\"arguments\":{\"minimum\":0}}\n");
     assertThat(new String(ReplyCodec.encode(AgentCommand.of("guest-ping")), StandardCharsets.UTF_8))
         .isEqualTo("{\"execute\":\"guest-ping\"}\n");

@@ -60,8 +60,7 @@ class WireTest {
 
   @Test
   void syncAndReplyInOneRead() throws Exception {
-    ChunkTransport t =
-        new ChunkTransport(false).chunk("\u00ff{\"return\": 1}\n{\"return\": {}}\n");
+    ChunkTransport t = new ChunkTransport(false).chunk("\u00ff{\"return\": 1}\n{\"return\": {}}\n");
     Wire w = new Wire(t, MAX);
     w.sync(1, deadline());
     assertThat(w.request(AgentCommand.of("guest-ping"), deadline()))
@@ -71,8 +70,7 @@ class WireTest {
 
   @Test
   void garbageLinesAfterTheSentinelAreStaleNotFatal() throws Exception {
-    ChunkTransport t =
-        new ChunkTransport(false).chunk("\u00ffnot json\n[1]\n{\"return\": 8}\n");
+    ChunkTransport t = new ChunkTransport(false).chunk("\u00ffnot json\n[1]\n{\"return\": 8}\n");
     Wire w = new Wire(t, MAX);
     w.sync(8, deadline());
     assertThat(w.staleLines()).isEqualTo(2);

@@ -30,7 +30,8 @@ class SocketTransportTest {
   void readWaitsAtMostItsTimeout() throws Exception {
     Path socket = dir.resolve("quiet.sock");
     try (AgentServer server = AgentServer.start(socket, (request, c) -> {});
-        Transport t = TransportFactory.sockets().connect(AgentAddress.unix(socket), Duration.ofSeconds(1))) {
+        Transport t =
+            TransportFactory.sockets().connect(AgentAddress.unix(socket), Duration.ofSeconds(1))) {
       long start = System.nanoTime();
       assertThatThrownBy(() -> t.read(new byte[16], 0, 16, Duration.ofMillis(200)))
           .isInstanceOf(SocketTimeoutException.class);
@@ -42,9 +43,12 @@ class SocketTransportTest {
   @Test
   void writesAndReadsBytes() throws Exception {
     Path socket = dir.resolve("echo.sock");
-    try (AgentServer server = AgentServer.start(socket, (request, c) -> c.send("{\"return\": {}}"));
-        Transport t = TransportFactory.sockets().connect(AgentAddress.unix(socket), Duration.ofSeconds(1))) {
-      t.write("{\"execute\":\"guest-ping\"}\n".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(1));
+    try (AgentServer server =
+            AgentServer.start(socket, (request, c) -> c.send("{\"return\": {}}"));
+        Transport t =
+            TransportFactory.sockets().connect(AgentAddress.unix(socket), Duration.ofSeconds(1))) {
+      t.write(
+          "{\"execute\":\"guest-ping\"}\n".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(1));
       byte[] buf = new byte[64];
       int n = t.read(buf, 0, buf.length, Duration.ofSeconds(2));
       assertThat(new String(buf, 0, n, StandardCharsets.UTF_8)).startsWith("{\"return\"");
@@ -55,8 +59,10 @@ class SocketTransportTest {
   void readAfterPeerClosedIsEndOfStream() throws Exception {
     Path socket = dir.resolve("closing.sock");
     try (AgentServer server = AgentServer.start(socket, (request, c) -> c.close());
-        Transport t = TransportFactory.sockets().connect(AgentAddress.unix(socket), Duration.ofSeconds(1))) {
-      t.write("{\"execute\":\"guest-ping\"}\n".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(1));
+        Transport t =
+            TransportFactory.sockets().connect(AgentAddress.unix(socket), Duration.ofSeconds(1))) {
+      t.write(
+          "{\"execute\":\"guest-ping\"}\n".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(1));
       assertThat(t.read(new byte[16], 0, 16, Duration.ofSeconds(2))).isEqualTo(-1);
     }
   }
@@ -65,9 +71,12 @@ class SocketTransportTest {
   void passedDeadlinesFailAtOnce() throws Exception {
     Path socket = dir.resolve("x.sock");
     try (AgentServer server = AgentServer.start(socket, (request, c) -> {});
-        Transport t = TransportFactory.sockets().connect(AgentAddress.unix(socket), Duration.ofSeconds(1))) {
-      assertThatThrownBy(() -> t.read(new byte[1], 0, 1, Duration.ZERO)).isInstanceOf(SocketTimeoutException.class);
-      assertThatThrownBy(() -> t.write(new byte[1], Duration.ZERO)).isInstanceOf(SocketTimeoutException.class);
+        Transport t =
+            TransportFactory.sockets().connect(AgentAddress.unix(socket), Duration.ofSeconds(1))) {
+      assertThatThrownBy(() -> t.read(new byte[1], 0, 1, Duration.ZERO))
+          .isInstanceOf(SocketTimeoutException.class);
+      assertThatThrownBy(() -> t.write(new byte[1], Duration.ZERO))
+          .isInstanceOf(SocketTimeoutException.class);
     }
   }
 
@@ -77,7 +86,9 @@ class SocketTransportTest {
     // socket class: either way the connect must fail with an IOException naming the address.
     long start = System.nanoTime();
     assertThatThrownBy(
-            () -> TransportFactory.sockets().connect(AgentAddress.vsock("3:1234"), Duration.ofSeconds(2)))
+            () ->
+                TransportFactory.sockets()
+                    .connect(AgentAddress.vsock("3:1234"), Duration.ofSeconds(2)))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("vsock");
     assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(3000L);

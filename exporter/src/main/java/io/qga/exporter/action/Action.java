@@ -3,10 +3,10 @@ package io.qga.exporter.action;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Something the exporter does to a guest through its agent: fstrim and time sync today; the
- * control API adds freeze, thaw, shutdown and command passthrough as further implementations.
- * Every run goes through {@link ActionExecutor}, which serialises actions per domain, applies
- * concurrency limits, checks freeze state, and writes the audit log and state.
+ * Something the exporter does to a guest through its agent: fstrim and time sync today; the control
+ * API adds freeze, thaw, shutdown and command passthrough as further implementations. Every run
+ * goes through {@link ActionExecutor}, which serialises actions per domain, applies concurrency
+ * limits, checks freeze state, and writes the audit log and state.
  *
  * <p>Implementations are immutable values (usually records).
  */
@@ -19,8 +19,8 @@ public interface Action {
   String command();
 
   /**
-   * True (the default) when the action must not run while the guest's filesystems are frozen:
-   * the executor skips it. A thaw overrides this.
+   * True (the default) when the action must not run while the guest's filesystems are frozen: the
+   * executor skips it. A thaw overrides this.
    */
   default boolean blockedByFreeze() {
     return true;
@@ -28,8 +28,8 @@ public interface Action {
 
   /**
    * True when the action runs even when its "started" record cannot be written to the audit log
-   * (the default is to refuse it). Only for actions whose refusal does more harm than an
-   * unaudited run: the thaw that ends a freeze.
+   * (the default is to refuse it). Only for actions whose refusal does more harm than an unaudited
+   * run: the thaw that ends a freeze.
    */
   default boolean runsWithoutAudit() {
     return false;

@@ -1,8 +1,8 @@
 package io.qga.exporter.action;
 
 /**
- * Another action is queued or running on the domain and the request asked to fail fast
- * ({@link ActionRequest.WhenBusy#FAIL}). The control API answers 409.
+ * Another action is queued or running on the domain and the request asked to fail fast ({@link
+ * ActionRequest.WhenBusy#FAIL}). The control API answers 409.
  */
 public class ActionBusyException extends ActionRejectedException {
   private static final long serialVersionUID = 1L;

@@ -5,8 +5,8 @@ import java.time.Clock;
 import java.util.Objects;
 
 /**
- * What an action runs with: the domain's agent and the host clock (the time source of a host
- * time sync, and of every timestamp in the audit log).
+ * What an action runs with: the domain's agent and the host clock (the time source of a host time
+ * sync, and of every timestamp in the audit log).
  */
 public record ActionContext(String domain, GuestAgent agent, Clock clock) {
   public ActionContext {

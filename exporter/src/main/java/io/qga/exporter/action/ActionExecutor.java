@@ -33,28 +33,31 @@ import java.util.logging.Logger;
  *
  * <ul>
  *   <li>At most one action runs on a domain at a time; requests queue first come, first served
- *       ({@link ActionRequest.WhenBusy#WAIT}) or fail fast with {@link ActionBusyException}
- *       ({@link ActionRequest.WhenBusy#FAIL}).
+ *       ({@link ActionRequest.WhenBusy#WAIT}) or fail fast with {@link ActionBusyException} ({@link
+ *       ActionRequest.WhenBusy#FAIL}).
  *   <li>At most {@code actionLimits.get(name)} runs of one action at a time on the host (e.g. no
  *       fstrim storm on shared storage), and at most {@link ActionRequest.Limit#max()} runs per
  *       request limit key (a policy's {@code max_concurrent}).
  *   <li>An action blocked by freeze never runs on a frozen domain: it is skipped.
  *   <li>Every run, dry runs included, is written to the audit log before its job completes;
  *       successes update {@link ActionState} (saved atomically).
- *   <li>Fail closed: a run first writes a "started" line and forces it to disk; when that fails
- *       the action is not run (except a thaw, {@link Action#runsWithoutAudit}) and its job fails.
- *       A run whose final record cannot be written keeps its outcome, and its job says the audit
- *       failed ({@link Job#auditFailure}).
+ *   <li>Fail closed: a run first writes a "started" line and forces it to disk; when that fails the
+ *       action is not run (except a thaw, {@link Action#runsWithoutAudit}) and its job fails. A run
+ *       whose final record cannot be written keeps its outcome, and its job says the audit failed
+ *       ({@link Job#auditFailure}).
  * </ul>
  *
  * <p>Queued jobs occupy no thread; each running job occupies one worker thread.
  */
 public final class ActionExecutor implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ActionExecutor.class.getName());
+
   /** Finished jobs kept for lookups by id (the API's {@code GET /api/v1/jobs/{id}}). */
   static final int KEEP_FINISHED = 1000;
+
   /** How long {@link #close} lets running actions finish. */
   static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
+
   /** The {@code result} of the audit line written before a run touches the guest. */
   public static final String STARTED = "started";
 
@@ -123,8 +126,8 @@ public final class ActionExecutor implements AutoCloseable {
   }
 
   /**
-   * Opens the audit log and state in {@code stateDir} (created if missing) and returns an
-   * executor that closes the audit log when closed.
+   * Opens the audit log and state in {@code stateDir} (created if missing) and returns an executor
+   * that closes the audit log when closed.
    */
   public static ActionExecutor open(
       Path stateDir, DomainDirectory domains, Clock clock, Map<String, Integer> actionLimits)
@@ -177,7 +180,10 @@ public final class ActionExecutor implements AutoCloseable {
         Job holder = runningByDomain.get(domain);
         if (holder == null) {
           holder =
-              queue.stream().filter(j -> j.request().domain().equals(domain)).findFirst().orElse(null);
+              queue.stream()
+                  .filter(j -> j.request().domain().equals(domain))
+                  .findFirst()
+                  .orElse(null);
         }
         if (holder != null) {
           throw new ActionBusyException(domain, holder.request().action().name(), holder.id());
@@ -246,8 +252,7 @@ public final class ActionExecutor implements AutoCloseable {
         finished++;
       }
     }
-    for (Iterator<Job> it = jobs.values().iterator();
-        it.hasNext() && finished > KEEP_FINISHED; ) {
+    for (Iterator<Job> it = jobs.values().iterator(); it.hasNext() && finished > KEEP_FINISHED; ) {
       if (it.next().state() == Job.State.DONE) {
         it.remove();
         finished--;
@@ -314,11 +319,11 @@ public final class ActionExecutor implements AutoCloseable {
       String unaudited = auditStart(job, started);
       record =
           unaudited != null && !job.request().action().runsWithoutAudit()
-              ? runner.record(job, started, Outcome.FAILED, null, "not run: " + unaudited, List.of())
+              ? runner.record(
+                  job, started, Outcome.FAILED, null, "not run: " + unaudited, List.of())
               : runner.execute(job, started);
     } catch (RuntimeException | Error e) {
-      record =
-          runner.record(job, started, Outcome.FAILED, null, "internal error: " + e, List.of());
+      record = runner.record(job, started, Outcome.FAILED, null, "internal error: " + e, List.of());
       LOG.log(Level.SEVERE, job + " failed unexpectedly", e);
     }
     try {
@@ -337,7 +342,8 @@ public final class ActionExecutor implements AutoCloseable {
    * @return null when the record is on disk, else why not (also kept on the job)
    */
   private String auditStart(Job job, Instant started) {
-    ObjectNode line = runner.record(job, started, Outcome.SUCCEEDED, null, null, List.of()).toJson();
+    ObjectNode line =
+        runner.record(job, started, Outcome.SUCCEEDED, null, null, List.of()).toJson();
     line.put("result", STARTED);
     line.remove(List.of("duration_seconds", "details", "error", "warnings"));
     try {
@@ -347,8 +353,13 @@ public final class ActionExecutor implements AutoCloseable {
       String why = "cannot write the audit log " + audit.file() + ": " + e.getMessage();
       boolean runs = job.request().action().runsWithoutAudit();
       job.auditFailed(
-          why + (runs ? "; " + job.request().action().name() + " ran all the same (a refusal would"
-              + " do more harm)" : "; the action was not run"));
+          why
+              + (runs
+                  ? "; "
+                      + job.request().action().name()
+                      + " ran all the same (a refusal would"
+                      + " do more harm)"
+                  : "; the action was not run"));
       LOG.log(Level.SEVERE, job + ": " + why);
       return why;
     }
@@ -360,11 +371,16 @@ public final class ActionExecutor implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       // the run is not plain success to anyone: its job says the record is missing
       job.auditFailed(
-          record.action() + " ended " + record.outcome().wire() + " but its audit record could"
-              + " not be written to " + audit.file() + ": " + e.getMessage());
+          record.action()
+              + " ended "
+              + record.outcome().wire()
+              + " but its audit record could"
+              + " not be written to "
+              + audit.file()
+              + ": "
+              + e.getMessage());
       LOG.log(
-          Level.SEVERE,
-          "cannot write the audit log " + audit.file() + ": " + e.getMessage(), e);
+          Level.SEVERE, "cannot write the audit log " + audit.file() + ": " + e.getMessage(), e);
     }
     if (record.outcome() == Outcome.SUCCEEDED && !record.dryRun()) {
       state.recordSuccess(record.domain(), record.action(), record.timestamp());
@@ -375,8 +391,7 @@ public final class ActionExecutor implements AutoCloseable {
     }
     if (record.outcome() == Outcome.FAILED) {
       LOG.log(
-          Level.WARNING,
-          record.domain() + " " + record.action() + " failed: " + record.error());
+          Level.WARNING, record.domain() + " " + record.action() + " failed: " + record.error());
     }
     metrics.record(record);
     for (Consumer<ActionRecord> l : listeners) {
@@ -397,8 +412,8 @@ public final class ActionExecutor implements AutoCloseable {
   }
 
   /**
-   * Stops: queued jobs end as skipped (audited), running ones get {@link #CLOSE_GRACE} to
-   * finish. Their domains' agents are not interrupted mid-command.
+   * Stops: queued jobs end as skipped (audited), running ones get {@link #CLOSE_GRACE} to finish.
+   * Their domains' agents are not interrupted mid-command.
    */
   @Override
   public void close() {

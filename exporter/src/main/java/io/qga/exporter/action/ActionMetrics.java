@@ -26,17 +26,18 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code qga_action_runs_total{domain,action,policy,result}}: policy is the policy name or
  *       {@code api}.
- *   <li>{@code qga_action_last_success_timestamp_seconds{domain,action}}: from the persisted
- *       state, so it survives a restart.
+ *   <li>{@code qga_action_last_success_timestamp_seconds{domain,action}}: from the persisted state,
+ *       so it survives a restart.
  *   <li>{@code qga_fstrim_trimmed_bytes{domain,mountpoint}}: the last fstrim that said how much
  *       (Windows agents do not: no series).
  *   <li>{@code qga_policy_next_run_timestamp_seconds{policy}}: from the policy engine.
- *   <li>{@code qga_audit_write_failures_total}: audit records that could not be written (no
- *       {@code domain} label; an alert on any increase).
+ *   <li>{@code qga_audit_write_failures_total}: audit records that could not be written (no {@code
+ *       domain} label; an alert on any increase).
  * </ul>
  */
 public final class ActionMetrics implements MultiCollector {
   private static final int LABEL = Limits.DEFAULT.maxLabelLength();
+
   /** Mountpoints kept per domain for the trimmed-bytes gauge (the guest is untrusted). */
   static final int MAX_MOUNTPOINTS = Limits.DEFAULT.maxFilesystems();
 
@@ -61,8 +62,8 @@ public final class ActionMetrics implements MultiCollector {
   }
 
   /**
-   * The run series shown at 0 until they count something: (domain, action, policy, result)
-   * keys, from the policy engine (each configured policy on the domains it matches).
+   * The run series shown at 0 until they count something: (domain, action, policy, result) keys,
+   * from the policy engine (each configured policy on the domains it matches).
    */
   public void expectedRuns(Supplier<? extends Collection<List<String>>> supplier) {
     this.expectedRuns = supplier == null ? List::of : supplier;

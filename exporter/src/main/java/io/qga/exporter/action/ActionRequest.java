@@ -3,8 +3,7 @@ package io.qga.exporter.action;
 import java.util.Objects;
 
 /**
- * One request to run an action on a domain. Build with {@link #of} and the {@code with*}
- * methods.
+ * One request to run an action on a domain. Build with {@link #of} and the {@code with*} methods.
  *
  * @param domain the domain name
  * @param action what to do
@@ -12,8 +11,8 @@ import java.util.Objects;
  * @param dryRun audit what would be done, do nothing
  * @param whenBusy what to do when another action holds the domain (see {@link WhenBusy})
  * @param reason why, in words, for the audit log (e.g. the policy's decision); may be null
- * @param limit an extra concurrency limit shared by requests with the same key (a policy's
- *     {@code max_concurrent}); may be null
+ * @param limit an extra concurrency limit shared by requests with the same key (a policy's {@code
+ *     max_concurrent}); may be null
  */
 public record ActionRequest(
     String domain,
@@ -33,8 +32,8 @@ public record ActionRequest(
      */
     FAIL,
     /**
-     * Queue behind the domain's running action (first come, first served). A domain found
-     * frozen when the action's turn comes is skipped ({@link Outcome#SKIPPED}).
+     * Queue behind the domain's running action (first come, first served). A domain found frozen
+     * when the action's turn comes is skipped ({@link Outcome#SKIPPED}).
      */
     WAIT
   }

@@ -87,8 +87,7 @@ public final class ActionState {
             });
     if (skipped > 0) {
       LOG.log(
-          Level.WARNING,
-          audit + ": skipped " + skipped + " incomplete line(s) (torn by a crash?)");
+          Level.WARNING, audit + ": skipped " + skipped + " incomplete line(s) (torn by a crash?)");
     }
     return state;
   }
@@ -164,7 +163,8 @@ public final class ActionState {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("version", VERSION);
     ObjectNode s = o.putObject("last_success");
-    lastSuccesses().forEach((d, m) -> m.forEach((a, t) -> s.withObjectProperty(d).put(a, t.toString())));
+    lastSuccesses()
+        .forEach((d, m) -> m.forEach((a, t) -> s.withObjectProperty(d).put(a, t.toString())));
     ObjectNode r = o.putObject("last_run");
     Map<String, Map<String, Instant>> runs = new TreeMap<>();
     lastRun.forEach((p, m) -> runs.put(p, new TreeMap<>(m)));
@@ -182,8 +182,8 @@ public final class ActionState {
 
   /**
    * One map of the file. An entry whose time is not a time, lies before 1970 or more than a day
-   * ahead of this host's clock is dropped with a warning naming the file and the entry: a time
-   * in the year 10^9 would fail every {@code /metrics} (it does not fit a timestamp) and hold a
+   * ahead of this host's clock is dropped with a warning naming the file and the entry: a time in
+   * the year 10^9 would fail every {@code /metrics} (it does not fit a timestamp) and hold a
    * cooldown for ever; the audit log replayed after still restores what really ran.
    */
   private void readMap(
@@ -200,8 +200,15 @@ public final class ActionState {
                           if (t == null) {
                             LOG.log(
                                 Level.WARNING,
-                                file + ": dropped " + section + "/" + outer.getKey() + "/" + inner.getKey()
-                                    + " = " + cut(inner.getValue().toString())
+                                file
+                                    + ": dropped "
+                                    + section
+                                    + "/"
+                                    + outer.getKey()
+                                    + "/"
+                                    + inner.getKey()
+                                    + " = "
+                                    + cut(inner.getValue().toString())
                                     + " (not a time from 1970 to now)");
                           } else {
                             put(into, outer.getKey(), inner.getKey(), t);
@@ -216,7 +223,10 @@ public final class ActionState {
     }
     try {
       Instant t = Instant.parse(value.asText());
-      return t.isBefore(Instant.EPOCH) || t.isAfter(Instant.now().plus(java.time.Duration.ofDays(1))) ? null : t;
+      return t.isBefore(Instant.EPOCH)
+              || t.isAfter(Instant.now().plus(java.time.Duration.ofDays(1)))
+          ? null
+          : t;
     } catch (java.time.DateTimeException e) {
       return null;
     }

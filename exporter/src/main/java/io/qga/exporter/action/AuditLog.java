@@ -19,32 +19,36 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The append-only audit log: one JSON object per line in {@code state_dir/audit.jsonl}, each
- * line forced to disk before {@link #append} returns, so a record once returned survives a
- * crash.
+ * The append-only audit log: one JSON object per line in {@code state_dir/audit.jsonl}, each line
+ * forced to disk before {@link #append} returns, so a record once returned survives a crash.
  *
- * <p>Every line on disk is a complete JSON object: a torn tail (a crash mid-write, or a write
- * that failed on a full disk or EIO) is cut back to the last newline when the log is opened and
- * after every failed write, before anything else is appended; every complete record before it is
- * kept. When the file grows beyond its bound it is renamed to {@code audit.jsonl.1} (replacing
- * the previous one) and a new file is started; a rotation that fails leaves the log appending to
- * the file it has, logs once, and is tried again at the next append.
+ * <p>Every line on disk is a complete JSON object: a torn tail (a crash mid-write, or a write that
+ * failed on a full disk or EIO) is cut back to the last newline when the log is opened and after
+ * every failed write, before anything else is appended; every complete record before it is kept.
+ * When the file grows beyond its bound it is renamed to {@code audit.jsonl.1} (replacing the
+ * previous one) and a new file is started; a rotation that fails leaves the log appending to the
+ * file it has, logs once, and is tried again at the next append.
  *
  * <p>{@link #writeFailures()} counts appends that did not reach the disk ({@code
  * qga_audit_write_failures_total}).
  */
 public final class AuditLog implements Closeable {
   private static final Logger LOG = Logger.getLogger(AuditLog.class.getName());
+
   /** Non-ASCII is escaped: every line is ASCII, so a torn line cannot split a character. */
   static final ObjectMapper JSON =
       com.fasterxml.jackson.databind.json.JsonMapper.builder()
           .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII)
           .build();
+
   public static final String FILE = "audit.jsonl";
+
   /** Default size at which the log is rotated. */
   public static final long DEFAULT_MAX_BYTES = 64L << 20;
+
   /** Lines longer than this are not read back (never written by us; a corrupt file). */
   static final int MAX_LINE = 1 << 20;
+
   /** How much of a torn tail the log shows when it cuts it. */
   private static final int SHOW_TORN = 200;
 
@@ -52,10 +56,13 @@ public final class AuditLog implements Closeable {
   private final long maxBytes;
   private final AtomicLong writeFailures = new AtomicLong();
   private FileChannel channel;
+
   /** A write failed and its tail could not be cut yet: cut before the next append. */
   private boolean torn;
+
   /** The last rotation failed (logged once until one works). */
   private boolean rotationFailing;
+
   /** The file was renamed but no new one could be opened: {@link #channel} is {@code FILE.1}. */
   private boolean onRotated;
 
@@ -128,7 +135,10 @@ public final class AuditLog implements Closeable {
     c.force(false);
     LOG.log(
         Level.WARNING,
-        file + ": cut a torn last record of " + (size - keep) + " bytes (a crash or a failed"
+        file
+            + ": cut a torn last record of "
+            + (size - keep)
+            + " bytes (a crash or a failed"
             + " write) so the next record starts a line of its own; it began: "
             + new String(shown.array(), 0, shown.position(), StandardCharsets.US_ASCII));
   }
@@ -150,8 +160,8 @@ public final class AuditLog implements Closeable {
   /**
    * Appends one JSON object as a line and forces it to disk.
    *
-   * @throws IOException when the record is not on disk (full disk, EIO, closed log); the log
-   *     stays usable and holds no part of it once the tail could be cut
+   * @throws IOException when the record is not on disk (full disk, EIO, closed log); the log stays
+   *     usable and holds no part of it once the tail could be cut
    */
   public synchronized void append(ObjectNode json) throws IOException {
     try {
@@ -221,7 +231,12 @@ public final class AuditLog implements Closeable {
         rotationFailing = true;
         LOG.log(
             Level.SEVERE,
-            "cannot rotate the audit log " + file + " to " + rotated + " (" + e.getMessage()
+            "cannot rotate the audit log "
+                + file
+                + " to "
+                + rotated
+                + " ("
+                + e.getMessage()
                 + "); appending to the current file beyond its bound and retrying at each record");
       }
     }

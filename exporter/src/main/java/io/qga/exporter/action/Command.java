@@ -13,11 +13,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One allow-listed agent command from the passthrough, for commands that may change the guest
- * (they go through the executor: audited, one action per domain at a time). The audit log gets
- * the command and the names of its arguments, never their values (they may be passwords or
- * keys). Every agent failure is caught and kept in the details, so the API can answer 502, 422
- * or 503 from the record.
+ * One allow-listed agent command from the passthrough, for commands that may change the guest (they
+ * go through the executor: audited, one action per domain at a time). The audit log gets the
+ * command and the names of its arguments, never their values (they may be passwords or keys). Every
+ * agent failure is caught and kept in the details, so the API can answer 502, 422 or 503 from the
+ * record.
  */
 public record Command(String execute, ObjectNode args, Duration timeout) implements Action {
 
@@ -100,9 +100,8 @@ public record Command(String execute, ObjectNode args, Duration timeout) impleme
   }
 
   /**
-   * The reply: {@code value} on success, else what went wrong: {@code kind} is {@code
-   * unsupported}, {@code error} (an agent error reply), {@code not_responding} or {@code
-   * protocol}.
+   * The reply: {@code value} on success, else what went wrong: {@code kind} is {@code unsupported},
+   * {@code error} (an agent error reply), {@code not_responding} or {@code protocol}.
    */
   public record Report(JsonNode value, String kind, String errorClass, String description)
       implements ActionDetails {

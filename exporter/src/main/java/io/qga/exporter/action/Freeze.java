@@ -12,9 +12,9 @@ import java.util.Objects;
 
 /**
  * {@code guest-fsfreeze-freeze} with a thaw deadline. The promise to thaw is written to {@code
- * state_dir} <em>before</em> the freeze is sent, so a crash at any point leaves a record that
- * makes the next start check the guest and thaw it. When it cannot be written the run fails and
- * sends nothing.
+ * state_dir} <em>before</em> the freeze is sent, so a crash at any point leaves a record that makes
+ * the next start check the guest and thaw it. When it cannot be written the run fails and sends
+ * nothing.
  *
  * @param deadline how long the guest may stay frozen (from the request)
  * @param until when the exporter thaws it at the latest

@@ -27,16 +27,16 @@ import java.util.logging.Logger;
  *   <li>A freeze first records "frozen by us until T" ({@link #promise}) in {@code
  *       state_dir/fsfreeze.json}, written atomically and durably, then freezes. When the record
  *       cannot be written (full or read-only {@code state_dir}, EIO) the freeze is refused.
- *   <li>At T (up to {@link #EARLY} before it, so the guest is thawed by T) a thaw runs through
- *       the executor like any action: audited under the token that froze, trigger {@code
- *       deadline}, queued behind whatever holds the domain.
- *   <li>At start, every domain still on record is checked with {@code guest-fsfreeze-status}
- *       and thawed at once: after a restart nobody can tell whether the freeze is still wanted,
- *       and a guest frozen longer than asked is the greater harm.
+ *   <li>At T (up to {@link #EARLY} before it, so the guest is thawed by T) a thaw runs through the
+ *       executor like any action: audited under the token that froze, trigger {@code deadline},
+ *       queued behind whatever holds the domain.
+ *   <li>At start, every domain still on record is checked with {@code guest-fsfreeze-status} and
+ *       thawed at once: after a restart nobody can tell whether the freeze is still wanted, and a
+ *       guest frozen longer than asked is the greater harm.
  *   <li>A thaw that cannot run (agent down, domain not discovered yet) is retried, first after
  *       {@link #RETRY}, then at doubling intervals up to {@link #RETRY_MAX}, and at once when the
- *       domain's agent comes up ({@link #retryNow}), until it works or {@link #GIVE_UP} after
- *       the deadline. One log line per change of the reason, not one per attempt.
+ *       domain's agent comes up ({@link #retryNow}), until it works or {@link #GIVE_UP} after the
+ *       deadline. One log line per change of the reason, not one per attempt.
  *   <li>One bad entry in {@code fsfreeze.json} does not cost the others: it is skipped with an
  *       error naming it (the file is copied to {@code fsfreeze.json.corrupt} first), the valid
  *       promises are kept and enforced.
@@ -52,8 +52,10 @@ public final class FreezeGuard implements AutoCloseable {
   public static final Duration RETRY = Duration.ofSeconds(10);
   static final Duration GIVE_UP = Duration.ofHours(24);
   static final Duration RETRY_MAX = Duration.ofMinutes(10);
+
   /** The latest deadline read from the file (later ones are clamped to it). */
   static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
   private static final String GROUP = "fsfreeze";
 
   /** A promise: {@code domain} thawed by {@code until}; {@code token} asked for the freeze. */
@@ -67,13 +69,16 @@ public final class FreezeGuard implements AutoCloseable {
   private final boolean ownTimer;
   private final Map<String, Promise> promises = new TreeMap<>();
   private final Map<String, Timers.Timer> timers = new TreeMap<>();
+
   /** A thaw that failed: how often in a row for this promise, and the reason last logged. */
   private record Retrying(Promise promise, int failures, String why, String trigger) {}
 
   private final Map<String, Retrying> retrying = new TreeMap<>();
   private boolean closed;
+
   /** The last rewrite of the file failed; a retry is scheduled (guarded by this). */
   private boolean saveFailing;
+
   private Timers.Timer saveRetry;
 
   public FreezeGuard(Path stateDir, ActionExecutor executor, Clock clock) {
@@ -84,7 +89,9 @@ public final class FreezeGuard implements AutoCloseable {
     this(stateDir, executor, clock, retry, null);
   }
 
-  /** @param timers the daemon's scheduler; null: the guard starts its own, stopped with it */
+  /**
+   * @param timers the daemon's scheduler; null: the guard starts its own, stopped with it
+   */
   public FreezeGuard(
       Path stateDir, ActionExecutor executor, Clock clock, Duration retry, Timers timers) {
     this.file = stateDir == null ? null : stateDir.resolve(FILE);
@@ -96,8 +103,8 @@ public final class FreezeGuard implements AutoCloseable {
   }
 
   /**
-   * Loads the promises of the previous run and thaws each of those guests now (checking the
-   * freeze state first). An unreadable file is moved aside with a warning.
+   * Loads the promises of the previous run and thaws each of those guests now (checking the freeze
+   * state first). An unreadable file is moved aside with a warning.
    */
   public void start() throws IOException {
     if (file == null) {
@@ -113,7 +120,11 @@ public final class FreezeGuard implements AutoCloseable {
       for (Promise p : promises.values()) {
         LOG.log(
             Level.WARNING,
-            p.domain() + " was frozen by api:" + p.token() + " until " + p.until()
+            p.domain()
+                + " was frozen by api:"
+                + p.token()
+                + " until "
+                + p.until()
                 + " when the exporter stopped: checking and thawing it now");
         scheduleLocked(p, Duration.ZERO, "restart");
       }
@@ -169,7 +180,9 @@ public final class FreezeGuard implements AutoCloseable {
   public static final class PromiseException extends RuntimeException {
     PromiseException(Path file, IOException cause) {
       super(
-          "cannot record the thaw promise in " + file + ": "
+          "cannot record the thaw promise in "
+              + file
+              + ": "
               + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage())
               + "; nothing was frozen",
           cause);
@@ -247,7 +260,12 @@ public final class FreezeGuard implements AutoCloseable {
     if (clock.instant().isAfter(p.until().plus(GIVE_UP))) {
       LOG.log(
           Level.SEVERE,
-          "giving up thawing " + p.domain() + " (frozen until " + p.until() + "): " + why
+          "giving up thawing "
+              + p.domain()
+              + " (frozen until "
+              + p.until()
+              + "): "
+              + why
               + "; check it by hand");
       retrying.remove(p.domain());
       release(p.domain(), p.until());
@@ -260,8 +278,14 @@ public final class FreezeGuard implements AutoCloseable {
     if (failures == 1 || !before.why().equals(why)) {
       LOG.log(
           Level.WARNING,
-          "cannot thaw " + p.domain() + " yet (" + why + "); retrying in " + delay
-              + ", then less and less often (up to every " + Durations.format(RETRY_MAX)
+          "cannot thaw "
+              + p.domain()
+              + " yet ("
+              + why
+              + "); retrying in "
+              + delay
+              + ", then less and less often (up to every "
+              + Durations.format(RETRY_MAX)
               + ") and at once when its agent comes up");
     }
     scheduleLocked(p, delay, trigger);
@@ -278,8 +302,8 @@ public final class FreezeGuard implements AutoCloseable {
   }
 
   /**
-   * The agent of {@code domain} came up (discovered again, or back from down): a thaw waiting
-   * out its backoff runs now.
+   * The agent of {@code domain} came up (discovered again, or back from down): a thaw waiting out
+   * its backoff runs now.
    */
   public synchronized void retryNow(String domain) {
     Retrying r = retrying.get(domain);
@@ -298,8 +322,13 @@ public final class FreezeGuard implements AutoCloseable {
         saveFailing = true;
         LOG.log(
             Level.SEVERE,
-            "cannot write " + file + " (" + e.getMessage() + "): it still lists guests already"
-                + " thawed; retrying every " + retry);
+            "cannot write "
+                + file
+                + " ("
+                + e.getMessage()
+                + "): it still lists guests already"
+                + " thawed; retrying every "
+                + retry);
       }
       if (!closed && saveRetry == null) {
         saveRetry =
@@ -343,7 +372,8 @@ public final class FreezeGuard implements AutoCloseable {
       try {
         Job job =
             executor.submit(
-                ActionRequest.of(p.domain(), new Thaw(true, this), new Origin(null, p.token(), "stop"))
+                ActionRequest.of(
+                        p.domain(), new Thaw(true, this), new Origin(null, p.token(), "stop"))
                     .withReason("the exporter is stopping; frozen until " + p.until()));
         waits.add(job.result());
       } catch (ActionRejectedException e) {

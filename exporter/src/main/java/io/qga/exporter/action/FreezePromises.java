@@ -19,9 +19,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The file {@code state_dir/fsfreeze.json} of {@link FreezeGuard}: {@code {"version": 1,
- * "frozen": {DOMAIN: {"until": T, "token": NAME, "since": T}}}}, read leniently (one bad entry
- * does not cost the others) and written atomically and durably.
+ * The file {@code state_dir/fsfreeze.json} of {@link FreezeGuard}: {@code {"version": 1, "frozen":
+ * {DOMAIN: {"until": T, "token": NAME, "since": T}}}}, read leniently (one bad entry does not cost
+ * the others) and written atomically and durably.
  */
 final class FreezePromises {
   private static final Logger LOG = Logger.getLogger(FreezeGuard.class.getName());
@@ -30,9 +30,9 @@ final class FreezePromises {
   private FreezePromises() {}
 
   /**
-   * The promises in {@code fsfreeze.json}. A file that is not JSON with a {@code "frozen"}
-   * object is moved aside (nothing in it can be trusted); a bad entry in a good file is skipped
-   * with an error naming it, after the file is copied aside, and every valid entry is kept.
+   * The promises in {@code fsfreeze.json}. A file that is not JSON with a {@code "frozen"} object
+   * is moved aside (nothing in it can be trusted); a bad entry in a good file is skipped with an
+   * error naming it, after the file is copied aside, and every valid entry is kept.
    */
   static Map<String, Promise> load(Path file) throws IOException {
     Path aside = file.resolveSibling(FreezeGuard.FILE + ".corrupt");
@@ -46,7 +46,12 @@ final class FreezePromises {
     } catch (IOException | RuntimeException e) {
       LOG.log(
           Level.SEVERE,
-          "cannot read " + file + " (" + e.getMessage() + "); moved to " + aside
+          "cannot read "
+              + file
+              + " ("
+              + e.getMessage()
+              + "); moved to "
+              + aside
               + ": guests frozen before the restart are not known, check them by hand");
       Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
       return Map.of();
@@ -65,8 +70,13 @@ final class FreezePromises {
       Files.copy(file, aside, StandardCopyOption.REPLACE_EXISTING);
       LOG.log(
           Level.SEVERE,
-          file + ": skipped the bad entries " + String.join(", ", bad) + "; kept the "
-              + loaded.size() + " valid one(s); the file as found is in " + aside
+          file
+              + ": skipped the bad entries "
+              + String.join(", ", bad)
+              + "; kept the "
+              + loaded.size()
+              + " valid one(s); the file as found is in "
+              + aside
               + ": check the guests of the skipped entries by hand");
     }
     return loaded;
@@ -84,7 +94,15 @@ final class FreezePromises {
     Instant u = Instant.parse(until.asText());
     if (u.isAfter(FreezeGuard.LATEST)) {
       // every promise on file is thawed at start anyway; this keeps deadline sums from overflowing
-      LOG.log(Level.WARNING, domain + ": until " + u + " is past " + FreezeGuard.LATEST + "; using " + FreezeGuard.LATEST);
+      LOG.log(
+          Level.WARNING,
+          domain
+              + ": until "
+              + u
+              + " is past "
+              + FreezeGuard.LATEST
+              + "; using "
+              + FreezeGuard.LATEST);
       u = FreezeGuard.LATEST;
     }
     JsonNode since = p.get("since");
@@ -92,7 +110,9 @@ final class FreezePromises {
         domain,
         u,
         p.path("token").isTextual() ? p.get("token").asText() : "unknown",
-        since != null && since.isTextual() ? Instant.parse(since.asText()) : u); // for the audit only
+        since != null && since.isTextual()
+            ? Instant.parse(since.asText())
+            : u); // for the audit only
   }
 
   /** Writes every promise to {@code file} (temp file, fsync, rename, fsync of the directory). */

@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * {@code guest-fstrim}: discard unused blocks of every mounted filesystem so thin-provisioned
- * host storage is released.
+ * {@code guest-fstrim}: discard unused blocks of every mounted filesystem so thin-provisioned host
+ * storage is released.
  *
  * <p>Outcome: succeeded when at least one path was trimmed without error (or the guest listed
  * none); failed when every path reported an error. Per-path errors are always in the details and
- * summarised in {@code error}, so a partial failure is visible without failing the run forever
- * (a read-only mount would otherwise re-trigger a "weekly" rule on every poll).
+ * summarised in {@code error}, so a partial failure is visible without failing the run forever (a
+ * read-only mount would otherwise re-trigger a "weekly" rule on every poll).
  *
  * @param minimum the {@code minimum} argument in bytes (free ranges smaller than this are not
  *     discarded), or null to let the guest choose
@@ -106,8 +106,8 @@ public record Fstrim(Long minimum) implements Action {
   }
 
   /**
-   * One path of the reply. {@code trimmed} is null when the guest did not say (Windows agents
-   * send only {@code path} and maybe {@code error}).
+   * One path of the reply. {@code trimmed} is null when the guest did not say (Windows agents send
+   * only {@code path} and maybe {@code error}).
    */
   public record PathResult(String path, Long trimmed, Long minimum, String error) {}
 

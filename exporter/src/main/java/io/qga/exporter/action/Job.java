@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One submitted action run. {@link #result()} completes (never exceptionally) with the record
- * that was also written to the audit log.
+ * One submitted action run. {@link #result()} completes (never exceptionally) with the record that
+ * was also written to the audit log.
  */
 public final class Job {
 

@@ -48,7 +48,11 @@ final class JobRunner {
         frozen = s != null && s.frozen() ? "filesystems are frozen (last poll)" : null;
       } catch (AgentException e) {
         return record(
-            job, started, Outcome.FAILED, null, "cannot read the freeze state: " + describe(e),
+            job,
+            started,
+            Outcome.FAILED,
+            null,
+            "cannot read the freeze state: " + describe(e),
             List.of());
       }
       if (frozen != null) {

@@ -14,11 +14,11 @@ public final class StateFiles {
 
   /**
    * Writes {@code bytes} to {@code FILE.tmp} next to {@code file}, forces it to disk, renames it
-   * over {@code file} atomically and forces the directory: once this returns, a crash or power
-   * loss leaves the new content; a reader sees the old content or the new, never a half.
+   * over {@code file} atomically and forces the directory: once this returns, a crash or power loss
+   * leaves the new content; a reader sees the old content or the new, never a half.
    *
-   * @throws IOException when any step fails (full or read-only directory, EIO): the new content
-   *     is then not durable, and the temp file is removed so it does not hold the space
+   * @throws IOException when any step fails (full or read-only directory, EIO): the new content is
+   *     then not durable, and the temp file is removed so it does not hold the space
    */
   public static void writeAtomically(Path file, byte[] bytes) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

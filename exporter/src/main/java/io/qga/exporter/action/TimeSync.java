@@ -14,10 +14,10 @@ import java.util.OptionalLong;
  * right when the guest applies it. {@code rtc}: {@code guest-set-time} without a time, the guest
  * reads its hardware clock (Linux {@code hwclock -s}; Windows {@code w32tm /resync}).
  *
- * <p>The offset (guest minus host) is measured with {@code guest-get-time} before and after,
- * taking the host time at the midpoint of the round trip. A step larger than {@code maxStep} is
- * still made (the guest clock is wrong either way) but is recorded loudly: {@code
- * step_exceeds_max_step: true} and a warning in the audit record.
+ * <p>The offset (guest minus host) is measured with {@code guest-get-time} before and after, taking
+ * the host time at the midpoint of the round trip. A step larger than {@code maxStep} is still made
+ * (the guest clock is wrong either way) but is recorded loudly: {@code step_exceeds_max_step: true}
+ * and a warning in the audit record.
  *
  * @param maxStep the largest step made without a warning; null for no limit
  */

@@ -20,8 +20,13 @@ final class AgentReplies {
         new ApiException(503, "the agent of " + d.name() + " is not responding")
             .with(
                 "tried",
-                command + " on " + d.channel() + " within " + Durations.format(timeout)
-                    + " (synced first): " + Views.cut(e.getMessage()));
+                command
+                    + " on "
+                    + d.channel()
+                    + " within "
+                    + Durations.format(timeout)
+                    + " (synced first): "
+                    + Views.cut(e.getMessage()));
     for (Job j : executor.active()) {
       if (j.request().domain().equals(d.name()) && j.state() == Job.State.RUNNING) {
         x.with("busy_job", Views.jobId(j.id()));
@@ -42,7 +47,9 @@ final class AgentReplies {
     if (e instanceof AgentErrorException a) {
       boolean unsupported = a instanceof AgentUnsupportedException;
       ApiException x =
-          new ApiException(unsupported ? 422 : 502, "the agent refused " + a.command() + ": " + Views.cut(a.description()))
+          new ApiException(
+                  unsupported ? 422 : 502,
+                  "the agent refused " + a.command() + ": " + Views.cut(a.description()))
               .with("class", a.errorClass())
               .with("desc", Views.cut(a.description()));
       if (unsupported) {
@@ -50,6 +57,7 @@ final class AgentReplies {
       }
       return x;
     }
-    return new ApiException(502, "the agent's reply broke the protocol: " + Views.cut(e.getMessage()));
+    return new ApiException(
+        502, "the agent's reply broke the protocol: " + Views.cut(e.getMessage()));
   }
 }

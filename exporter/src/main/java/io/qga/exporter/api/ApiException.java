@@ -10,6 +10,7 @@ import java.util.Map;
 final class ApiException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final int status;
+
   /** {@code field} and the extra members, in the order they were added. */
   private final transient Map<String, Object> details = new LinkedHashMap<>();
 

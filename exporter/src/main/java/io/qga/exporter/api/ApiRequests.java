@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code qga_api_requests_total{endpoint,code}}: control API requests by route template and
- * status. The {@code endpoint} label is a template such as {@code
- * /api/v1/domains/{domain}/fstrim}, never the raw path: a client chooses the path, so raw paths
- * would let anyone with network access mint series. Paths that match no route count as {@code
- * other}; codes are the three digits of a status the server sent.
+ * {@code qga_api_requests_total{endpoint,code}}: control API requests by route template and status.
+ * The {@code endpoint} label is a template such as {@code /api/v1/domains/{domain}/fstrim}, never
+ * the raw path: a client chooses the path, so raw paths would let anyone with network access mint
+ * series. Paths that match no route count as {@code other}; codes are the three digits of a status
+ * the server sent.
  */
 public final class ApiRequests {
   /** The verbs under {@code /api/v1/domains/{domain}/} that have an endpoint (docs/api.md). */
@@ -77,7 +77,10 @@ public final class ApiRequests {
     if (rawPath.equals("/-/reload")) {
       return rawPath;
     }
-    String path = rawPath.endsWith("/") && rawPath.length() > 1 ? rawPath.substring(0, rawPath.length() - 1) : rawPath;
+    String path =
+        rawPath.endsWith("/") && rawPath.length() > 1
+            ? rawPath.substring(0, rawPath.length() - 1)
+            : rawPath;
     String[] p = path.split("/", -1);
     // p[0] is "" (the path starts with /)
     if (p.length < 4 || !p[0].isEmpty() || !p[1].equals("api") || !p[2].equals("v1")) {

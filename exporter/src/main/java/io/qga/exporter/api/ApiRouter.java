@@ -20,8 +20,8 @@ import java.util.logging.Logger;
 final class ApiRouter implements HttpHandler {
   private static final Logger LOG = Logger.getLogger(ApiRouter.class.getName());
   static final String DISABLED =
-      "the control API is off: no api.tokens are configured. Add a token to config.yaml"
-          + " (api: tokens: [{name: NAME, token_file: PATH or sha256: HEX, role: reader|operator|admin}])"
+      "the control API is off: no api.tokens are configured. Add a token to config.yaml (api:"
+          + " tokens: [{name: NAME, token_file: PATH or sha256: HEX, role: reader|operator|admin}])"
           + " and reload (SIGHUP) to enable it";
 
   /** One authenticated request, with the settings it is checked against. */

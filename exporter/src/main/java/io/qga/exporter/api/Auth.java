@@ -27,15 +27,16 @@ import java.util.logging.Logger;
  *
  * <p>Every comparison is between SHA-256 digests (32 bytes each, whatever the length of the token
  * presented) with {@link MessageDigest#isEqual}, which takes the same time wherever the arrays
- * differ; every configured token is compared, a match does not stop the loop. So neither a
- * token's content nor its length, nor which token matched, shows in the response time.
+ * differ; every configured token is compared, a match does not stop the loop. So neither a token's
+ * content nor its length, nor which token matched, shows in the response time.
  *
- * <p>A {@code token_file} is read when first used and again whenever its modification time,
- * size or inode changes: a rotated token takes effect without a reload, and the old token stops
- * working at once.
+ * <p>A {@code token_file} is read when first used and again whenever its modification time, size or
+ * inode changes: a rotated token takes effect without a reload, and the old token stops working at
+ * once.
  */
 final class Auth {
   private static final Logger LOG = Logger.getLogger(Auth.class.getName());
+
   /** Tokens and token files longer than this are refused (a header or a file gone wrong). */
   static final int MAX_TOKEN = 4096;
 
@@ -45,6 +46,7 @@ final class Auth {
   private final List<ApiToken> tokens;
   private final BiPredicate<byte[], byte[]> equal;
   private final ConcurrentHashMap<Path, FileDigest> files = new ConcurrentHashMap<>();
+
   /** Unreadable token files already logged (one line per file, not one per request). */
   private final Set<Path> warned = ConcurrentHashMap.newKeySet();
 
@@ -147,8 +149,8 @@ final class Auth {
   }
 
   /**
-   * The token of an {@code Authorization: Bearer TOKEN} header, or null when there is none or it
-   * is not a bearer header.
+   * The token of an {@code Authorization: Bearer TOKEN} header, or null when there is none or it is
+   * not a bearer header.
    */
   static String bearer(String header) {
     if (header == null) {

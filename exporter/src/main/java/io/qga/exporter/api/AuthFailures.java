@@ -18,11 +18,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Failed authentications: counted in {@code qga_api_auth_failures_total{reason}} and logged at
- * most once per source address per minute, each line saying how many failures from that address
- * went unlogged since the previous one. A token-guessing loop shows in metrics and the log
- * without flooding either; at most {@link #MAX_SOURCES} addresses are tracked, the rest share
- * one line.
+ * Failed authentications: counted in {@code qga_api_auth_failures_total{reason}} and logged at most
+ * once per source address per minute, each line saying how many failures from that address went
+ * unlogged since the previous one. A token-guessing loop shows in metrics and the log without
+ * flooding either; at most {@link #MAX_SOURCES} addresses are tracked, the rest share one line.
  */
 final class AuthFailures implements MultiCollector {
   private static final Logger LOG = Logger.getLogger(AuthFailures.class.getName());
@@ -65,7 +64,9 @@ final class AuthFailures implements MultiCollector {
   void record(Reason reason, InetSocketAddress remote, String request) {
     counts.get(reason).increment();
     String address =
-        remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+        remote == null || remote.getAddress() == null
+            ? "unknown"
+            : remote.getAddress().getHostAddress();
     Instant now = clock.instant();
     long unlogged;
     synchronized (sources) {
@@ -93,9 +94,15 @@ final class AuthFailures implements MultiCollector {
     }
     LOG.log(
         Level.WARNING,
-        "API authentication failed (" + reason.label() + " token) from " + address + " on "
+        "API authentication failed ("
+            + reason.label()
+            + " token) from "
+            + address
+            + " on "
             + request
-            + (unlogged > 0 ? "; " + unlogged + " more failures from there since the last line" : "")
+            + (unlogged > 0
+                ? "; " + unlogged + " more failures from there since the last line"
+                : "")
             + " (at most one line per address per minute; all are counted in"
             + " qga_api_auth_failures_total)");
   }
@@ -109,7 +116,9 @@ final class AuthFailures implements MultiCollector {
     CounterSnapshot.Builder b =
         CounterSnapshot.builder()
             .name("qga_api_auth_failures")
-            .help("Requests refused for a missing, malformed or invalid token (API, reload, metrics_auth)");
+            .help(
+                "Requests refused for a missing, malformed or invalid token (API, reload,"
+                    + " metrics_auth)");
     for (Reason r : Reason.values()) {
       b.dataPoint(
           CounterDataPointSnapshot.builder()

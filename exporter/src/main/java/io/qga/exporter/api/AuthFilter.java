@@ -9,10 +9,10 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Who may do what, in one place: the bearer token of every protected route ({@code /api/v1/*}
- * but the OpenAPI document, {@code POST /-/reload}, {@code /metrics} under {@code
- * server.metrics_auth}) is checked here, each failure counted and logged by {@link AuthFailures}
- * (401), and {@link #require} is the role check of every endpoint (403).
+ * Who may do what, in one place: the bearer token of every protected route ({@code /api/v1/*} but
+ * the OpenAPI document, {@code POST /-/reload}, {@code /metrics} under {@code server.metrics_auth})
+ * is checked here, each failure counted and logged by {@link AuthFailures} (401), and {@link
+ * #require} is the role check of every endpoint (403).
  */
 final class AuthFilter {
   private final Supplier<ControlApi.Settings> settings;
@@ -49,8 +49,15 @@ final class AuthFilter {
     if (!caller.role().atLeast(required)) {
       throw new ApiException(
               403,
-              "token \"" + caller.name() + "\" has role " + caller.role().configName() + "; to "
-                  + what + " it needs " + required.configName() + " or higher")
+              "token \""
+                  + caller.name()
+                  + "\" has role "
+                  + caller.role().configName()
+                  + "; to "
+                  + what
+                  + " it needs "
+                  + required.configName()
+                  + " or higher")
           .with("required_role", required.configName());
     }
   }
@@ -82,7 +89,10 @@ final class AuthFilter {
     if (!caller.role().atLeast(Role.ADMIN)) {
       throw new ApiException(
           403,
-          "token \"" + caller.name() + "\" has role " + caller.role().configName()
+          "token \""
+              + caller.name()
+              + "\" has role "
+              + caller.role().configName()
               + "; reloading needs admin");
     }
     return caller;
@@ -100,9 +110,12 @@ final class AuthFilter {
                 : token == null ? AuthFailures.Reason.MALFORMED : AuthFailures.Reason.INVALID,
             exchange.getRemoteAddress(),
             exchange.getRequestMethod() + " /metrics");
-        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"qga-exporter metrics\"");
+        exchange
+            .getResponseHeaders()
+            .set("WWW-Authenticate", "Bearer realm=\"qga-exporter metrics\"");
         exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        byte[] body = "/metrics needs Authorization: Bearer TOKEN (server.metrics_auth)\n".getBytes();
+        byte[] body =
+            "/metrics needs Authorization: Bearer TOKEN (server.metrics_auth)\n".getBytes();
         exchange.sendResponseHeaders(401, body.length);
         exchange.getResponseBody().write(body);
         exchange.close();

@@ -10,10 +10,10 @@ import io.qga.exporter.config.Durations;
 import java.time.Duration;
 
 /**
- * Request bodies, bound by Jackson in {@link Request#body(long, Class)}: a member a record does
- * not name is refused ({@code unknown field}), and each creator checks its values, naming the
- * field that is wrong. The creators take {@link JsonNode}s so that nothing is coerced: {@code
- * "5"} is not the number 5 and {@code 1.5} is not 1.
+ * Request bodies, bound by Jackson in {@link Request#body(long, Class)}: a member a record does not
+ * name is refused ({@code unknown field}), and each creator checks its values, naming the field
+ * that is wrong. The creators take {@link JsonNode}s so that nothing is coerced: {@code "5"} is not
+ * the number 5 and {@code 1.5} is not 1.
  */
 final class Bodies {
   private Bodies() {}
@@ -52,8 +52,8 @@ final class Bodies {
   }
 
   /**
-   * {@code POST .../fsfreeze}: {@code deadline} as seconds or a duration text; null when not
-   * given (the handler applies {@code api.fsfreeze_default_deadline} and the bounds).
+   * {@code POST .../fsfreeze}: {@code deadline} as seconds or a duration text; null when not given
+   * (the handler applies {@code api.fsfreeze_default_deadline} and the bounds).
    */
   record Freeze(Duration deadline) {
     @JsonCreator
@@ -64,7 +64,9 @@ final class Bodies {
       Duration deadline;
       try {
         if (v.isIntegralNumber()
-            && !(v.canConvertToLong() && v.asLong() >= 0 && v.asLong() <= Durations.MAX.getSeconds())) {
+            && !(v.canConvertToLong()
+                && v.asLong() >= 0
+                && v.asLong() <= Durations.MAX.getSeconds())) {
           throw Durations.tooLong(v.asText() + "s"); // negative ones: "at least 1s" in the handler
         }
         deadline =
@@ -103,9 +105,8 @@ final class Bodies {
   }
 
   /**
-   * {@code POST .../command}. Its values are checked by {@link #command()} and {@link
-   * #arguments()} after the domain is known, so an unknown domain is a 404 first (as it always
-   * was).
+   * {@code POST .../command}. Its values are checked by {@link #command()} and {@link #arguments()}
+   * after the domain is known, so an unknown domain is a 404 first (as it always was).
    */
   record Command(
       @JsonProperty("execute") JsonNode execute, @JsonProperty("arguments") JsonNode rawArguments) {
@@ -114,7 +115,9 @@ final class Bodies {
 
     /** The agent command's name. */
     String command() {
-      if (execute == null || !execute.isTextual() || !execute.asText().matches("[a-z][a-z0-9-]{0,63}")) {
+      if (execute == null
+          || !execute.isTextual()
+          || !execute.asText().matches("[a-z][a-z0-9-]{0,63}")) {
         throw ApiException.badField(
             "execute", "execute must be an agent command name like \"guest-get-osinfo\"");
       }

@@ -35,7 +35,12 @@ import java.util.concurrent.TimeoutException;
 final class CommandHandler {
   /** Commands the passthrough runs directly (read-only); others go through the executor. */
   static final List<String> READ_ONLY =
-      List.of("guest-info", "guest-ping", "guest-get-*", "guest-network-get-*", "guest-fsfreeze-status");
+      List.of(
+          "guest-info",
+          "guest-ping",
+          "guest-get-*",
+          "guest-network-get-*",
+          "guest-fsfreeze-status");
 
   private final DomainsHandler domains;
   private final ActionExecutor executor;
@@ -65,7 +70,9 @@ final class CommandHandler {
       String use = "POST /api/v1/domains/" + d.name() + "/" + endpoint;
       throw new ApiException(
               403,
-              name + " is not run through the passthrough: use " + use
+              name
+                  + " is not run through the passthrough: use "
+                  + use
                   + (endpoint.equals("fsfreeze")
                       ? ", which records a durable thaw promise and thaws by a deadline"
                       : ", which keeps the exporter's freeze and audit records right"))
@@ -75,8 +82,11 @@ final class CommandHandler {
     if (!s.api().allowsCommand(name)) {
       throw new ApiException(
               403,
-              "command " + name + " is not on api.command_allow_list ("
-                  + String.join(", ", s.api().commandAllowList()) + ")")
+              "command "
+                  + name
+                  + " is not on api.command_allow_list ("
+                  + String.join(", ", s.api().commandAllowList())
+                  + ")")
           .with("command", name);
     }
     boolean readOnly = READ_ONLY.stream().anyMatch(g -> Glob.matches(g, name));
@@ -107,7 +117,8 @@ final class CommandHandler {
     try {
       job =
           executor.submit(
-              ActionRequest.of(d.name(), new Command(name, args, timeout), Origin.api(call.caller().name()))
+              ActionRequest.of(
+                      d.name(), new Command(name, args, timeout), Origin.api(call.caller().name()))
                   .withWhenBusy(ActionRequest.WhenBusy.FAIL)
                   .withReason("POST /api/v1/domains/" + d.name() + "/command"));
     } catch (ActionBusyException e) {
@@ -137,19 +148,29 @@ final class CommandHandler {
       }
       switch (rep.kind()) {
         case "unsupported" -> {
-          throw new ApiException(422, "the agent does not support " + name + ": " + Views.cut(rep.description()))
+          throw new ApiException(
+                  422, "the agent does not support " + name + ": " + Views.cut(rep.description()))
               .with("class", rep.errorClass())
               .with("desc", Views.cut(rep.description()))
               .with("unsupported", true);
         }
         case "error" -> {
-          throw new ApiException(502, "the agent refused " + name + ": " + Views.cut(rep.description()))
+          throw new ApiException(
+                  502, "the agent refused " + name + ": " + Views.cut(rep.description()))
               .with("class", rep.errorClass())
               .with("desc", Views.cut(rep.description()));
         }
         case "not_responding" -> {
           throw new ApiException(503, "the agent of " + d.name() + " is not responding")
-              .with("tried", name + " on " + d.channel() + " within " + Durations.format(timeout) + ": " + Views.cut(r.error()));
+              .with(
+                  "tried",
+                  name
+                      + " on "
+                      + d.channel()
+                      + " within "
+                      + Durations.format(timeout)
+                      + ": "
+                      + Views.cut(r.error()));
         }
         default -> throw new ApiException(502, Views.cut(r.error()));
       }

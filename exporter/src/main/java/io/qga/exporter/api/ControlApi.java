@@ -32,8 +32,8 @@ import java.util.logging.Logger;
  * api:<token name>}; fsfreeze deadlines are kept by a {@link FreezeGuard} persisted in {@code
  * state_dir}.
  *
- * <p>{@link io.qga.exporter.Daemon} builds it on the same executor as the policy engine, so API
- * and policy runs share one audit log, one set of metrics and one per-domain lock.
+ * <p>{@link io.qga.exporter.Daemon} builds it on the same executor as the policy engine, so API and
+ * policy runs share one audit log, one set of metrics and one per-domain lock.
  */
 public final class ControlApi implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ControlApi.class.getName());
@@ -69,7 +69,9 @@ public final class ControlApi implements AutoCloseable {
     this(config, domains, executor, policies, reloader, metricsPage, clock, null);
   }
 
-  /** @param timers the daemon's scheduler, for the fsfreeze deadlines; null: a scheduler of its own */
+  /**
+   * @param timers the daemon's scheduler, for the fsfreeze deadlines; null: a scheduler of its own
+   */
   public ControlApi(
       Config config,
       DomainDirectory domains,

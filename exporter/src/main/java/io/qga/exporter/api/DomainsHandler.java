@@ -33,9 +33,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * {@code /api/v1/domains}: the list, one domain, a live ping, and the actions (fstrim,
- * time-sync, fsfreeze, fsthaw, shutdown), each queued on the executor and answered as a job.
- * Domain views are {@link Views}'.
+ * {@code /api/v1/domains}: the list, one domain, a live ping, and the actions (fstrim, time-sync,
+ * fsfreeze, fsthaw, shutdown), each queued on the executor and answered as a job. Domain views are
+ * {@link Views}'.
  */
 final class DomainsHandler {
   private final DomainDirectory domains;
@@ -125,8 +125,11 @@ final class DomainsHandler {
         if (deadline.compareTo(api.fsfreezeMaxDeadline()) > 0) {
           throw ApiException.badField(
               "deadline",
-              "deadline " + Durations.format(deadline) + " is longer than api.fsfreeze_max_deadline ("
-                  + Durations.format(api.fsfreezeMaxDeadline()) + ")");
+              "deadline "
+                  + Durations.format(deadline)
+                  + " is longer than api.fsfreeze_max_deadline ("
+                  + Durations.format(api.fsfreezeMaxDeadline())
+                  + ")");
         }
         DomainHandle d = domain(name);
         if (!req.flag("dry_run")) {
@@ -157,9 +160,9 @@ final class DomainsHandler {
   }
 
   /**
-   * Queues an action: 202 with the job (or 200 with the finished job after {@code ?wait=}).
-   * Refuses with 409 when the domain is busy (unless {@code ?queue=true}) or frozen, with 503
-   * when the poller finds the agent down.
+   * Queues an action: 202 with the job (or 200 with the finished job after {@code ?wait=}). Refuses
+   * with 409 when the domain is busy (unless {@code ?queue=true}) or frozen, with 503 when the
+   * poller finds the agent down.
    */
   private Reply submit(ApiRouter.Call call, DomainHandle d, Action action) {
     Request req = call.request();
@@ -173,8 +176,15 @@ final class DomainsHandler {
             .ifPresent(
                 p -> {
                   throw ApiException.conflict(
-                          "domain " + d.name() + " is frozen by api:" + p.token() + " until "
-                              + p.until() + ": " + action.name() + " waits for a thaw (POST .../fsthaw)")
+                          "domain "
+                              + d.name()
+                              + " is frozen by api:"
+                              + p.token()
+                              + " until "
+                              + p.until()
+                              + ": "
+                              + action.name()
+                              + " waits for a thaw (POST .../fsthaw)")
                       .with("frozen", true)
                       .with("frozen_until", p.until().toString());
                 });
@@ -186,7 +196,9 @@ final class DomainsHandler {
                 503, "the agent of " + d.name() + " is not responding; nothing was queued")
             .with(
                 "tried",
-                "polling " + d.channel() + ": "
+                "polling "
+                    + d.channel()
+                    + ": "
                     + (st.lastError() == null ? "no answer" : Views.cut(st.lastError()))
                     + (st.lastErrorAt() == null ? "" : " (at " + st.lastErrorAt() + ")"));
       }
@@ -202,7 +214,8 @@ final class DomainsHandler {
     } catch (UnknownDomainException e) {
       throw ApiException.notFound(e.getMessage());
     } catch (ActionBusyException e) {
-      throw ApiException.conflict(e.getMessage() + "; retry later, or add ?queue=true to wait in line")
+      throw ApiException.conflict(
+              e.getMessage() + "; retry later, or add ?queue=true to wait in line")
           .with("busy_job", Views.jobId(e.busyJob()));
     } catch (DomainFrozenException e) {
       throw ApiException.conflict(e.getMessage()).with("frozen", true);

@@ -73,10 +73,14 @@ final class JobsHandler {
             .job(Views.executorId(id))
             .orElseThrow(() -> ApiException.notFound("unknown job: " + Views.cut(id)));
     Optional<ActionRecord> r = job.record();
-    if (r.isPresent() && r.get().timestamp().plus(s.api().jobRetention()).isBefore(clock.instant())) {
+    if (r.isPresent()
+        && r.get().timestamp().plus(s.api().jobRetention()).isBefore(clock.instant())) {
       throw ApiException.notFound(
-          "job " + Views.cut(id) + " finished more than api.job_retention ("
-              + Durations.format(s.api().jobRetention()) + ") ago; see the audit log");
+          "job "
+              + Views.cut(id)
+              + " finished more than api.job_retention ("
+              + Durations.format(s.api().jobRetention())
+              + ") ago; see the audit log");
     }
     return job;
   }

@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Admission for API requests that wait on a guest: live pings, passthrough commands, {@code
  * ?wait=}. Each holds a listener thread for up to the command timeout; at most {@code
- * api.max_live_calls} do at once, so a hung guest and a loop of pings cannot take the threads
- * that serve {@code /metrics} and {@code /-/healthy}. A refused call gets 429 with {@code
- * Retry-After} before anything is sent to the guest.
+ * api.max_live_calls} do at once, so a hung guest and a loop of pings cannot take the threads that
+ * serve {@code /metrics} and {@code /-/healthy}. A refused call gets 429 with {@code Retry-After}
+ * before anything is sent to the guest.
  */
 final class LiveCalls {
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -39,8 +39,12 @@ final class LiveCalls {
       long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
       throw new ApiException(
               429,
-              limit + " live calls to guests are in flight (api.max_live_calls); " + what
-                  + " was not sent, retry after " + seconds + " s")
+              limit
+                  + " live calls to guests are in flight (api.max_live_calls); "
+                  + what
+                  + " was not sent, retry after "
+                  + seconds
+                  + " s")
           .with("retry_after_seconds", String.valueOf(seconds));
     }
     return slot;

@@ -31,8 +31,11 @@ final class PoliciesHandler {
   private final ActionExecutor executor;
   private final Clock clock;
 
-  /** @param policies null: no engine, an empty list and 404 for every run */
-  PoliciesHandler(PolicyEngine policies, DomainDirectory domains, ActionExecutor executor, Clock clock) {
+  /**
+   * @param policies null: no engine, an empty list and 404 for every run
+   */
+  PoliciesHandler(
+      PolicyEngine policies, DomainDirectory domains, ActionExecutor executor, Clock clock) {
     this.policies = policies;
     this.domains = domains;
     this.executor = executor;
@@ -97,7 +100,10 @@ final class PoliciesHandler {
       String job = step.job() == null ? null : Views.jobId(step.job());
       decisions.add(
           new Responses.DecisionView(
-              step.domain(), step.decision().run() ? "run" : "skip", step.decision().reason(), job));
+              step.domain(),
+              step.decision().run() ? "run" : "skip",
+              step.decision().reason(),
+              job));
       if (job != null) {
         jobs.add(job);
       }

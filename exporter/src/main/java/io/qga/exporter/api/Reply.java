@@ -6,8 +6,8 @@ import java.io.OutputStream;
 import java.util.Map;
 
 /**
- * A response: status, a body Jackson writes (a record from {@link Responses}, or a view from
- * {@link Views}), or bytes that are JSON already, and extra headers.
+ * A response: status, a body Jackson writes (a record from {@link Responses}, or a view from {@link
+ * Views}), or bytes that are JSON already, and extra headers.
  */
 record Reply(int status, Object body, byte[] raw, Map<String, String> headers) {
   Reply(int status, Object body, Map<String, String> headers) {
@@ -31,7 +31,8 @@ record Reply(int status, Object body, byte[] raw, Map<String, String> headers) {
   }
 
   void send(HttpExchange exchange) throws IOException {
-    byte[] bytes = raw != null ? raw : Request.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
+    byte[] bytes =
+        raw != null ? raw : Request.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
     var h = exchange.getResponseHeaders();
     h.set("Content-Type", "application/json");
     h.set("Cache-Control", "no-store");

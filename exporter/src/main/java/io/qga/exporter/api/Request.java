@@ -24,8 +24,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * One API request: method, decoded path segments, query parameters, and the body read with a
- * bound. Every parse error is an {@link ApiException} naming what was wrong.
+ * One API request: method, decoded path segments, query parameters, and the body read with a bound.
+ * Every parse error is an {@link ApiException} naming what was wrong.
  */
 final class Request {
   static final ObjectMapper JSON =
@@ -68,7 +68,8 @@ final class Request {
 
   /** 404 naming the path asked for. */
   ApiException notFound() {
-    return ApiException.notFound("no such endpoint: " + Views.cut("/" + String.join("/", segments)));
+    return ApiException.notFound(
+        "no such endpoint: " + Views.cut("/" + String.join("/", segments)));
   }
 
   /** 405 unless the request uses {@code allowed}. */
@@ -96,7 +97,9 @@ final class Request {
     return switch (v.toLowerCase(Locale.ROOT)) {
       case "true", "1", "yes", "" -> true;
       case "false", "0", "no" -> false;
-      default -> throw ApiException.badField(name, name + " must be true or false, not \"" + Views.cut(v) + "\"");
+      default ->
+          throw ApiException.badField(
+              name, name + " must be true or false, not \"" + Views.cut(v) + "\"");
     };
   }
 
@@ -118,8 +121,8 @@ final class Request {
   /**
    * The body bound to {@code type}, a record from {@link Bodies} (an empty body binds as {@code
    * {}}). Refuses a body over {@code maxBody} bytes before reading it when Content-Length says so,
-   * and stops reading at {@code maxBody + 1} bytes otherwise (chunked). Only the members the
-   * record names may appear; its creator checks their values.
+   * and stops reading at {@code maxBody + 1} bytes otherwise (chunked). Only the members the record
+   * names may appear; its creator checks their values.
    */
   <T> T body(long maxBody, Class<T> type) throws IOException {
     ObjectNode node = object(maxBody);
@@ -131,7 +134,9 @@ final class Request {
       String f = e.getPropertyName();
       throw ApiException.badField(
           Views.cut(f),
-          "unknown field \"" + Views.cut(f) + "\""
+          "unknown field \""
+              + Views.cut(f)
+              + "\""
               + (allowed.isEmpty()
                   ? " (this endpoint takes no body)"
                   : " (allowed: " + String.join(", ", allowed) + ")"));
@@ -141,7 +146,8 @@ final class Request {
           throw refused; // a creator in Bodies named the field that is wrong
         }
       }
-      throw new ApiException(400, "the body does not fit this endpoint: " + Views.cut(e.getOriginalMessage()));
+      throw new ApiException(
+          400, "the body does not fit this endpoint: " + Views.cut(e.getOriginalMessage()));
     }
   }
 
@@ -175,7 +181,8 @@ final class Request {
     try {
       node = JSON.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new ApiException(400, "the body is not valid JSON: " + Views.cut(e.getOriginalMessage()));
+      throw new ApiException(
+          400, "the body is not valid JSON: " + Views.cut(e.getOriginalMessage()));
     }
     if (node == null || !node.isObject()) {
       throw new ApiException(400, "the body must be a JSON object");
@@ -191,18 +198,23 @@ final class Request {
   static void checkJsonType(String header) {
     if (header == null || header.isBlank()) {
       throw new ApiException(
-          415, "a request body needs Content-Type: application/json (curl: -H 'Content-Type: application/json')");
+          415,
+          "a request body needs Content-Type: application/json (curl: -H 'Content-Type:"
+              + " application/json')");
     }
     String[] parts = header.split(";");
     String type = parts[0].strip().toLowerCase(Locale.ROOT);
     if (!type.equals("application/json")) {
       throw new ApiException(
-          415, "the body must be JSON (Content-Type: application/json), not " + Views.cut(header.strip()));
+          415,
+          "the body must be JSON (Content-Type: application/json), not "
+              + Views.cut(header.strip()));
     }
     for (int i = 1; i < parts.length; i++) {
       String p = parts[i].strip().toLowerCase(Locale.ROOT);
       if (p.startsWith("charset=") && !p.substring(8).replace("\"", "").equals("utf-8")) {
-        throw new ApiException(415, "the body must be UTF-8 JSON, not " + Views.cut(header.strip()));
+        throw new ApiException(
+            415, "the body must be UTF-8 JSON, not " + Views.cut(header.strip()));
       }
     }
   }

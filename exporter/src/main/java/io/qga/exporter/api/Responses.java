@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Response bodies the API writes with Jackson (docs/openapi.json names each). Members are
- * written in declaration order; a null member is written as {@code null} unless marked.
+ * Response bodies the API writes with Jackson (docs/openapi.json names each). Members are written
+ * in declaration order; a null member is written as {@code null} unless marked.
  */
 final class Responses {
   private Responses() {}
@@ -25,7 +25,8 @@ final class Responses {
 
   /** {@code POST .../command}: the agent's {@code return}; {@code job} when the executor ran it. */
   record CommandReturn(
-      @JsonProperty("return") JsonNode value, @JsonInclude(JsonInclude.Include.NON_NULL) String job) {}
+      @JsonProperty("return") JsonNode value,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String job) {}
 
   /** {@code GET /api/v1/policies}. */
   record PolicyList(List<PolicyView> policies) {}

@@ -61,8 +61,7 @@ final class Views {
     return JSON.valueToTree(Summary.of(d, guard));
   }
 
-  static ObjectNode detail(
-      DomainHandle d, FreezeGuard guard, Map<String, Instant> lastActions) {
+  static ObjectNode detail(DomainHandle d, FreezeGuard guard, Map<String, Instant> lastActions) {
     return JSON.valueToTree(Detail.of(Summary.of(d, guard), d.guest(), lastActions));
   }
 
@@ -140,8 +139,15 @@ final class Views {
         lastActions.forEach((action, at) -> last.put(action, at.toString()));
       }
       return new Detail(
-          s.name(), s.uuid(), s.channel(), s.up(), s.agentVersion(), s.lastSuccess(),
-          s.lastError(), s.frozen(), s.frozenUntil(),
+          s.name(),
+          s.uuid(),
+          s.channel(),
+          s.up(),
+          s.agentVersion(),
+          s.lastSuccess(),
+          s.lastError(),
+          s.frozen(),
+          s.frozenUntil(),
           commands,
           os == null ? null : cut(os.hostName()),
           os == null || os.os() == null ? null : Os.of(os.os()),
@@ -167,8 +173,12 @@ final class Views {
 
     static Os of(OsInfo os) {
       return new Os(
-          cut(os.id()), cut(os.name()), cut(os.prettyName()), cut(os.versionId()),
-          cut(os.kernelRelease()), cut(os.machine()));
+          cut(os.id()),
+          cut(os.name()),
+          cut(os.prettyName()),
+          cut(os.versionId()),
+          cut(os.kernelRelease()),
+          cut(os.machine()));
     }
   }
 

@@ -19,18 +19,18 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code agent --socket PATH [--timeout 5s] JSON}: one command on one agent channel, like
- * {@code virsh qemu-agent-command}, synced first. Prints the reply's {@code return} as JSON.
- * Exit codes (CONTRACT.md): 0 return, 1 agent error, 2 usage, 3 timeout or agent not responding.
- * {@code agent --domain NAME} sends it through the running daemon instead ({@link DaemonCall}):
- * same codes, plus 4 when the exporter cannot be reached or refuses.
+ * {@code agent --socket PATH [--timeout 5s] JSON}: one command on one agent channel, like {@code
+ * virsh qemu-agent-command}, synced first. Prints the reply's {@code return} as JSON. Exit codes
+ * (CONTRACT.md): 0 return, 1 agent error, 2 usage, 3 timeout or agent not responding. {@code agent
+ * --domain NAME} sends it through the running daemon instead ({@link DaemonCall}): same codes, plus
+ * 4 when the exporter cannot be reached or refuses.
  */
 @Command(
     name = "agent",
@@ -195,7 +195,8 @@ final class AgentCli implements Callable<Integer> {
   static AgentCommand parseCommand(String text) {
     String s = text == null ? "" : text.trim();
     if (s.isEmpty()) {
-      throw new IllegalArgumentException("JSON is empty: give {\"execute\": NAME} or a command name");
+      throw new IllegalArgumentException(
+          "JSON is empty: give {\"execute\": NAME} or a command name");
     }
     if (!s.startsWith("{")) {
       if (!s.matches("[A-Za-z0-9_-]+")) {
@@ -219,7 +220,9 @@ final class AgentCli implements Callable<Integer> {
       String field = it.next();
       if (!field.equals("execute") && !field.equals("arguments")) {
         throw new IllegalArgumentException(
-            "JSON member \"" + field + "\" is not allowed (only execute and arguments;"
+            "JSON member \""
+                + field
+                + "\" is not allowed (only execute and arguments;"
                 + " agents before QEMU 4.0 reject an id)");
       }
     }

@@ -24,13 +24,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code check-config --config FILE}: prints {@code FILE: OK (summary)} and each scheduled
- * policy's next three runs, and exits 0 (with {@code FILE: warning: ...} on stderr for each
- * discovery source the current user cannot read, e.g. libvirt's run dir as non-root when no
- * read-only libvirt connection opens either), or one line
- * {@code FILE: /yaml/path: message} per problem on stderr and exits 2 (also for a missing or
- * unreadable file). A valid config with risky settings ({@link ConfigWarnings}) still exits 0,
- * with one line {@code FILE: WARNING /yaml/path: message} per warning on stderr.
+ * {@code check-config --config FILE}: prints {@code FILE: OK (summary)} and each scheduled policy's
+ * next three runs, and exits 0 (with {@code FILE: warning: ...} on stderr for each discovery source
+ * the current user cannot read, e.g. libvirt's run dir as non-root when no read-only libvirt
+ * connection opens either), or one line {@code FILE: /yaml/path: message} per problem on stderr and
+ * exits 2 (also for a missing or unreadable file). A valid config with risky settings ({@link
+ * ConfigWarnings}) still exits 0, with one line {@code FILE: WARNING /yaml/path: message} per
+ * warning on stderr.
  */
 @Command(
     mixinStandardHelpOptions = true,
@@ -83,8 +83,8 @@ final class CheckConfigCommand implements Callable<Integer> {
   }
 
   /**
-   * Per scheduled policy: how its schedule was read and its next {@link #NEXT_RUNS} runs, each
-   * in UTC and in the policy's zone (its own timezone, else policy_defaults.timezone).
+   * Per scheduled policy: how its schedule was read and its next {@link #NEXT_RUNS} runs, each in
+   * UTC and in the policy's zone (its own timezone, else policy_defaults.timezone).
    */
   static void printNextRuns(PrintWriter out, Config c, Instant now) {
     for (Policy p : c.policies()) {

@@ -34,9 +34,9 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * {@code agent --domain NAME}: one command through the running daemon's control API ({@code POST
- * /api/v1/domains/{domain}/command}), for when the daemon holds the channel (a channel serves
- * one client). The daemon syncs, applies its {@code api.command_allow_list} and roles, and
- * audits what may change the guest. Exit codes as for {@code --socket}, plus {@link #EXIT_HTTP}.
+ * /api/v1/domains/{domain}/command}), for when the daemon holds the channel (a channel serves one
+ * client). The daemon syncs, applies its {@code api.command_allow_list} and roles, and audits what
+ * may change the guest. Exit codes as for {@code --socket}, plus {@link #EXIT_HTTP}.
  *
  * <p>The token never appears on the command line (other users see it in {@code ps}) nor in any
  * message; it is sent only over https or to a loopback address, and redirects are not followed.
@@ -46,8 +46,10 @@ final class DaemonCall {
   static final int EXIT_HTTP = 4;
 
   static final String TOKEN_ENV = "QGA_EXPORTER_TOKEN";
+
   /** As the daemon's own limit on a token file. */
   static final int MAX_TOKEN = 4096;
+
   /** A reply larger than this is not the exporter's (its agent replies are bounded lower). */
   static final int MAX_REPLY = 64 << 20;
 
@@ -86,7 +88,8 @@ final class DaemonCall {
     String token = token(tokenFile, tokenEnv);
     if (base.getScheme().equals("http") && !loopback(base.getHost())) {
       throw new UsageException(
-          "refusing to send the API token in clear text to " + base.getHost()
+          "refusing to send the API token in clear text to "
+              + base.getHost()
               + ": use an https:// --url (with --ca-file for a private CA), or run this on the"
               + " exporter's host against 127.0.0.1");
     }
@@ -94,7 +97,8 @@ final class DaemonCall {
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(timeout.compareTo(Duration.ofSeconds(5)) < 0 ? timeout : Duration.ofSeconds(5));
+            .connectTimeout(
+                timeout.compareTo(Duration.ofSeconds(5)) < 0 ? timeout : Duration.ofSeconds(5));
     if (caFile != null) {
       if (!base.getScheme().equals("https")) {
         throw new UsageException("--ca-file is for an https:// --url; " + url + " is plain http");
@@ -113,10 +117,15 @@ final class DaemonCall {
     }
     String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
-      throw new UsageException("--url must start with http:// or https://, e.g. http://127.0.0.1:9920");
+      throw new UsageException(
+          "--url must start with http:// or https://, e.g. http://127.0.0.1:9920");
     }
-    if (u.getHost() == null || u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null) {
-      throw new UsageException("--url must be http(s)://HOST[:PORT][/PREFIX], without user, query or fragment");
+    if (u.getHost() == null
+        || u.getRawUserInfo() != null
+        || u.getRawQuery() != null
+        || u.getRawFragment() != null) {
+      throw new UsageException(
+          "--url must be http(s)://HOST[:PORT][/PREFIX], without user, query or fragment");
     }
     String path = u.getRawPath() == null ? "" : u.getRawPath();
     while (path.endsWith("/")) {
@@ -142,7 +151,8 @@ final class DaemonCall {
         throw new UsageException("cannot read " + from + ": " + e.getMessage());
       }
       if (bytes.length > MAX_TOKEN) {
-        throw new UsageException(from + " is longer than " + MAX_TOKEN + " bytes: not a token file");
+        throw new UsageException(
+            from + " is longer than " + MAX_TOKEN + " bytes: not a token file");
       }
       token = new String(bytes, StandardCharsets.UTF_8).strip();
     } else if (tokenEnv != null) {
@@ -151,7 +161,9 @@ final class DaemonCall {
     } else {
       throw new UsageException(
           "--domain needs an API token: --token-file FILE (a file holding it) or the environment"
-              + " variable " + TOKEN_ENV + " (never the command line: other users see it in ps)");
+              + " variable "
+              + TOKEN_ENV
+              + " (never the command line: other users see it in ps)");
     }
     if (token.isEmpty()) {
       throw new UsageException(from + " is empty");
@@ -160,7 +172,8 @@ final class DaemonCall {
       char c = token.charAt(i);
       if (c < 0x21 || c > 0x7e) {
         // never echo the token: say where it came from and what is wrong
-        throw new UsageException(from + " holds a character a token cannot have (spaces, control or non-ASCII)");
+        throw new UsageException(
+            from + " holds a character a token cannot have (spaces, control or non-ASCII)");
       }
     }
     return token;
@@ -171,7 +184,8 @@ final class DaemonCall {
    * loopback now could resolve elsewhere when the client connects.
    */
   static boolean loopback(String host) {
-    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    String h =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     if (h.equalsIgnoreCase("localhost")) {
       return true;
     }
@@ -199,7 +213,8 @@ final class DaemonCall {
       for (Certificate c : certs) {
         store.setCertificateEntry("ca-" + i++, c);
       }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(store);
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(null, tmf.getTrustManagers(), null);
@@ -207,7 +222,8 @@ final class DaemonCall {
     } catch (IOException e) {
       throw new UsageException("cannot read --ca-file " + caFile + ": " + e.getMessage());
     } catch (GeneralSecurityException e) {
-      throw new UsageException("--ca-file " + caFile + " is not a PEM certificate file: " + e.getMessage());
+      throw new UsageException(
+          "--ca-file " + caFile + " is not a PEM certificate file: " + e.getMessage());
     }
   }
 
@@ -215,7 +231,10 @@ final class DaemonCall {
   int run(String domain, AgentCommand command, boolean pretty, PrintWriter out, PrintWriter err) {
     URI uri =
         URI.create(
-            base + "/api/v1/domains/" + URLEncoder.encode(domain, StandardCharsets.UTF_8).replace("+", "%20") + "/command");
+            base
+                + "/api/v1/domains/"
+                + URLEncoder.encode(domain, StandardCharsets.UTF_8).replace("+", "%20")
+                + "/command");
     ObjectNode body = JSON.createObjectNode();
     body.put("execute", command.name());
     if (command.arguments() != null) {
@@ -237,23 +256,38 @@ final class DaemonCall {
         bytes = in.readNBytes(MAX_REPLY + 1);
       }
     } catch (HttpConnectTimeoutException e) {
-      return fail(err, EXIT_HTTP, "cannot connect to the exporter at " + base + " within the timeout: is it listening there?");
+      return fail(
+          err,
+          EXIT_HTTP,
+          "cannot connect to the exporter at "
+              + base
+              + " within the timeout: is it listening there?");
     } catch (HttpTimeoutException e) {
       return fail(
           err,
           AgentCli.EXIT_NOT_RESPONDING,
-          "the exporter at " + base + " gave no answer within " + timeout.toMillis() + " ms (raise --timeout)");
+          "the exporter at "
+              + base
+              + " gave no answer within "
+              + timeout.toMillis()
+              + " ms (raise --timeout)");
     } catch (ConnectException e) {
       return fail(
           err,
           EXIT_HTTP,
-          "cannot connect to the exporter at " + base + " (" + (e.getMessage() == null ? "connection refused" : e.getMessage())
+          "cannot connect to the exporter at "
+              + base
+              + " ("
+              + (e.getMessage() == null ? "connection refused" : e.getMessage())
               + "): is `qga-exporter run` running, and is --url its server.listen address?");
     } catch (SSLException e) {
       return fail(
           err,
           EXIT_HTTP,
-          "TLS with " + base + " failed: " + e.getMessage()
+          "TLS with "
+              + base
+              + " failed: "
+              + e.getMessage()
               + " (give the CA that signed the exporter's certificate with --ca-file)");
     } catch (IOException e) {
       return fail(err, EXIT_HTTP, "request to " + base + " failed: " + e);
@@ -262,7 +296,8 @@ final class DaemonCall {
       return fail(err, AgentCli.EXIT_NOT_RESPONDING, "interrupted");
     }
     if (bytes.length > MAX_REPLY) {
-      return fail(err, EXIT_HTTP, "the answer from " + base + " is larger than " + MAX_REPLY + " bytes");
+      return fail(
+          err, EXIT_HTTP, "the answer from " + base + " is larger than " + MAX_REPLY + " bytes");
     }
     return answer(response.statusCode(), bytes, pretty, out, err);
   }
@@ -275,12 +310,18 @@ final class DaemonCall {
       reply = null;
     }
     if (reply == null || !reply.isObject()) {
-      return fail(err, EXIT_HTTP, base + " answered " + status + " without the exporter's JSON: is --url the exporter?");
+      return fail(
+          err,
+          EXIT_HTTP,
+          base + " answered " + status + " without the exporter's JSON: is --url the exporter?");
     }
     if (status == 200 && reply.has("return")) {
       try {
         JsonNode value = reply.get("return");
-        out.println(pretty ? JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value) : JSON.writeValueAsString(value));
+        out.println(
+            pretty
+                ? JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value)
+                : JSON.writeValueAsString(value));
         out.flush();
         return AgentCli.EXIT_OK;
       } catch (JsonProcessingException e) {
@@ -299,11 +340,17 @@ final class DaemonCall {
           fail(
               err,
               EXIT_HTTP,
-              "the exporter refused the token (401: " + message + "): check --token-file or $" + TOKEN_ENV
+              "the exporter refused the token (401: "
+                  + message
+                  + "): check --token-file or $"
+                  + TOKEN_ENV
                   + " against the exporter's api.tokens");
       case 409, 502, 503, 504 -> {
         String tried = reply.path("tried").asText("");
-        yield fail(err, AgentCli.EXIT_NOT_RESPONDING, message + (tried.isEmpty() ? "" : " (" + tried + ")"));
+        yield fail(
+            err,
+            AgentCli.EXIT_NOT_RESPONDING,
+            message + (tried.isEmpty() ? "" : " (" + tried + ")"));
       }
       default -> fail(err, EXIT_HTTP, "the exporter answered " + status + ": " + message);
     };

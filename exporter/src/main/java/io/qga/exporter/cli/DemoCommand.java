@@ -22,10 +22,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code demo [--domains N] [--port P]}: N simulated guest agents on unix sockets in a temp dir
- * and the daemon discovering them by a glob, polling every 5 s, on 127.0.0.1:P. The config it
- * runs is written to the temp dir (so SIGHUP and POST /-/reload work on it too); everything
- * there is removed on exit. SIGTERM or SIGINT: clean stop, exit 0.
+ * {@code demo [--domains N] [--port P]}: N simulated guest agents on unix sockets in a temp dir and
+ * the daemon discovering them by a glob, polling every 5 s, on 127.0.0.1:P. The config it runs is
+ * written to the temp dir (so SIGHUP and POST /-/reload work on it too); everything there is
+ * removed on exit. SIGTERM or SIGINT: clean stop, exit 0.
  */
 @Command(
     mixinStandardHelpOptions = true,

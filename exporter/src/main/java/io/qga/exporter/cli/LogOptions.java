@@ -9,9 +9,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code --log.level} and {@code --log.format} of the commands that log ({@code run},
- * {@code demo}). A flag beats the config's {@code log} section, which beats the logging config.
- * A bad value is a usage error (exit 2) naming the accepted values.
+ * {@code --log.level} and {@code --log.format} of the commands that log ({@code run}, {@code
+ * demo}). A flag beats the config's {@code log} section, which beats the logging config. A bad
+ * value is a usage error (exit 2) naming the accepted values.
  */
 final class LogOptions {
   @Option(

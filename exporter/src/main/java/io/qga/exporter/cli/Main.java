@@ -3,7 +3,9 @@ package io.qga.exporter.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code java -jar qga-exporter.jar SUBCOMMAND}: see CONTRACT.md for subcommands and exit codes. */
+/**
+ * {@code java -jar qga-exporter.jar SUBCOMMAND}: see CONTRACT.md for subcommands and exit codes.
+ */
 @Command(
     name = "qga-exporter",
     mixinStandardHelpOptions = true,

@@ -11,10 +11,10 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 
 /**
- * Why the daemon could not start, in one line that names what to fix: the file or directory
- * (and its config key when it is one: {@code state_dir}, {@code server.tls.certificate}) and the
- * reason, or the listen address that is taken. The JDK's file errors carry only the path
- * ({@code AccessDeniedException: /var/lib/x}), and a bind error only "Address already in use".
+ * Why the daemon could not start, in one line that names what to fix: the file or directory (and
+ * its config key when it is one: {@code state_dir}, {@code server.tls.certificate}) and the reason,
+ * or the listen address that is taken. The JDK's file errors carry only the path ({@code
+ * AccessDeniedException: /var/lib/x}), and a bind error only "Address already in use".
  */
 final class StartupError {
   private StartupError() {}

@@ -15,9 +15,9 @@ import java.time.Duration;
 public record AgentConfig(
     Duration commandTimeout, Duration connectTimeout, Duration backoffMax, long maxReplySize) {
   /**
-   * Real replies are KiB (guest-info ~5 KiB, fsinfo of 64 filesystems ~40 KiB, 1000 interfaces
-   * ~500 KiB); a reply is parsed whole into a tree several times its size, so this bounds what
-   * one guest can make the exporter hold.
+   * Real replies are KiB (guest-info ~5 KiB, fsinfo of 64 filesystems ~40 KiB, 1000 interfaces ~500
+   * KiB); a reply is parsed whole into a tree several times its size, so this bounds what one guest
+   * can make the exporter hold.
    */
   public static final long DEFAULT_MAX_REPLY_SIZE = 2L << 20;
 
@@ -26,5 +26,8 @@ public record AgentConfig(
 
   public static final AgentConfig DEFAULT =
       new AgentConfig(
-          Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(5), DEFAULT_MAX_REPLY_SIZE);
+          Duration.ofSeconds(5),
+          Duration.ofSeconds(1),
+          Duration.ofMinutes(5),
+          DEFAULT_MAX_REPLY_SIZE);
 }

@@ -14,8 +14,8 @@ import java.util.Optional;
  * @param jobRetention how long a finished job stays readable
  * @param maxWait the longest {@code ?wait=} a request may ask for
  * @param maxLiveCalls API requests that may wait on a guest at once (live pings, passthrough
- *     commands, {@code ?wait=}); more get 429 (a wait gets its 202 at once): the listener's
- *     threads stay free for scrapes whatever the guests do
+ *     commands, {@code ?wait=}); more get 429 (a wait gets its 202 at once): the listener's threads
+ *     stay free for scrapes whatever the guests do
  * @param listener a listener of the API's own ({@code api.listen}); empty: the API is on {@code
  *     server.listen}
  */

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** Reads {@code api} (tokens, command allow list, fsfreeze deadlines, listener) for {@link ConfigLoader}. */
+/**
+ * Reads {@code api} (tokens, command allow list, fsfreeze deadlines, listener) for {@link
+ * ConfigLoader}.
+ */
 final class ApiSection {
   static final Pattern TOKEN_NAME = Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
   static final Pattern COMMAND_GLOB = Pattern.compile("[a-z0-9*?-]{1,128}");
@@ -39,27 +42,39 @@ final class ApiSection {
     for (int i = 0; i < items.size(); i++) {
       String p = Reader.child(path + "/tokens", i);
       Map<String, Object> t =
-          r.mapping(items.get(i), p, List.of("name", "token_file", "sha256", "role"), "key", Map.of("token", ServerSection.PLAIN_TOKEN));
+          r.mapping(
+              items.get(i),
+              p,
+              List.of("name", "token_file", "sha256", "role"),
+              "key",
+              Map.of("token", ServerSection.PLAIN_TOKEN));
       String name = r.required(t, p, "name", "who uses the token; written to the audit log");
       if (name != null && !TOKEN_NAME.matcher(name).matches()) {
         r.problem(p + "/name", "\"" + name + "\" must be 1 to 64 of A-Z a-z 0-9 _ . @ -");
         name = null;
       }
       if (name != null && seen.putIfAbsent(name, p) != null) {
-        r.problem(p + "/name", "duplicate token name '" + name + "' (first at " + seen.get(name) + ")");
+        r.problem(
+            p + "/name", "duplicate token name '" + name + "' (first at " + seen.get(name) + ")");
       }
-      TokenSource source = ServerSection.tokenSource(r, t, p, ServerSection.hasKey(items.get(i), "token"));
+      TokenSource source =
+          ServerSection.tokenSource(r, t, p, ServerSection.hasKey(items.get(i), "token"));
       Role role = null;
       String roleText = r.required(t, p, "role", "reader, operator or admin");
       if (roleText != null) {
         try {
           role = Role.valueOf(roleText.trim().toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-          r.problem(p + "/role", "\"" + roleText + "\" is not a role (valid: reader, operator, admin)");
+          r.problem(
+              p + "/role", "\"" + roleText + "\" is not a role (valid: reader, operator, admin)");
         }
       }
       if (source != null && seenSources.putIfAbsent(source, p) != null) {
-        r.problem(p, "the same token as " + seenSources.get(source) + ": each name needs its own token (the audit log names who acted)");
+        r.problem(
+            p,
+            "the same token as "
+                + seenSources.get(source)
+                + ": each name needs its own token (the audit log names who acted)");
         source = null;
       }
       if (name != null && source != null && role != null) {
@@ -71,12 +86,15 @@ final class ApiSection {
       if (!COMMAND_GLOB.matcher(allow.get(i)).matches()) {
         r.problem(
             Reader.child(path + "/command_allow_list", i),
-            "\"" + allow.get(i) + "\" is not a command name or glob (e.g. guest-info, guest-get-*)");
+            "\""
+                + allow.get(i)
+                + "\" is not a command name or glob (e.g. guest-info, guest-get-*)");
       }
     }
     Duration freezeDefault =
         r.duration(m, path, "fsfreeze_default_deadline", d.fsfreezeDefaultDeadline(), true);
-    Duration freezeMax = r.duration(m, path, "fsfreeze_max_deadline", d.fsfreezeMaxDeadline(), true);
+    Duration freezeMax =
+        r.duration(m, path, "fsfreeze_max_deadline", d.fsfreezeMaxDeadline(), true);
     if (freezeDefault.compareTo(freezeMax) > 0) {
       r.problem(
           path + "/fsfreeze_default_deadline",

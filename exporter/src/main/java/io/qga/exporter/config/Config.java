@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * The whole daemon configuration ({@code config.yaml}), immutable, defaults applied. Read with
- * {@link ConfigLoader}; the keys and their defaults are documented in the shipped
- * {@code config.yaml} and {@code docs/configuration.md}.
+ * {@link ConfigLoader}; the keys and their defaults are documented in the shipped {@code
+ * config.yaml} and {@code docs/configuration.md}.
  */
 public record Config(
     ServerConfig server,
@@ -38,7 +38,17 @@ public record Config(
       PolicyDefaults policyDefaults,
       List<Policy> policies,
       Path stateDir) {
-    this(server, discovery, agent, collectors, limits, api, policyDefaults, policies, stateDir, LogConfig.DEFAULT);
+    this(
+        server,
+        discovery,
+        agent,
+        collectors,
+        limits,
+        api,
+        policyDefaults,
+        policies,
+        stateDir,
+        LogConfig.DEFAULT);
   }
 
   /** Every default: what an empty config file gives. */

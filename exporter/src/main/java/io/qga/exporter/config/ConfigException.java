@@ -3,7 +3,9 @@ package io.qga.exporter.config;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** A config file could not be read or is invalid; carries every problem found, not just the first. */
+/**
+ * A config file could not be read or is invalid; carries every problem found, not just the first.
+ */
 public final class ConfigException extends Exception {
   private static final long serialVersionUID = 1L;
   private final transient List<ConfigProblem> problems;

@@ -4,10 +4,10 @@ import io.qga.collectors.Limits;
 import io.qga.exporter.runtime.LogFormat;
 import io.qga.exporter.runtime.LogLevel;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -24,13 +24,14 @@ import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads {@code config.yaml} into a {@link Config}: SnakeYAML (safe constructor, bounded: aliases,
- * nesting, size) gives plain maps, then a strict pass checks every key and value and collects
- * every problem with its YAML path. An empty file gives {@link Config#defaults()}. Relative paths
- * in the file are relative to the file's directory.
+ * nesting, size) gives plain maps, then a strict pass checks every key and value and collects every
+ * problem with its YAML path. An empty file gives {@link Config#defaults()}. Relative paths in the
+ * file are relative to the file's directory.
  */
 public final class ConfigLoader {
   /** A config file larger than this is refused before parsing. */
   static final int MAX_BYTES = 1 << 20;
+
   /** A token file is one token: 4 KiB (as {@code Auth} checks it on every read). */
   static final int MAX_TOKEN_FILE_BYTES = 4096;
 
@@ -88,7 +89,9 @@ public final class ConfigLoader {
           "invalid YAML: "
               + (e.getContext() != null ? e.getContext() + ", " : "")
               + e.getProblem()
-              + (mark == null ? "" : " (line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ")"));
+              + (mark == null
+                  ? ""
+                  : " (line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ")"));
     } catch (YAMLException e) {
       throw fail("/", "invalid YAML: " + e.getMessage());
     }
@@ -116,7 +119,12 @@ public final class ConfigLoader {
 
   private static Config read(Reader r, Object root) {
     if (root != null && !(root instanceof Map)) {
-      r.problem("/", "the config must be a mapping of sections (" + String.join(", ", SECTIONS) + "), got " + Reader.describe(root));
+      r.problem(
+          "/",
+          "the config must be a mapping of sections ("
+              + String.join(", ", SECTIONS)
+              + "), got "
+              + Reader.describe(root));
       return Config.defaults();
     }
     Map<String, Object> m = r.mapping(root, "", SECTIONS);
@@ -170,7 +178,9 @@ public final class ConfigLoader {
     AgentConfig d = AgentConfig.DEFAULT;
     Map<String, Object> m =
         r.mapping(
-            node, path, List.of("command_timeout", "connect_timeout", "backoff_max", "max_reply_size"));
+            node,
+            path,
+            List.of("command_timeout", "connect_timeout", "backoff_max", "max_reply_size"));
     return new AgentConfig(
         r.duration(m, path, "command_timeout", d.commandTimeout(), true),
         r.duration(m, path, "connect_timeout", d.connectTimeout(), true),
@@ -189,7 +199,8 @@ public final class ConfigLoader {
           e.getKey(),
           new CollectorConfig(
               r.bool(c, p, "enabled", true),
-              r.duration(c, p, "interval", CollectorsConfig.DEFAULT_INTERVALS.get(e.getKey()), true)));
+              r.duration(
+                  c, p, "interval", CollectorsConfig.DEFAULT_INTERVALS.get(e.getKey()), true)));
     }
     return new CollectorsConfig(byName);
   }
@@ -219,7 +230,6 @@ public final class ConfigLoader {
         r.integer(m, path, "max_cpus", d.maxCpus(), 1, max),
         r.integer(m, path, "max_label_length", d.maxLabelLength(), 1, 4096));
   }
-
 
   private static Path stateDir(Reader r, Map<String, Object> m) {
     Path dir = r.path(m, "", "state_dir", Config.DEFAULT_STATE_DIR);

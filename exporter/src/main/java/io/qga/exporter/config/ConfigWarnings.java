@@ -73,8 +73,9 @@ public final class ConfigWarnings {
       if (!refused.isEmpty()) {
         m.append(runs.isEmpty() ? ": " : "; ")
             .append(String.join(", ", refused))
-            .append(" are refused there all the same (use the fsfreeze, fsthaw and shutdown"
-                + " endpoints)");
+            .append(
+                " are refused there all the same (use the fsfreeze, fsthaw and shutdown"
+                    + " endpoints)");
       }
       m.append("; list only the commands you need");
       out.add(new ConfigProblem(Reader.child("/api/command_allow_list", i), m.toString()));

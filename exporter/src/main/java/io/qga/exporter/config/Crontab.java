@@ -9,16 +9,16 @@ import java.util.Locale;
  * Translates a 5-field crontab line ({@code minute hour day-of-month month day-of-week}, as in
  * crontab(5)) into Quartz cron expressions with exactly the same fire times.
  *
- * <p>Each field is expanded to the set of values it names (lists, ranges, steps, month and
- * weekday names; weekday 0 and 7 are Sunday) and written back as an explicit Quartz list, so no
- * difference between the two dialects (Quartz counts weekdays from 1 = Sunday; {@code 5/15}
- * means different things) can leak through.
+ * <p>Each field is expanded to the set of values it names (lists, ranges, steps, month and weekday
+ * names; weekday 0 and 7 are Sunday) and written back as an explicit Quartz list, so no difference
+ * between the two dialects (Quartz counts weekdays from 1 = Sunday; {@code 5/15} means different
+ * things) can leak through.
  *
- * <p>The two day fields follow cron's rule: when both are restricted (neither starts with
- * {@code *}) the job runs on days matching EITHER; Quartz has one expression per day field, so
- * that case becomes two expressions whose fire times are merged. When one of them starts with
- * {@code *} cron requires BOTH to match, which Quartz cannot say unless that field is a plain
- * "every day": that case is refused rather than run on a different schedule.
+ * <p>The two day fields follow cron's rule: when both are restricted (neither starts with {@code
+ * *}) the job runs on days matching EITHER; Quartz has one expression per day field, so that case
+ * becomes two expressions whose fire times are merged. When one of them starts with {@code *} cron
+ * requires BOTH to match, which Quartz cannot say unless that field is a plain "every day": that
+ * case is refused rather than run on a different schedule.
  */
 final class Crontab {
   private static final String[] MONTHS = {
@@ -51,7 +51,8 @@ final class Crontab {
       dow.values().set(0);
       dow.values().clear(7);
     }
-    String head = "0 " + list(minute.values(), 0, 59, null) + " " + list(hour.values(), 0, 23, null) + " ";
+    String head =
+        "0 " + list(minute.values(), 0, 59, null) + " " + list(hour.values(), 0, 23, null) + " ";
     String monthText = list(month.values(), 1, 12, null);
     boolean everyDom = dom.values().cardinality() == 31;
     boolean everyDow = dow.values().cardinality() == 7;
@@ -89,8 +90,23 @@ final class Crontab {
         item(values, item, min, max, names);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            name + " field \"" + text + "\": " + e.getMessage() + " (" + name + " is " + min + "-" + max
-                + (names == null ? "" : " or " + names[0].toUpperCase(Locale.ROOT) + "-" + names[names.length - 1].toUpperCase(Locale.ROOT))
+            name
+                + " field \""
+                + text
+                + "\": "
+                + e.getMessage()
+                + " ("
+                + name
+                + " is "
+                + min
+                + "-"
+                + max
+                + (names == null
+                    ? ""
+                    : " or "
+                        + names[0].toUpperCase(Locale.ROOT)
+                        + "-"
+                        + names[names.length - 1].toUpperCase(Locale.ROOT))
                 + ")");
       }
     }
@@ -121,7 +137,15 @@ final class Crontab {
       if (dash < 0) {
         if (slash >= 0) {
           throw new IllegalArgumentException(
-              "\"" + item + "\": a step needs a range or * before it (e.g. " + range + "-" + max + "/" + step + ")");
+              "\""
+                  + item
+                  + "\": a step needs a range or * before it (e.g. "
+                  + range
+                  + "-"
+                  + max
+                  + "/"
+                  + step
+                  + ")");
         }
         from = value(range, min, max, names);
         to = from;

@@ -13,11 +13,18 @@ public record DiscoveryConfig(
 
   public static final DiscoveryConfig DEFAULT =
       new DiscoveryConfig(
-          Duration.ofSeconds(30), List.of(), List.of(), LibvirtConfig.DEFAULT, ProxmoxConfig.DEFAULT);
+          Duration.ofSeconds(30),
+          List.of(),
+          List.of(),
+          LibvirtConfig.DEFAULT,
+          ProxmoxConfig.DEFAULT);
 
   /** Without {@code proxmox} (off). */
   public DiscoveryConfig(
-      Duration refreshInterval, List<StaticDomain> statics, List<GlobPattern> globs, LibvirtConfig libvirt) {
+      Duration refreshInterval,
+      List<StaticDomain> statics,
+      List<GlobPattern> globs,
+      LibvirtConfig libvirt) {
     this(refreshInterval, statics, globs, libvirt, ProxmoxConfig.DEFAULT);
   }
 

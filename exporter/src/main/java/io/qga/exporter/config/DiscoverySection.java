@@ -15,7 +15,8 @@ final class DiscoverySection {
   static DiscoveryConfig discovery(Reader r, Object node) {
     String path = "/discovery";
     DiscoveryConfig d = DiscoveryConfig.DEFAULT;
-    Map<String, Object> m = r.mapping(node, path, List.of("refresh_interval", "static", "globs", "libvirt", "proxmox"));
+    Map<String, Object> m =
+        r.mapping(node, path, List.of("refresh_interval", "static", "globs", "libvirt", "proxmox"));
     Duration refresh = r.duration(m, path, "refresh_interval", d.refreshInterval(), true);
 
     List<StaticDomain> statics = new ArrayList<>();
@@ -29,7 +30,8 @@ final class DiscoverySection {
       }
       String domain = r.required(s, p, "domain", "the domain name used in metrics and the API");
       if (domain != null && seen.putIfAbsent(domain, p) != null) {
-        r.problem(p + "/domain", "duplicate domain '" + domain + "' (first at " + seen.get(domain) + ")");
+        r.problem(
+            p + "/domain", "duplicate domain '" + domain + "' (first at " + seen.get(domain) + ")");
       }
       AgentAddress address = null;
       boolean socket = s.get("socket") != null;
@@ -44,7 +46,11 @@ final class DiscoverySection {
         if (bytes > AgentAddress.Unix.MAX_PATH_BYTES) {
           r.problem(
               p + "/socket",
-              "\"" + sp + "\" is " + bytes + " bytes long; a unix socket path holds at most "
+              "\""
+                  + sp
+                  + "\" is "
+                  + bytes
+                  + " bytes long; a unix socket path holds at most "
                   + AgentAddress.Unix.MAX_PATH_BYTES
                   + " bytes on Linux (use a shorter path, e.g. a symlink to its directory)");
         } else {
@@ -78,7 +84,12 @@ final class DiscoverySection {
         continue;
       }
       if (pattern.indexOf('*') < 0) {
-        r.problem(p + "/pattern", "\"" + pattern + "\" has no * (the text the first * matches is the domain name; for one socket use discovery.static)");
+        r.problem(
+            p + "/pattern",
+            "\""
+                + pattern
+                + "\" has no * (the text the first * matches is the domain name; for one socket use"
+                + " discovery.static)");
         continue;
       }
       Path resolved = r.toPath(pattern, p + "/pattern", null);
@@ -90,7 +101,10 @@ final class DiscoverySection {
     LibvirtConfig lv = LibvirtConfig.DEFAULT;
     String lp = path + "/libvirt";
     Map<String, Object> l =
-        r.mapping(m.get("libvirt"), lp, List.of("enabled", "run_dir", "uri", "use_libvirt_channel", "source"));
+        r.mapping(
+            m.get("libvirt"),
+            lp,
+            List.of("enabled", "run_dir", "uri", "use_libvirt_channel", "source"));
     String uri = r.string(l, lp, "uri", lv.uri());
     if (uri.isBlank()) {
       r.problem(lp + "/uri", "must not be blank (e.g. qemu:///system)");

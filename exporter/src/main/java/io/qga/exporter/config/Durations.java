@@ -7,9 +7,9 @@ import java.util.regex.Pattern;
 
 /**
  * Durations as config strings: one or more NUMBER+UNIT parts with units {@code ms s m h d}, e.g.
- * {@code 500ms}, {@code 15s}, {@code 2m}, {@code 1h30m}, {@code 1d}; {@code 0} alone is zero.
- * At most {@link #MAX} (3650d): longer ones overflow the clocks and timers they feed (an instant
- * of "now + 10^12 days", nanosecond deadlines), so they are refused where they are written.
+ * {@code 500ms}, {@code 15s}, {@code 2m}, {@code 1h30m}, {@code 1d}; {@code 0} alone is zero. At
+ * most {@link #MAX} (3650d): longer ones overflow the clocks and timers they feed (an instant of
+ * "now + 10^12 days", nanosecond deadlines), so they are refused where they are written.
  */
 public final class Durations {
   static final String HINT = "use 500ms, 15s, 2m, 1h";

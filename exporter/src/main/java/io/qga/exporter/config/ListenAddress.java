@@ -49,7 +49,8 @@ public record ListenAddress(String host, int port) {
       throw new IllegalArgumentException("\"" + text + "\": port \"" + port + "\" is not a number");
     }
     if (p < 0 || p > 65535) {
-      throw new IllegalArgumentException("\"" + text + "\": port " + p + " is out of range 0..65535");
+      throw new IllegalArgumentException(
+          "\"" + text + "\": port " + p + " is out of range 0..65535");
     }
     return new ListenAddress(host, p);
   }

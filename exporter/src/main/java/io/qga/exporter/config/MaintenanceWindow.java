@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  */
 public final class MaintenanceWindow {
   static final String HINT =
-      "use \"Sun 02:00-05:00\", \"Mon-Fri 22:00-02:00\", \"Sat,Sun 01:00-03:00\" or \"daily 01:00-03:00\"";
+      "use \"Sun 02:00-05:00\", \"Mon-Fri 22:00-02:00\", \"Sat,Sun 01:00-03:00\" or \"daily"
+          + " 01:00-03:00\"";
   private static final Pattern FORM =
       Pattern.compile("(?:(\\S+)\\s+)?(\\d{1,2}):(\\d{2})\\s*-\\s*(\\d{1,2}):(\\d{2})");
   private static final Map<String, DayOfWeek> DAYS =
@@ -46,7 +47,9 @@ public final class MaintenanceWindow {
     this.length = length;
   }
 
-  /** Parses a window; IllegalArgumentException says what is wrong (also: a window that never opens). */
+  /**
+   * Parses a window; IllegalArgumentException says what is wrong (also: a window that never opens).
+   */
   public static MaintenanceWindow parse(String text) {
     String s = text == null ? "" : text.trim();
     Matcher m = FORM.matcher(s);
@@ -63,7 +66,10 @@ public final class MaintenanceWindow {
     int lengthMinutes =
         endMinute > startMinute ? endMinute - startMinute : endMinute + 24 * 60 - startMinute;
     return new MaintenanceWindow(
-        s, days, LocalTime.of(startMinute / 60, startMinute % 60), Duration.ofMinutes(lengthMinutes));
+        s,
+        days,
+        LocalTime.of(startMinute / 60, startMinute % 60),
+        Duration.ofMinutes(lengthMinutes));
   }
 
   private static Set<DayOfWeek> days(String spec, String text) {
@@ -112,7 +118,13 @@ public final class MaintenanceWindow {
     boolean midnightEnd = end && hour == 24 && minute == 0;
     if (!midnightEnd && (hour > 23 || minute > 59)) {
       throw new IllegalArgumentException(
-          "\"" + text + "\": " + h + ":" + m + " is not a time of day (00:00 to 23:59, or 24:00 as an end)");
+          "\""
+              + text
+              + "\": "
+              + h
+              + ":"
+              + m
+              + " is not a time of day (00:00 to 23:59, or 24:00 as an end)");
     }
     return hour * 60 + minute;
   }

@@ -10,7 +10,8 @@ import java.util.OptionalInt;
  * {@code policies[]}: one rule. It has a schedule, a when, or both.
  *
  * @param name unique, {@code [a-z0-9_-]+}
- * @param schedule as written: Quartz cron, 5-field crontab or a shorthand ({@link Schedule}; valid: checked at load)
+ * @param schedule as written: Quartz cron, 5-field crontab or a shorthand ({@link Schedule}; valid:
+ *     checked at load)
  * @param cooldown the least time between two runs of this rule on one domain
  * @param maxConcurrent set by the rule, else {@link #maxConcurrent(PolicyDefaults)}
  * @param windows when the rule may start a run; empty means any time

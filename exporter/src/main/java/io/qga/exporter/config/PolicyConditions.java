@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * {@code policies[].when}: conditions on freshly collected data; every condition that is set
- * must hold. At least one is set.
+ * {@code policies[].when}: conditions on freshly collected data; every condition that is set must
+ * hold. At least one is set.
  *
  * @param timeOffsetAbove the guest clock is off the host's by more than this (either sign)
  * @param filesystemUsedRatioAbove some mountpoint's used/size is above this ratio (0..1)

@@ -12,7 +12,10 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
-/** Reads {@code policy_defaults} and {@code policies} (match, schedule, when, action) for {@link ConfigLoader}. */
+/**
+ * Reads {@code policy_defaults} and {@code policies} (match, schedule, when, action) for {@link
+ * ConfigLoader}.
+ */
 final class PolicySection {
   static final Pattern POLICY_NAME = Pattern.compile("[a-z0-9_-]{1,64}");
 
@@ -61,7 +64,8 @@ final class PolicySection {
       if (name != null && !POLICY_NAME.matcher(name).matches()) {
         r.problem(p + "/name", "\"" + name + "\" must be 1 to 64 of a-z 0-9 _ -");
       } else if (name != null && seen.putIfAbsent(name, p) != null) {
-        r.problem(p + "/name", "duplicate policy name '" + name + "' (first at " + seen.get(name) + ")");
+        r.problem(
+            p + "/name", "duplicate policy name '" + name + "' (first at " + seen.get(name) + ")");
       }
       PolicyMatch match = match(r, m.get("match"), p + "/match");
       Optional<String> schedule = Optional.ofNullable(r.string(m, p, "schedule")).map(String::trim);
@@ -91,7 +95,16 @@ final class PolicySection {
       if (r.problems().size() == before && action != null) {
         out.add(
             new Policy(
-                name, match, schedule, when, action, cooldown, dryRun, maxConcurrent, windows, zone,
+                name,
+                match,
+                schedule,
+                when,
+                action,
+                cooldown,
+                dryRun,
+                maxConcurrent,
+                windows,
+                zone,
                 jitter));
       }
     }
@@ -102,7 +115,8 @@ final class PolicySection {
     Map<String, Object> m = r.mapping(node, path, List.of("domains", "os_ids", "require_support"));
     List<String> domains = r.strings(m, path, "domains", PolicyMatch.ALL.domains());
     if (m.get("domains") != null && domains.isEmpty() && m.get("domains") instanceof List) {
-      r.problem(path + "/domains", "matches no domain (give at least one glob; \"*\" for every domain)");
+      r.problem(
+          path + "/domains", "matches no domain (give at least one glob; \"*\" for every domain)");
     }
     return new PolicyMatch(
         domains.isEmpty() ? PolicyMatch.ALL.domains() : domains,
@@ -146,7 +160,13 @@ final class PolicySection {
     }
     Map<String, Object> m = r.mapping(node, path, PolicyAction.NAMES, "action", Map.of());
     if (m.size() > 1) {
-      r.problem(path, "has " + m.size() + " actions (" + String.join(", ", m.keySet()) + "): a rule runs exactly one");
+      r.problem(
+          path,
+          "has "
+              + m.size()
+              + " actions ("
+              + String.join(", ", m.keySet())
+              + "): a rule runs exactly one");
       return null;
     }
     if (m.isEmpty()) {
@@ -168,9 +188,11 @@ final class PolicySection {
       switch (s.trim()) {
         case "host" -> source = PolicyAction.TimeSource.HOST;
         case "rtc" -> source = PolicyAction.TimeSource.RTC;
-        default -> r.problem(p + "/source", "\"" + s + "\" is not a time source (valid: host, rtc)");
+        default ->
+            r.problem(p + "/source", "\"" + s + "\" is not a time source (valid: host, rtc)");
       }
     }
-    return new PolicyAction.TimeSync(source, r.duration(t, p, "max_step", Duration.ofHours(1), true));
+    return new PolicyAction.TimeSync(
+        source, r.duration(t, p, "max_step", Duration.ofHours(1), true));
   }
 }

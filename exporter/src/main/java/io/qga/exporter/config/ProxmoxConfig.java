@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * {@code discovery.proxmox}: the VMs of a Proxmox VE node, from the agent sockets QEMU serves
- * ({@code socket_dir/VMID.qga}) and the VM configs ({@code config_dir/VMID.conf}, for the name
- * and SMBIOS UUID).
+ * ({@code socket_dir/VMID.qga}) and the VM configs ({@code config_dir/VMID.conf}, for the name and
+ * SMBIOS UUID).
  *
  * @param socketDir where Proxmox's QEMU processes serve the agent channel, one {@code VMID.qga}
  *     each (or another directory of {@code VMID.qga} sockets, e.g. second channels)
@@ -36,6 +36,8 @@ public record ProxmoxConfig(boolean enabled, Path socketDir, Path configDir) {
       r.problem(path + "/config_dir", configs + " is a file, not a directory of VMID.conf files");
     }
     return new ProxmoxConfig(
-        enabled, sockets == null ? d.socketDir() : sockets, configs == null ? d.configDir() : configs);
+        enabled,
+        sockets == null ? d.socketDir() : sockets,
+        configs == null ? d.configDir() : configs);
   }
 }

@@ -16,8 +16,8 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
- * A strict reader over the plain maps/lists/scalars SnakeYAML gives: every accessor checks type
- * and range, records a {@link ConfigProblem} with the node's YAML path on failure and returns the
+ * A strict reader over the plain maps/lists/scalars SnakeYAML gives: every accessor checks type and
+ * range, records a {@link ConfigProblem} with the node's YAML path on failure and returns the
  * default, so one pass collects every problem of a file.
  */
 final class Reader {
@@ -60,7 +60,9 @@ final class Reader {
     Map<String, Object> m = new LinkedHashMap<>();
     for (var e : raw.entrySet()) {
       if (!(e.getKey() instanceof String key)) {
-        problem(path, "key " + e.getKey() + " is not a string (valid: " + String.join(", ", valid) + ")");
+        problem(
+            path,
+            "key " + e.getKey() + " is not a string (valid: " + String.join(", ", valid) + ")");
         continue;
       }
       if (forbidden.containsKey(key)) {
@@ -200,7 +202,8 @@ final class Reader {
   }
 
   /** A duration; {@code positive}: zero is an error too. */
-  Duration duration(Map<String, Object> m, String path, String key, Duration def, boolean positive) {
+  Duration duration(
+      Map<String, Object> m, String path, String key, Duration def, boolean positive) {
     Object v = m.get(key);
     if (v == null) {
       return def;
@@ -209,9 +212,12 @@ final class Reader {
     return d == null ? def : d;
   }
 
-  Optional<Duration> optionalDuration(Map<String, Object> m, String path, String key, boolean positive) {
+  Optional<Duration> optionalDuration(
+      Map<String, Object> m, String path, String key, boolean positive) {
     Object v = m.get(key);
-    return v == null ? Optional.empty() : Optional.ofNullable(duration(v, child(path, key), positive));
+    return v == null
+        ? Optional.empty()
+        : Optional.ofNullable(duration(v, child(path, key), positive));
   }
 
   private Duration duration(Object v, String path, boolean positive) {
@@ -252,7 +258,8 @@ final class Reader {
     try {
       long n = Sizes.parse(s);
       if (n < min || n > max) {
-        problem(child(path, key), "\"" + s + "\" is out of range (" + min + " to " + max + " bytes)");
+        problem(
+            child(path, key), "\"" + s + "\" is out of range (" + min + " to " + max + " bytes)");
         return def;
       }
       return n;
@@ -313,7 +320,9 @@ final class Reader {
     try {
       return Optional.of(ZoneId.of(s.trim()));
     } catch (DateTimeException e) {
-      problem(child(path, key), "\"" + s + "\" is not a time zone (use UTC or an IANA id like Europe/Berlin)");
+      problem(
+          child(path, key),
+          "\"" + s + "\" is not a time zone (use UTC or an IANA id like Europe/Berlin)");
       return Optional.empty();
     }
   }

@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
- * Reads the small files the exporter is pointed at (its config, token files), at start and at
- * every re-read. Only regular files, and at most a given size: a FIFO would block the reader
- * until someone writes to it (a reload or an API request hanging for ever), and a device such as
- * {@code /dev/zero} or {@code /dev/urandom} never ends.
+ * Reads the small files the exporter is pointed at (its config, token files), at start and at every
+ * re-read. Only regular files, and at most a given size: a FIFO would block the reader until
+ * someone writes to it (a reload or an API request hanging for ever), and a device such as {@code
+ * /dev/zero} or {@code /dev/urandom} never ends.
  */
 public final class RegularFile {
   private RegularFile() {}
@@ -19,8 +19,8 @@ public final class RegularFile {
    * The file's bytes.
    *
    * @param what the file's role in messages, e.g. "config file", "token file"
-   * @throws IOException naming the path: missing, not a regular file, longer than {@code
-   *     maxBytes}, unreadable
+   * @throws IOException naming the path: missing, not a regular file, longer than {@code maxBytes},
+   *     unreadable
    */
   public static byte[] read(Path path, int maxBytes, String what) throws IOException {
     BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
@@ -29,7 +29,15 @@ public final class RegularFile {
     }
     if (a.size() > maxBytes) {
       throw new IOException(
-          what + " " + path + " is " + a.size() + " bytes; a " + what + " may have at most " + maxBytes);
+          what
+              + " "
+              + path
+              + " is "
+              + a.size()
+              + " bytes; a "
+              + what
+              + " may have at most "
+              + maxBytes);
     }
     byte[] bytes;
     try (InputStream in = Files.newInputStream(path)) {

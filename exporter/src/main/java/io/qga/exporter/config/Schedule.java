@@ -17,10 +17,10 @@ import org.quartz.CronExpression;
  *
  * <ul>
  *   <li>a Quartz cron expression, 6 or 7 fields, seconds first ({@code "0 0 3 ? * SUN"});
- *   <li>a crontab line, 5 fields ({@code "0 3 * * 0"}), with crontab(5)'s meaning, translated
- *       by {@link Crontab} into one or two Quartz expressions;
- *   <li>{@code @hourly}, {@code @daily} (= {@code @midnight}), {@code @weekly},
- *       {@code @monthly}, {@code @yearly} (= {@code @annually}), the crontab(5) shorthands.
+ *   <li>a crontab line, 5 fields ({@code "0 3 * * 0"}), with crontab(5)'s meaning, translated by
+ *       {@link Crontab} into one or two Quartz expressions;
+ *   <li>{@code @hourly}, {@code @daily} (= {@code @midnight}), {@code @weekly}, {@code @monthly},
+ *       {@code @yearly} (= {@code @annually}), the crontab(5) shorthands.
  * </ul>
  *
  * The fire times are those of the Quartz expressions, merged, in the policy's zone.
@@ -38,10 +38,10 @@ public final class Schedule {
           "@annually", "0 0 1 1 *");
 
   static final String FORMS =
-      "a schedule is a 5-field crontab line (minute hour day-of-month month day-of-week, e.g."
-          + " \"0 3 * * 0\"), a 6- or 7-field Quartz cron expression (seconds minutes hours"
-          + " day-of-month month day-of-week [year], one of the day fields ?, e.g. \"0 0 3 ? * SUN\")"
-          + " or @hourly, @daily, @weekly, @monthly, @yearly";
+      "a schedule is a 5-field crontab line (minute hour day-of-month month day-of-week, e.g. \"0 3"
+          + " * * 0\"), a 6- or 7-field Quartz cron expression (seconds minutes hours day-of-month"
+          + " month day-of-week [year], one of the day fields ?, e.g. \"0 0 3 ? * SUN\") or"
+          + " @hourly, @daily, @weekly, @monthly, @yearly";
 
   private final String text;
   private final String syntax;
@@ -56,8 +56,8 @@ public final class Schedule {
   /**
    * Reads a schedule.
    *
-   * @throws IllegalArgumentException with a message that quotes the text and says which form it
-   *     was read as and what is wrong
+   * @throws IllegalArgumentException with a message that quotes the text and says which form it was
+   *     read as and what is wrong
    */
   public static Schedule parse(String text) {
     String t = text == null ? "" : text.trim();
@@ -65,9 +65,12 @@ public final class Schedule {
       String line = MACROS.get(t.toLowerCase(Locale.ROOT));
       if (line == null) {
         throw new IllegalArgumentException(
-            "\"" + t + "\" is not a schedule shorthand"
+            "\""
+                + t
+                + "\" is not a schedule shorthand"
                 + (t.equalsIgnoreCase("@reboot")
-                    ? " a policy can run on (there is no boot event; use when: {agent_connected: ...})"
+                    ? " a policy can run on (there is no boot event; use when: {agent_connected:"
+                        + " ...})"
                     : "")
                 + "; use one of @hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually");
       }
@@ -79,8 +82,11 @@ public final class Schedule {
         return new Schedule(t, "crontab", Crontab.toQuartz(t));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "\"" + t + "\" (5 fields, read as a crontab line: minute hour day-of-month month"
-                + " day-of-week): " + e.getMessage());
+            "\""
+                + t
+                + "\" (5 fields, read as a crontab line: minute hour day-of-month month"
+                + " day-of-week): "
+                + e.getMessage());
       }
     }
     if (fields.length == 6 || fields.length == 7) {
@@ -88,9 +94,13 @@ public final class Schedule {
         new CronExpression(t);
       } catch (ParseException e) {
         throw new IllegalArgumentException(
-            "\"" + t + "\" is not a Quartz cron expression: " + e.getMessage()
+            "\""
+                + t
+                + "\" is not a Quartz cron expression: "
+                + e.getMessage()
                 + " (fields: seconds minutes hours day-of-month month day-of-week [year], one of"
-                + " day-of-month/day-of-week is ?, e.g. \"0 0 3 ? * SUN\"; " + fields.length
+                + " day-of-month/day-of-week is ?, e.g. \"0 0 3 ? * SUN\"; "
+                + fields.length
                 + " fields are read as Quartz, a crontab line has 5 fields and no seconds)");
       }
       return new Schedule(t, "Quartz", List.of(t));
@@ -98,7 +108,9 @@ public final class Schedule {
     throw new IllegalArgumentException("\"" + t + "\" has " + fields.length + " fields; " + FORMS);
   }
 
-  /** The next fire time strictly after {@code after}, in {@code zone}; empty when it never fires. */
+  /**
+   * The next fire time strictly after {@code after}, in {@code zone}; empty when it never fires.
+   */
   public Optional<Instant> nextAfter(ZoneId zone, Instant after) {
     Instant best = null;
     for (String q : quartz) {

@@ -11,8 +11,8 @@ import java.util.Optional;
  *
  * @param tls HTTPS from PEM files when present (both files existed at load)
  * @param metricsAuth a bearer token required for /metrics when present
- * @param allowedHosts host names or addresses a request's {@code Host} header must name (any
- *     when empty): a defence against DNS rebinding
+ * @param allowedHosts host names or addresses a request's {@code Host} header must name (any when
+ *     empty): a defence against DNS rebinding
  * @param limits what a client may take of the listener
  */
 public record ServerConfig(
@@ -34,8 +34,8 @@ public record ServerConfig(
   }
 
   /**
-   * {@code server.tls} (and {@code api.tls}): a PEM certificate chain and its PEM private key,
-   * and optionally the CAs whose client certificates are asked for ({@code client_ca}, {@code
+   * {@code server.tls} (and {@code api.tls}): a PEM certificate chain and its PEM private key, and
+   * optionally the CAs whose client certificates are asked for ({@code client_ca}, {@code
    * client_auth}).
    *
    * @param clientCa a PEM file of CA certificates; present exactly when {@code clientAuth} is not

@@ -7,7 +7,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Reads {@code server} (listener, TLS, metrics auth, host checks) and token sources for {@link ConfigLoader}. */
+/**
+ * Reads {@code server} (listener, TLS, metrics auth, host checks) and token sources for {@link
+ * ConfigLoader}.
+ */
 final class ServerSection {
   static final String PLAIN_TOKEN =
       "a plain token is not allowed in the config (config files get copied, diffed and logged):"
@@ -23,7 +26,12 @@ final class ServerSection {
             node,
             path,
             List.of(
-                "listen", "tls", "metrics_auth", "allowed_hosts", "header_timeout", "idle_timeout",
+                "listen",
+                "tls",
+                "metrics_auth",
+                "allowed_hosts",
+                "header_timeout",
+                "idle_timeout",
                 "max_connections"));
     ListenAddress listen = ListenAddress.DEFAULT;
     String text = r.string(m, path, "listen");
@@ -39,8 +47,14 @@ final class ServerSection {
     if (m.get("metrics_auth") != null) {
       String p = path + "/metrics_auth";
       Map<String, Object> a =
-          r.mapping(m.get("metrics_auth"), p, List.of("token_file", "sha256"), "key", Map.of("token", PLAIN_TOKEN));
-      metricsAuth = Optional.ofNullable(tokenSource(r, a, p, hasKey(m.get("metrics_auth"), "token")));
+          r.mapping(
+              m.get("metrics_auth"),
+              p,
+              List.of("token_file", "sha256"),
+              "key",
+              Map.of("token", PLAIN_TOKEN));
+      metricsAuth =
+          Optional.ofNullable(tokenSource(r, a, p, hasKey(m.get("metrics_auth"), "token")));
     }
     List<String> hosts = new ArrayList<>();
     List<String> given = r.strings(m, path, "allowed_hosts", List.of());
@@ -52,7 +66,9 @@ final class ServerSection {
       if (!ALLOWED_HOST.matcher(h).matches()) {
         r.problem(
             Reader.child(path + "/allowed_hosts", i),
-            "\"" + given.get(i) + "\" is not a host name or address (no scheme, port or path: e.g."
+            "\""
+                + given.get(i)
+                + "\" is not a host name or address (no scheme, port or path: e.g."
                 + " exporter.example.org, 192.0.2.10, ::1)");
       } else {
         hosts.add(h.toLowerCase(java.util.Locale.ROOT));
@@ -86,13 +102,18 @@ final class ServerSection {
       if (plainTokenGiven) {
         return null;
       }
-      r.problem(path, "needs token_file (a file holding the token) or sha256 (64 hex digits of the token's SHA-256)");
+      r.problem(
+          path,
+          "needs token_file (a file holding the token) or sha256 (64 hex digits of the token's"
+              + " SHA-256)");
       return null;
     }
     if (file) {
       Path p = r.existingFile(m, path, "token_file", "token file");
       if (p != null && p.toFile().length() > ConfigLoader.MAX_TOKEN_FILE_BYTES) {
-        r.problem(path + "/token_file", "token file " + p + " is longer than " + ConfigLoader.MAX_TOKEN_FILE_BYTES + " bytes");
+        r.problem(
+            path + "/token_file",
+            "token file " + p + " is longer than " + ConfigLoader.MAX_TOKEN_FILE_BYTES + " bytes");
         return null;
       }
       return p == null ? null : new TokenSource.File(p);
@@ -105,7 +126,8 @@ final class ServerSection {
     if (!lower.matches("[0-9a-f]{64}")) {
       r.problem(
           path + "/sha256",
-          "must be 64 hex digits (the SHA-256 of the token, from `printf %s TOKEN | sha256sum`), got "
+          "must be 64 hex digits (the SHA-256 of the token, from `printf %s TOKEN | sha256sum`),"
+              + " got "
               + hex.length()
               + " characters");
       return null;

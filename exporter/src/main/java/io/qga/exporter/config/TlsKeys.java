@@ -56,7 +56,8 @@ final class TlsKeys {
     } else if (clientAuth != ClientAuth.NONE) {
       r.problem(
           Reader.child(path, "client_auth"),
-          "client_auth " + clientAuth.configName()
+          "client_auth "
+              + clientAuth.configName()
               + " needs client_ca: a PEM file of the CAs that sign the client certificates");
       ok = false;
     }
@@ -100,7 +101,11 @@ final class TlsKeys {
     if (a.host().equals(s.host()) || wildcard(a.host()) || wildcard(s.host())) {
       r.problem(
           "/api/listen",
-          "\"" + a + "\" is the port of server.listen (\"" + s + "\"): the API's own listener"
+          "\""
+              + a
+              + "\" is the port of server.listen (\""
+              + s
+              + "\"): the API's own listener"
               + " needs another port (e.g. 127.0.0.1:9921)");
     }
   }

@@ -3,9 +3,9 @@ package io.qga.exporter.config;
 import java.nio.file.Path;
 
 /**
- * Where a bearer token is checked against: a file holding the token (read by the API on use, so
- * a rotated file takes effect without a reload), or the SHA-256 of the token. Never the token
- * itself: config files get copied, diffed and logged.
+ * Where a bearer token is checked against: a file holding the token (read by the API on use, so a
+ * rotated file takes effect without a reload), or the SHA-256 of the token. Never the token itself:
+ * config files get copied, diffed and logged.
  */
 public sealed interface TokenSource permits TokenSource.File, TokenSource.Sha256 {
 

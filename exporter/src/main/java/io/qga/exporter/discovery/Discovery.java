@@ -5,7 +5,6 @@ import io.qga.collectors.LabelValues;
 import io.qga.exporter.config.DiscoveryConfig;
 import io.qga.exporter.config.GlobPattern;
 import io.qga.exporter.config.StaticDomain;
-import java.util.logging.Level;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -14,17 +13,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Finds the domains to poll: static entries, libvirt's live XML, Proxmox VE's agent sockets and
  * socket globs, merged by domain name. When two sources name the same domain, static wins over
- * libvirt, libvirt over Proxmox, Proxmox over a glob (the first glob over later ones); each conflict is logged once while it lasts, as is each
- * skipped libvirt file. Call {@link #refresh()} every {@code refresh_interval}; compare results
- * with {@link DiscoveryDiff#between}. What a refresh could not read (libvirt's run dir as a
- * non-root user, with no read-only libvirt connection either; a glob directory; a directory
- * hiding a static socket) is counted per source in {@link #errors()}, explained with its fix in
- * {@link #problems()} and logged once per change.
+ * libvirt, libvirt over Proxmox, Proxmox over a glob (the first glob over later ones); each
+ * conflict is logged once while it lasts, as is each skipped libvirt file. Call {@link #refresh()}
+ * every {@code refresh_interval}; compare results with {@link DiscoveryDiff#between}. What a
+ * refresh could not read (libvirt's run dir as a non-root user, with no read-only libvirt
+ * connection either; a glob directory; a directory hiding a static socket) is counted per source in
+ * {@link #errors()}, explained with its fix in {@link #problems()} and logged once per change.
  */
 public final class Discovery {
   private static final Logger LOG = Logger.getLogger(Discovery.class.getName());
@@ -32,8 +32,10 @@ public final class Discovery {
   private final DiscoveryConfig config;
   private final List<SocketGlob> globs;
   private final ProxmoxNode proxmox;
+
   /** Conditions logged and still present: logged again only after they went away. */
   private Set<String> logged = new HashSet<>();
+
   /** What the last refresh left out, by reason ({@link #dropped()}). */
   private Map<String, Long> dropped = Map.of();
 
@@ -58,7 +60,8 @@ public final class Discovery {
     this.config = config;
     this.globs = config.globs().stream().map(GlobPattern::pattern).map(SocketGlob::new).toList();
     this.proxmox = new ProxmoxNode(config.proxmox());
-    this.libvirt = new LibvirtSource(config.libvirt(), lister, System.getProperty("user.name", "?"));
+    this.libvirt =
+        new LibvirtSource(config.libvirt(), lister, System.getProperty("user.name", "?"));
   }
 
   /**
@@ -80,7 +83,12 @@ public final class Discovery {
     Map<String, Entry> merged = new LinkedHashMap<>();
     Map<String, Long> left = new LinkedHashMap<>();
     for (StaticDomain s : config.statics()) {
-      add(merged, seen, new Entry("static", new DiscoveredDomain(s.domain(), Optional.empty(), new Route.Direct(s.address()))));
+      add(
+          merged,
+          seen,
+          new Entry(
+              "static",
+              new DiscoveredDomain(s.domain(), Optional.empty(), new Route.Direct(s.address()))));
     }
     Map<String, Integer> errorsNow = new LinkedHashMap<>();
     List<String> problemsNow = new ArrayList<>();
@@ -88,11 +96,13 @@ public final class Discovery {
     if (config.libvirt().enabled()) {
       LibvirtSource.Outcome lv = libvirt.refresh();
       lv.found().forEach(f -> addFound(merged, seen, left, new Entry(f.source(), f.domain())));
-      lv.logs().forEach(s -> once(seen, s.key(), s.reason(), s.warn() ? Level.WARNING : Level.INFO));
+      lv.logs()
+          .forEach(s -> once(seen, s.key(), s.reason(), s.warn() ? Level.WARNING : Level.INFO));
       errorsNow.putAll(lv.errors());
       problemsNow.addAll(lv.problems());
     }
-    for (DiscoveredDomain d : config.proxmox().enabled() ? proxmox.scan() : List.<DiscoveredDomain>of()) {
+    for (DiscoveredDomain d :
+        config.proxmox().enabled() ? proxmox.scan() : List.<DiscoveredDomain>of()) {
       add(merged, seen, new Entry("proxmox " + config.proxmox().socketDir(), d));
     }
     for (SocketGlob glob : globs) {
@@ -103,7 +113,10 @@ public final class Discovery {
             left,
             new Entry(
                 "glob " + glob,
-                new DiscoveredDomain(e.getKey(), Optional.empty(), new Route.Direct(AgentAddress.unix(e.getValue())))));
+                new DiscoveredDomain(
+                    e.getKey(),
+                    Optional.empty(),
+                    new Route.Direct(AgentAddress.unix(e.getValue())))));
       }
       if (glob.cut() > 0) {
         left.merge(OVER_DIRECTORY_LIMIT, glob.cut(), Long::sum);
@@ -122,7 +135,10 @@ public final class Discovery {
     }
     dropped = Map.copyOf(left);
     problemsNow.forEach(p -> once(seen, "problem:" + p, p, Level.WARNING));
-    merged.values().forEach(e -> SourceAccess.connectable(e.domain(), (k, m) -> once(seen, k, m, Level.WARNING)));
+    merged
+        .values()
+        .forEach(
+            e -> SourceAccess.connectable(e.domain(), (k, m) -> once(seen, k, m, Level.WARNING)));
     errors = Map.copyOf(errorsNow);
     problems = List.copyOf(problemsNow);
     logged.retainAll(seen);
@@ -146,9 +162,11 @@ public final class Discovery {
    * A glob or libvirt find: its name (a file name, a libvirt name) cleaned as guest label values
    * are, and skipped (logged once, counted) when its socket path cannot be connected to.
    */
-  private void addFound(Map<String, Entry> merged, Set<String> seen, Map<String, Long> left, Entry entry) {
+  private void addFound(
+      Map<String, Entry> merged, Set<String> seen, Map<String, Long> left, Entry entry) {
     DiscoveredDomain d = entry.domain();
-    if (d.route() instanceof Route.Direct direct && direct.address() instanceof AgentAddress.Unix unix) {
+    if (d.route() instanceof Route.Direct direct
+        && direct.address() instanceof AgentAddress.Unix unix) {
       int bytes = AgentAddress.Unix.pathBytes(unix.path());
       if (bytes > AgentAddress.Unix.MAX_PATH_BYTES) {
         left.merge(SOCKET_PATH_TOO_LONG, 1L, Long::sum);

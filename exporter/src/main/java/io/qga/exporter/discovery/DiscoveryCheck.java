@@ -23,7 +23,10 @@ public final class DiscoveryCheck {
     List<String> problems = new ArrayList<>();
     SourceAccess.statics(config.statics(), errors, problems);
     if (config.libvirt().enabled()) {
-      problems.addAll(new LibvirtSource(config.libvirt(), lister, System.getProperty("user.name", "?")).refresh().problems());
+      problems.addAll(
+          new LibvirtSource(config.libvirt(), lister, System.getProperty("user.name", "?"))
+              .refresh()
+              .problems());
     }
     for (GlobPattern g : config.globs()) {
       SocketGlob glob = new SocketGlob(g.pattern());

@@ -37,8 +37,7 @@ public record DiscoveryDiff(
         changed.add(d);
       }
     }
-    List<String> removed =
-        old.keySet().stream().filter(n -> !now.containsKey(n)).sorted().toList();
+    List<String> removed = old.keySet().stream().filter(n -> !now.containsKey(n)).sorted().toList();
     return new DiscoveryDiff(added, removed, changed);
   }
 

@@ -11,8 +11,8 @@ public final class DiscoveryMetrics {
   private DiscoveryMetrics() {}
 
   /**
-   * {@code qga_discovery_dropped_entries{reason}} of the last refresh, every reason present (0
-   * when nothing was left out) so that an alert can rely on the series.
+   * {@code qga_discovery_dropped_entries{reason}} of the last refresh, every reason present (0 when
+   * nothing was left out) so that an alert can rely on the series.
    */
   public static GaugeSnapshot dropped(Discovery discovery) {
     Map<String, Long> dropped = discovery == null ? Map.of() : discovery.dropped();
@@ -38,8 +38,8 @@ public final class DiscoveryMetrics {
         GaugeSnapshot.builder()
             .name("qga_discovery_errors")
             .help(
-                "Entries or sources discovery could not read in its last refresh, per configured source"
-                    + " (the log and /-/ready name each one with its fix)");
+                "Entries or sources discovery could not read in its last refresh, per configured"
+                    + " source (the log and /-/ready name each one with its fix)");
     new TreeMap<>(discovery == null ? Map.<String, Integer>of() : discovery.errors())
         .forEach(
             (source, n) ->

@@ -9,16 +9,16 @@ import org.libvirt.LibvirtException;
 
 /**
  * The real {@link LibvirtBackend}: one {@link Connect} (JNA, {@code libvirt.so.0}). Loaded only
- * when a libvirt route is used, so a host without the native library runs fine until then.
- * libvirt connections are thread-safe; calls for different domains run concurrently.
+ * when a libvirt route is used, so a host without the native library runs fine until then. libvirt
+ * connections are thread-safe; calls for different domains run concurrently.
  */
 final class JnaLibvirt implements LibvirtBackend {
   private static final int VIR_DOMAIN_REBOOT_GUEST_AGENT = 2;
 
   /**
-   * Replaces libvirt's default error function, which prints every error to stderr: errors reach
-   * us as exceptions already, and a broken guest must not flood the log. Held in a field so JNA
-   * keeps the native callback alive.
+   * Replaces libvirt's default error function, which prints every error to stderr: errors reach us
+   * as exceptions already, and a broken guest must not flood the log. Held in a field so JNA keeps
+   * the native callback alive.
    */
   private static final org.libvirt.jna.Libvirt.VirErrorCallback SILENT = (userData, error) -> {};
 
@@ -43,12 +43,12 @@ final class JnaLibvirt implements LibvirtBackend {
   }
 
   /**
-   * The live XML of every active domain, over a read-only connection ({@code VIR_CONNECT_RO},
-   * which libvirtd lets any local user open by default: its read-only socket is 0777) opened and
-   * closed per call, so a restarted libvirtd costs nothing but one failed refresh. The 0.5.2
-   * binding has no {@code virConnectListAllDomains}: active domain ids, then each by id; a domain
-   * that stops in between is left out. At most {@code max} domains, each XML at most {@code
-   * maxBytes} characters (longer ones are returned cut, and fail to parse).
+   * The live XML of every active domain, over a read-only connection ({@code VIR_CONNECT_RO}, which
+   * libvirtd lets any local user open by default: its read-only socket is 0777) opened and closed
+   * per call, so a restarted libvirtd costs nothing but one failed refresh. The 0.5.2 binding has
+   * no {@code virConnectListAllDomains}: active domain ids, then each by id; a domain that stops in
+   * between is left out. At most {@code max} domains, each XML at most {@code maxBytes} characters
+   * (longer ones are returned cut, and fail to parse).
    */
   static List<String> activeDomainXml(String uri, int max, long maxBytes) throws LibvirtFailure {
     JnaLibvirt lv;
@@ -58,8 +58,9 @@ final class JnaLibvirt implements LibvirtBackend {
       // JNA unpacks its own native part into java.io.tmpdir (or jna.tmpdir): that must be writable
       throw new LibvirtFailure(
           "",
-          "cannot load libvirt through JNA (Debian: apt-get install libvirt0; JNA also needs a writable"
-              + " java.io.tmpdir or -Djna.tmpdir): " + e);
+          "cannot load libvirt through JNA (Debian: apt-get install libvirt0; JNA also needs a"
+              + " writable java.io.tmpdir or -Djna.tmpdir): "
+              + e);
     }
     try {
       int[] ids = lv.connect.listDomains();
@@ -93,8 +94,8 @@ final class JnaLibvirt implements LibvirtBackend {
   }
 
   @Override
-  public String qemuAgentCommand(String domain, Optional<String> uuid, String json, int timeoutSeconds)
-      throws LibvirtFailure {
+  public String qemuAgentCommand(
+      String domain, Optional<String> uuid, String json, int timeoutSeconds) throws LibvirtFailure {
     Domain d = lookup(domain, uuid);
     try {
       return d.qemuAgentCommand(json, timeoutSeconds, 0);
@@ -119,7 +120,9 @@ final class JnaLibvirt implements LibvirtBackend {
 
   private Domain lookup(String domain, Optional<String> uuid) throws LibvirtFailure {
     try {
-      return uuid.isPresent() ? connect.domainLookupByUUIDString(uuid.get()) : connect.domainLookupByName(domain);
+      return uuid.isPresent()
+          ? connect.domainLookupByUUIDString(uuid.get())
+          : connect.domainLookupByName(domain);
     } catch (LibvirtException e) {
       throw failure(e);
     }
@@ -136,7 +139,10 @@ final class JnaLibvirt implements LibvirtBackend {
   private static LibvirtFailure failure(LibvirtException e) {
     String code = "";
     try {
-      code = e.getError() == null || e.getError().getCode() == null ? "" : e.getError().getCode().name();
+      code =
+          e.getError() == null || e.getError().getCode() == null
+              ? ""
+              : e.getError().getCode().name();
     } catch (RuntimeException ignored) {
       // an error number this binding does not know
     }

@@ -49,16 +49,23 @@ final class LibvirtAgentChannel implements AgentChannel {
     try {
       if (!inFlight.tryLock(total.toNanos(), TimeUnit.NANOSECONDS)) {
         throw new AgentTimeoutException(
-            describe() + ": " + command.name() + ": still busy with another command after " + total.toMillis() + " ms");
+            describe()
+                + ": "
+                + command.name()
+                + ": still busy with another command after "
+                + total.toMillis()
+                + " ms");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new AgentTimeoutException(describe() + ": " + command.name() + ": interrupted while waiting");
+      throw new AgentTimeoutException(
+          describe() + ": " + command.name() + ": interrupted while waiting");
     }
     try {
       long left = until - System.nanoTime();
       if (left <= 0) {
-        throw new AgentTimeoutException(describe() + ": " + command.name() + ": deadline passed while waiting for the channel");
+        throw new AgentTimeoutException(
+            describe() + ": " + command.name() + ": deadline passed while waiting for the channel");
       }
       return run(command, Duration.ofNanos(left));
     } finally {
@@ -119,7 +126,9 @@ final class LibvirtAgentChannel implements AgentChannel {
     return "libvirt:" + domain;
   }
 
-  /** The connection is shared by every libvirt-routed domain: closing one channel leaves it open. */
+  /**
+   * The connection is shared by every libvirt-routed domain: closing one channel leaves it open.
+   */
   @Override
   public void close() {}
 }

@@ -12,7 +12,10 @@ interface LibvirtBackend extends AutoCloseable {
   String qemuAgentCommand(String domain, Optional<String> uuid, String json, int timeoutSeconds)
       throws LibvirtFailure;
 
-  /** {@code virDomainReboot(domain, VIR_DOMAIN_REBOOT_GUEST_AGENT)}, as {@code virsh reboot --mode agent}. */
+  /**
+   * {@code virDomainReboot(domain, VIR_DOMAIN_REBOOT_GUEST_AGENT)}, as {@code virsh reboot --mode
+   * agent}.
+   */
   void rebootThroughAgent(String domain, Optional<String> uuid) throws LibvirtFailure;
 
   @Override

@@ -7,11 +7,11 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * One long-lived libvirt connection shared by every libvirt-routed domain. Connects lazily on
- * first use (so a missing native library only matters when a libvirt route is used), and after a
- * broken connection reconnects on the next use, no sooner than a backoff (1 s doubling to 1 min)
- * after the last failed attempt. Only (re)connecting takes this object's lock; agent commands
- * run outside it, so a slow guest never delays another domain.
+ * One long-lived libvirt connection shared by every libvirt-routed domain. Connects lazily on first
+ * use (so a missing native library only matters when a libvirt route is used), and after a broken
+ * connection reconnects on the next use, no sooner than a backoff (1 s doubling to 1 min) after the
+ * last failed attempt. Only (re)connecting takes this object's lock; agent commands run outside it,
+ * so a slow guest never delays another domain.
  */
 public final class LibvirtConnection implements AutoCloseable {
   static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
@@ -85,8 +85,13 @@ public final class LibvirtConnection implements AutoCloseable {
     long now = nanoTime.getAsLong();
     if (now - nextAttempt < 0) {
       throw new AgentConnectionException(
-          "libvirt " + uri + " is not connected (" + lastFailure + "); next attempt in "
-              + Duration.ofNanos(nextAttempt - now).toMillis() + " ms");
+          "libvirt "
+              + uri
+              + " is not connected ("
+              + lastFailure
+              + "); next attempt in "
+              + Duration.ofNanos(nextAttempt - now).toMillis()
+              + " ms");
     }
     try {
       backend = opener.open(uri);
@@ -95,18 +100,23 @@ public final class LibvirtConnection implements AutoCloseable {
       return backend;
     } catch (LibvirtFailure e) {
       failed(now, e.getMessage());
-      throw new AgentConnectionException("cannot connect to libvirt " + uri + ": " + e.getMessage(), e);
+      throw new AgentConnectionException(
+          "cannot connect to libvirt " + uri + ": " + e.getMessage(), e);
     } catch (LinkageError e) {
       failed(now, e.toString());
       throw new AgentConnectionException(
-          "libvirt route needs the native libvirt library and JNA (Debian: apt-get install libvirt0): " + e, e);
+          "libvirt route needs the native libvirt library and JNA (Debian: apt-get install"
+              + " libvirt0): "
+              + e,
+          e);
     }
   }
 
   private void failed(long now, String why) {
     lastFailure = why;
     nextAttempt = now + backoff.toNanos();
-    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+    backoff =
+        backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
   }
 
   /** The backend broke (libvirtd restarted): drop it; the next use reconnects. */

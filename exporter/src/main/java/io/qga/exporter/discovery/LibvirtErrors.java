@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * Maps libvirt's errors for {@code virDomainQemuAgentCommand} to the client's exceptions. libvirt
- * folds the agent's error reply into its message ({@code unable to execute QEMU agent command
- * 'X': DESC}) and drops the class, so the class is inferred from the text.
+ * folds the agent's error reply into its message ({@code unable to execute QEMU agent command 'X':
+ * DESC}) and drops the class, so the class is inferred from the text.
  */
 final class LibvirtErrors {
   private static final Pattern AGENT_ERROR =
@@ -56,7 +56,8 @@ final class LibvirtErrors {
         || lower.contains("timed out")
         || lower.contains("timeout")
         || f.code().equals("VIR_ERR_OPERATION_TIMEOUT")) {
-      return new AgentTimeoutException(where + ": " + command + ": agent not responding (libvirt: " + message + ")");
+      return new AgentTimeoutException(
+          where + ": " + command + ": agent not responding (libvirt: " + message + ")");
     }
     if (lower.contains("not connected")
         || lower.contains("not configured")

@@ -27,15 +27,17 @@ import org.xml.sax.helpers.DefaultHandler;
 /**
  * Reads libvirt's live domain XML ({@code run_dir/NAME.xml}, a {@code <domstatus>} around the
  * {@code <domain>}, or a bare {@code <domain>}) and finds each domain's guest agent channels:
- * {@code <channel type='unix'>} with {@code <target type='virtio'
- * name='org.qemu.guest_agent.N'>} and {@code <source path=...>}. libvirt itself holds {@code .0};
- * any other channel is preferred and used directly.
+ * {@code <channel type='unix'>} with {@code <target type='virtio' name='org.qemu.guest_agent.N'>}
+ * and {@code <source path=...>}. libvirt itself holds {@code .0}; any other channel is preferred
+ * and used directly.
  */
 final class LibvirtRunDir {
   static final String AGENT_PREFIX = "org.qemu.guest_agent.";
   static final String LIBVIRT_CHANNEL = AGENT_PREFIX + "0";
+
   /** Larger files are not domain status XML we can use (a real one is tens of KiB). */
   static final long MAX_FILE_BYTES = 4L << 20;
+
   static final int MAX_FILES = 10_000;
 
   /** One file's outcome. */
@@ -56,8 +58,8 @@ final class LibvirtRunDir {
   record Found(DiscoveredDomain domain) implements Result {}
 
   /**
-   * A file that gives no domain, and why; {@code key} identifies the condition so it is logged
-   * once while it lasts; {@code warn}: a problem an operator should fix (else informational).
+   * A file that gives no domain, and why; {@code key} identifies the condition so it is logged once
+   * while it lasts; {@code warn}: a problem an operator should fix (else informational).
    */
   record Skipped(String key, String reason, boolean warn) implements Result {
     Skipped(String key, String reason) {
@@ -87,7 +89,10 @@ final class LibvirtRunDir {
     } catch (NoSuchFileException | NotDirectoryException e) {
       return new Listing(List.of(), true, null);
     } catch (IOException | SecurityException e) {
-      return new Listing(List.of(), false, e instanceof AccessDeniedException ? "permission denied" : e.toString());
+      return new Listing(
+          List.of(),
+          false,
+          e instanceof AccessDeniedException ? "permission denied" : e.toString());
     }
     files.sort(null);
     return new Listing(List.copyOf(files), false, null);
@@ -99,7 +104,8 @@ final class LibvirtRunDir {
     try {
       long size = Files.size(file);
       if (size > MAX_FILE_BYTES) {
-        return new Skipped(file + ":size", file + " is " + size + " bytes, larger than a domain XML may be");
+        return new Skipped(
+            file + ":size", file + " is " + size + " bytes, larger than a domain XML may be");
       }
       bytes = Files.readAllBytes(file);
     } catch (AccessDeniedException e) {
@@ -122,7 +128,9 @@ final class LibvirtRunDir {
     }
     Element root = doc.getDocumentElement();
     Element domain =
-        root.getTagName().equals("domstatus") ? child(root, "domain") : root.getTagName().equals("domain") ? root : null;
+        root.getTagName().equals("domstatus")
+            ? child(root, "domain")
+            : root.getTagName().equals("domain") ? root : null;
     if (domain == null) {
       return new Skipped(source + ":nodomain", source + " has no <domain> element");
     }
@@ -130,7 +138,8 @@ final class LibvirtRunDir {
     if (name == null || name.isBlank() || name.length() > 256) {
       return new Skipped(source + ":noname", source + ": the domain has no usable <name>");
     }
-    Optional<String> uuid = Optional.ofNullable(text(child(domain, "uuid"))).filter(u -> u.length() <= 64);
+    Optional<String> uuid =
+        Optional.ofNullable(text(child(domain, "uuid"))).filter(u -> u.length() <= 64);
     TreeMap<String, String> channels = new TreeMap<>(LibvirtRunDir::compareChannels);
     Element devices = child(domain, "devices");
     if (devices != null) {
@@ -150,15 +159,21 @@ final class LibvirtRunDir {
       }
     }
     if (channels.isEmpty()) {
-      return new Skipped(name + ":noagent", "domain " + name + " has no guest agent channel (" + AGENT_PREFIX + "N): skipped", false);
+      return new Skipped(
+          name + ":noagent",
+          "domain " + name + " has no guest agent channel (" + AGENT_PREFIX + "N): skipped",
+          false);
     }
-    var preferred = channels.entrySet().stream().filter(e -> !e.getKey().equals(LIBVIRT_CHANNEL)).findFirst();
+    var preferred =
+        channels.entrySet().stream().filter(e -> !e.getKey().equals(LIBVIRT_CHANNEL)).findFirst();
     if (preferred.isPresent()) {
       try {
         return new Found(
-            new DiscoveredDomain(name, uuid, new Route.Direct(AgentAddress.unix(preferred.get().getValue()))));
+            new DiscoveredDomain(
+                name, uuid, new Route.Direct(AgentAddress.unix(preferred.get().getValue()))));
       } catch (IllegalArgumentException e) {
-        return new Skipped(name + ":path", "domain " + name + ": bad channel path: " + e.getMessage());
+        return new Skipped(
+            name + ":path", "domain " + name + ": bad channel path: " + e.getMessage());
       }
     }
     if (useLibvirtChannel) {

@@ -20,17 +20,19 @@ import java.util.Map;
  * <p>libvirt writes {@code run_dir/*.xml} root-only (0600): no group lets a non-root user read
  * them. With {@code source: auto} (the default) the run dir is used while every file in it can be
  * read (root: no libvirt connection needed, works while libvirtd restarts); when the directory or
- * any file cannot be read, the domains come from libvirt's API over a read-only connection
- * instead, which libvirtd grants any local user by default. When neither works, every refresh
- * says so: an error count per source ({@code qga_discovery_errors}) and a problem text naming the
- * path, the user and the fix. A missing run dir is not an error: libvirt's QEMU driver never ran.
+ * any file cannot be read, the domains come from libvirt's API over a read-only connection instead,
+ * which libvirtd grants any local user by default. When neither works, every refresh says so: an
+ * error count per source ({@code qga_discovery_errors}) and a problem text naming the path, the
+ * user and the fix. A missing run dir is not an error: libvirt's QEMU driver never ran.
  */
 final class LibvirtSource {
   static final String RUN_DIR = "libvirt_run_dir";
   static final String API = "libvirt_api";
   static final String DOCS = "docs/operations.md, \"Privileges\"";
 
-  /** Lists the live XML of every active domain; the real one is {@link JnaLibvirt#activeDomainXml}. */
+  /**
+   * Lists the live XML of every active domain; the real one is {@link JnaLibvirt#activeDomainXml}.
+   */
   interface DomainLister {
     List<String> activeDomainXml(String uri) throws LibvirtFailure;
   }
@@ -49,13 +51,17 @@ final class LibvirtSource {
    * @param problems what an operator must fix, each with the fix (the caller logs them)
    */
   record Outcome(
-      List<Found> found, List<LibvirtRunDir.Skipped> logs, Map<String, Integer> errors, List<String> problems) {}
+      List<Found> found,
+      List<LibvirtRunDir.Skipped> logs,
+      Map<String, Integer> errors,
+      List<String> problems) {}
 
   private record Cached(FileTime modified, long size, LibvirtRunDir.Result result) {}
 
   private final LibvirtConfig config;
   private final DomainLister lister;
   private final String user;
+
   /** Parsed files by path; a file is parsed again only when its time or size changed. */
   private final Map<Path, Cached> parsed = new HashMap<>();
 
@@ -89,12 +95,26 @@ final class LibvirtSource {
       parsed.keySet().retainAll(new HashSet<>(listing.files()));
       if (listing.error() != null) {
         runDirErrors = 1;
-        runDirFailure = "cannot list libvirt's run dir " + config.runDir() + " as user " + user + " (" + listing.error() + ")";
+        runDirFailure =
+            "cannot list libvirt's run dir "
+                + config.runDir()
+                + " as user "
+                + user
+                + " ("
+                + listing.error()
+                + ")";
       } else if (unreadable > 0) {
         runDirErrors = unreadable;
         runDirFailure =
-            "cannot read " + unreadable + " of " + listing.files().size() + " domain files in libvirt's run dir "
-                + config.runDir() + " as user " + user + " (libvirt writes them root-only, 0600; no group can grant"
+            "cannot read "
+                + unreadable
+                + " of "
+                + listing.files().size()
+                + " domain files in libvirt's run dir "
+                + config.runDir()
+                + " as user "
+                + user
+                + " (libvirt writes them root-only, 0600; no group can grant"
                 + " read access)";
       }
       errors.put(RUN_DIR, 0);
@@ -105,8 +125,11 @@ final class LibvirtSource {
     if (mode == Source.RUN_DIR || (mode == Source.AUTO && runDirFailure == null)) {
       if (runDirFailure != null) {
         errors.put(RUN_DIR, runDirErrors);
-        problems.add(runDirFailure + ": their domains are missing. Fix: set discovery.libvirt.source:"
-            + " auto (or api) to list domains through libvirt's read-only API, or run as root; see " + DOCS);
+        problems.add(
+            runDirFailure
+                + ": their domains are missing. Fix: set discovery.libvirt.source: auto (or api) to"
+                + " list domains through libvirt's read-only API, or run as root; see "
+                + DOCS);
       }
       return new Outcome(fromFiles, logs, errors, problems);
     }
@@ -115,29 +138,45 @@ final class LibvirtSource {
       xml = lister.activeDomainXml(config.uri());
     } catch (LibvirtFailure | RuntimeException e) {
       errors.put(API, 1);
-      String why = "cannot list domains through a read-only libvirt connection to " + config.uri() + " as user " + user
-          + " (" + e.getMessage() + ")";
+      String why =
+          "cannot list domains through a read-only libvirt connection to "
+              + config.uri()
+              + " as user "
+              + user
+              + " ("
+              + e.getMessage()
+              + ")";
       if (runDirFailure != null) {
         errors.put(RUN_DIR, runDirErrors);
         why = runDirFailure + ", and " + why;
       }
-      problems.add(why + ": libvirt domains are missing. Fix: let " + user + " open libvirt read-only"
-          + " (libvirtd's read-only socket, unix_sock_ro_perms, is 0777 by default; with polkit, polkitd must run;"
-          + " with unix_sock_group, add the user to that group), or run as root; see " + DOCS);
+      problems.add(
+          why
+              + ": libvirt domains are missing. Fix: let "
+              + user
+              + " open libvirt read-only (libvirtd's read-only socket, unix_sock_ro_perms, is 0777"
+              + " by default; with polkit, polkitd must run; with unix_sock_group, add the user to"
+              + " that group), or run as root; see "
+              + DOCS);
       return new Outcome(fromFiles, logs, errors, problems);
     }
     if (runDirFailure != null) {
-      logs.add(new LibvirtRunDir.Skipped(
-          "libvirt:fallback:" + runDirFailure,
-          runDirFailure + ": listing domains through libvirt's API over a read-only connection to " + config.uri()
-              + " instead",
-          false));
+      logs.add(
+          new LibvirtRunDir.Skipped(
+              "libvirt:fallback:" + runDirFailure,
+              runDirFailure
+                  + ": listing domains through libvirt's API over a read-only connection to "
+                  + config.uri()
+                  + " instead",
+              false));
     }
     List<Found> fromApi = new ArrayList<>();
     for (int i = 0; i < xml.size(); i++) {
-      LibvirtRunDir.Result r = LibvirtRunDir.parse(
-          xml.get(i).getBytes(StandardCharsets.UTF_8), "the live XML of active domain #" + i + " from " + config.uri(),
-          config.useLibvirtChannel());
+      LibvirtRunDir.Result r =
+          LibvirtRunDir.parse(
+              xml.get(i).getBytes(StandardCharsets.UTF_8),
+              "the live XML of active domain #" + i + " from " + config.uri(),
+              config.useLibvirtChannel());
       if (r instanceof LibvirtRunDir.Found f) {
         fromApi.add(new Found("libvirt API " + config.uri(), f.domain()));
       } else if (r instanceof LibvirtRunDir.Skipped s) {

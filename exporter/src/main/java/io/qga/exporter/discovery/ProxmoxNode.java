@@ -6,7 +6,6 @@ import io.qga.collectors.Limits;
 import io.qga.exporter.config.ProxmoxConfig;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.logging.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -20,33 +19,36 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.logging.Logger;
 
 /**
- * {@code discovery.proxmox}: the running VMs of a Proxmox VE node. Each {@code
- * socket_dir/VMID.qga} unix socket (QEMU serves it while the VM runs with the agent option on)
- * is one domain; {@code config_dir/VMID.conf} gives its name ({@code name:}, else the VMID) and
- * UUID ({@code smbios1: uuid=...}).
+ * {@code discovery.proxmox}: the running VMs of a Proxmox VE node. Each {@code socket_dir/VMID.qga}
+ * unix socket (QEMU serves it while the VM runs with the agent option on) is one domain; {@code
+ * config_dir/VMID.conf} gives its name ({@code name:}, else the VMID) and UUID ({@code smbios1:
+ * uuid=...}).
  *
  * <p>The socket decides, not the conf's {@code agent:} line: a socket means the running QEMU has
- * the channel (the option may have been turned off since the VM started, a pending change, or
- * the channel comes from {@code args:}); such a VM is polled and an info line says so once. A
- * socket without a conf is polled under its VMID.
+ * the channel (the option may have been turned off since the VM started, a pending change, or the
+ * channel comes from {@code args:}); such a VM is polled and an info line says so once. A socket
+ * without a conf is polled under its VMID.
  *
- * <p>Two VMs with one name: the lowest VMID keeps the name, the others become {@code NAME-VMID}
- * (a warning once while it lasts). Names are admin-written but become label values and API
- * path segments: cleaned like guest strings, and one that is empty or has {@code /} falls back
- * to the VMID. Bounded: {@link #MAX_ENTRIES} directory entries and {@link #MAX_SOCKETS} sockets
- * looked at, {@link #MAX_CONF_BYTES} read per conf.
+ * <p>Two VMs with one name: the lowest VMID keeps the name, the others become {@code NAME-VMID} (a
+ * warning once while it lasts). Names are admin-written but become label values and API path
+ * segments: cleaned like guest strings, and one that is empty or has {@code /} falls back to the
+ * VMID. Bounded: {@link #MAX_ENTRIES} directory entries and {@link #MAX_SOCKETS} sockets looked at,
+ * {@link #MAX_CONF_BYTES} read per conf.
  */
 final class ProxmoxNode {
   private static final Logger LOG = Logger.getLogger(ProxmoxNode.class.getName());
 
   static final int MAX_SOCKETS = 10_000;
+
   /** Directory entries looked at per refresh (Proxmox keeps .qmp, .pid and more beside .qga). */
   static final int MAX_ENTRIES = 100_000;
+
   /** Only the current config is read: it comes before the first [snapshot] section. */
   static final int MAX_CONF_BYTES = 256 * 1024;
 
@@ -54,6 +56,7 @@ final class ProxmoxNode {
   private static final int MAX_NAME = Limits.DEFAULT.maxLabelLength();
 
   private final ProxmoxConfig config;
+
   /** Conditions logged and still present: logged again only after they went away. */
   private Set<String> logged = new HashSet<>();
 
@@ -89,8 +92,17 @@ final class ProxmoxNode {
         once(
             seen,
             "dup:" + vmid + ":" + name,
-            "Proxmox VMs " + first + " and " + vmid + " are both named " + name + ": VM " + vmid
-                + " is " + unique + " (rename one in Proxmox to choose)",
+            "Proxmox VMs "
+                + first
+                + " and "
+                + vmid
+                + " are both named "
+                + name
+                + ": VM "
+                + vmid
+                + " is "
+                + unique
+                + " (rename one in Proxmox to choose)",
             Level.WARNING);
         name = unique;
       }
@@ -98,12 +110,16 @@ final class ProxmoxNode {
         once(
             seen,
             "noagent:" + vmid,
-            "Proxmox VM " + vmid + " has an agent socket but its conf does not enable the agent"
+            "Proxmox VM "
+                + vmid
+                + " has an agent socket but its conf does not enable the agent"
                 + " (changed while running?): polled while the socket is there",
             Level.INFO);
       }
       try {
-        out.add(new DiscoveredDomain(name, conf.uuid(), new Route.Direct(AgentAddress.unix(e.getValue()))));
+        out.add(
+            new DiscoveredDomain(
+                name, conf.uuid(), new Route.Direct(AgentAddress.unix(e.getValue()))));
       } catch (IllegalArgumentException ex) {
         once(seen, "path:" + vmid, "Proxmox VM " + vmid + ": " + ex.getMessage(), Level.WARNING);
       }
@@ -143,10 +159,18 @@ final class ProxmoxNode {
     try (InputStream in = Files.newInputStream(file)) {
       bytes = in.readNBytes(MAX_CONF_BYTES);
     } catch (NoSuchFileException e) {
-      once(seen, "noconf:" + vmid, "Proxmox VM " + vmid + " has a socket but no " + file + ": named " + vmid, Level.INFO);
+      once(
+          seen,
+          "noconf:" + vmid,
+          "Proxmox VM " + vmid + " has a socket but no " + file + ": named " + vmid,
+          Level.INFO);
       return VmConf.NONE;
     } catch (IOException | SecurityException e) {
-      once(seen, "conf:" + vmid, "cannot read " + file + ": " + e.getMessage() + " (VM named " + vmid + ")", Level.WARNING);
+      once(
+          seen,
+          "conf:" + vmid,
+          "cannot read " + file + ": " + e.getMessage() + " (VM named " + vmid + ")",
+          Level.WARNING);
       return VmConf.NONE;
     }
     return parse(new String(bytes, StandardCharsets.UTF_8));
@@ -174,7 +198,8 @@ final class ProxmoxNode {
       switch (key) {
         case "name" -> name = value.isEmpty() ? Optional.empty() : Optional.of(value);
         case "agent" -> agent = agentEnabled(value);
-        case "smbios1" -> uuid = option(value, "uuid").filter(u -> u.matches("[0-9a-fA-F-]{32,36}"));
+        case "smbios1" ->
+            uuid = option(value, "uuid").filter(u -> u.matches("[0-9a-fA-F-]{32,36}"));
         default -> {}
       }
     }

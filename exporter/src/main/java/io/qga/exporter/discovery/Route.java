@@ -7,7 +7,9 @@ import java.util.Optional;
 /** How a domain's agent commands travel: straight to a socket, or through libvirt. */
 public sealed interface Route permits Route.Direct, Route.Libvirt {
 
-  /** For logs, the landing page and {@code DomainHandle.channel()}: a path, vsock:C:P, libvirt:NAME. */
+  /**
+   * For logs, the landing page and {@code DomainHandle.channel()}: a path, vsock:C:P, libvirt:NAME.
+   */
   String describe();
 
   /** A unix socket or vsock address this exporter connects to itself. */

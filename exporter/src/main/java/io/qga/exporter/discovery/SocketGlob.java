@@ -22,9 +22,9 @@ import java.util.regex.Pattern;
  */
 final class SocketGlob {
   /**
-   * Matching entries kept per directory, so a huge directory cannot blow up the domain list:
-   * the first ones by name (a stable choice from one refresh to the next); the rest are counted
-   * in {@link #cut()}.
+   * Matching entries kept per directory, so a huge directory cannot blow up the domain list: the
+   * first ones by name (a stable choice from one refresh to the next); the rest are counted in
+   * {@link #cut()}.
    */
   static final int MAX_ENTRIES_PER_DIRECTORY = 10_000;
 
@@ -56,7 +56,9 @@ final class SocketGlob {
     this.segments = List.copyOf(parts.subList(first, parts.size()));
   }
 
-  /** Domain name to socket path for every socket that matches now; the first match of a name wins. */
+  /**
+   * Domain name to socket path for every socket that matches now; the first match of a name wins.
+   */
   Map<String, Path> scan() {
     return scan(dir -> {});
   }
@@ -69,12 +71,15 @@ final class SocketGlob {
     return found;
   }
 
-  /** Matching entries the last {@link #scan()} left out, over {@link #MAX_ENTRIES_PER_DIRECTORY}. */
+  /**
+   * Matching entries the last {@link #scan()} left out, over {@link #MAX_ENTRIES_PER_DIRECTORY}.
+   */
   long cut() {
     return cut;
   }
 
-  private void walk(Path dir, int index, String name, Map<String, Path> found, Consumer<Path> unreadable) {
+  private void walk(
+      Path dir, int index, String name, Map<String, Path> found, Consumer<Path> unreadable) {
     String segment = segments.get(index);
     boolean last = index == segments.size() - 1;
     if (segment.indexOf('*') < 0) {
@@ -113,7 +118,12 @@ final class SocketGlob {
   }
 
   private void visit(
-      Path path, int index, boolean last, String name, Map<String, Path> found, Consumer<Path> unreadable) {
+      Path path,
+      int index,
+      boolean last,
+      String name,
+      Map<String, Path> found,
+      Consumer<Path> unreadable) {
     if (!last) {
       if (Files.isDirectory(path)) {
         walk(path, index + 1, name, found, unreadable);

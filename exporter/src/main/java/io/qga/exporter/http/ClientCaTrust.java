@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -27,21 +29,20 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Verifies TLS client certificates against the CAs of {@code tls.client_ca} (a PEM file of one or
  * more CA certificates), with the JDK's PKIX checks (chain, validity, key usage). Like the server
  * certificate, the file is looked at again at most once a second, on handshakes: a renewed or
- * rotated CA bundle applies from the next connection on; a file that no longer reads is logged
- * and the CAs loaded before keep being used.
+ * rotated CA bundle applies from the next connection on; a file that no longer reads is logged and
+ * the CAs loaded before keep being used.
  *
  * <p>Only client certificates are checked here: this manager never trusts a server.
  */
 public final class ClientCaTrust extends X509ExtendedTrustManager {
   private static final Logger LOG = Logger.getLogger(ClientCaTrust.class.getName());
   static final Duration CHECK_EVERY = Duration.ofSeconds(1);
+
   /** A CA bundle larger than this is refused (the whole public web PKI is about 250 KiB). */
   static final int MAX_FILE = 1 << 20;
 
@@ -114,8 +115,8 @@ public final class ClientCaTrust extends X509ExtendedTrustManager {
    * session skips the certificate check: without this, a client whose CA was removed from {@code
    * client_ca} would keep getting in on a session from before (the JDK keeps them for a day).
    *
-   * @throws SSLHandshakeException when the session's client certificate no longer chains to
-   *     {@code client_ca}; the listener then closes the connection before any request
+   * @throws SSLHandshakeException when the session's client certificate no longer chains to {@code
+   *     client_ca}; the listener then closes the connection before any request
    */
   public void recheck(SSLEngine engine) throws SSLException {
     SSLSession session = engine.getSession();
@@ -133,8 +134,12 @@ public final class ClientCaTrust extends X509ExtendedTrustManager {
       trust().checkClientTrusted(chain, chain[0].getPublicKey().getAlgorithm());
     } catch (CertificateException | RuntimeException e) {
       throw new SSLHandshakeException(
-          "client certificate " + chain[0].getSubjectX500Principal() + " is no longer trusted by "
-              + file + ": " + e.getMessage());
+          "client certificate "
+              + chain[0].getSubjectX500Principal()
+              + " is no longer trusted by "
+              + file
+              + ": "
+              + e.getMessage());
     }
   }
 
@@ -171,7 +176,9 @@ public final class ClientCaTrust extends X509ExtendedTrustManager {
         }
         LOG.log(
             Level.WARNING,
-            "client CA file changed but cannot be used (" + e.getMessage() + "); still trusting"
+            "client CA file changed but cannot be used ("
+                + e.getMessage()
+                + "); still trusting"
                 + " the CAs loaded before");
       }
     }
@@ -214,8 +221,8 @@ public final class ClientCaTrust extends X509ExtendedTrustManager {
   }
 
   /**
-   * The CAs named in the server's certificate request: clients pick a certificate from one of
-   * them, so a rotated file must show here too (this runs first in every handshake).
+   * The CAs named in the server's certificate request: clients pick a certificate from one of them,
+   * so a rotated file must show here too (this runs first in every handshake).
    */
   @Override
   public X509Certificate[] getAcceptedIssuers() {

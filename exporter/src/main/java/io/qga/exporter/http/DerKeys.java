@@ -9,8 +9,21 @@ final class DerKeys {
   private DerKeys() {}
 
   private static final byte[] RSA_ALGORITHM = {
-    0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01,
-    0x01, 0x05, 0x00
+    0x30,
+    0x0d,
+    0x06,
+    0x09,
+    0x2a,
+    (byte) 0x86,
+    0x48,
+    (byte) 0x86,
+    (byte) 0xf7,
+    0x0d,
+    0x01,
+    0x01,
+    0x01,
+    0x05,
+    0x00
   };
   private static final byte[] EC_PUBLIC_KEY_OID = {
     0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01
@@ -40,7 +53,9 @@ final class DerKeys {
     }
     if (curve == null) {
       throw new IOException(
-          file + ": the EC key does not name its curve; convert it with openssl pkcs8 -topk8 -nocrypt");
+          file
+              + ": the EC key does not name its curve; convert it with openssl pkcs8 -topk8"
+              + " -nocrypt");
     }
     byte[] algorithm = sequence(concat(EC_PUBLIC_KEY_OID, curve));
     return sequence(concat(new byte[] {0x02, 0x01, 0x00}, algorithm, tlv(0x04, sec1)));

@@ -24,21 +24,21 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The daemon's one listener: {@code /metrics} ({@link MetricsPage}: text, OpenMetrics and gzip
- * by content negotiation), the landing page {@code /}, {@code /-/healthy}, {@code /-/ready},
- * {@code POST /-/reload}, and any extra {@link HttpRoute} (the control API). The server is Jetty
- * behind the {@link HttpServer} API ({@link JettyListener}: slow clients cost a socket, not a
- * thread); client_java's HTTPServer cannot take extra handlers.
+ * The daemon's one listener: {@code /metrics} ({@link MetricsPage}: text, OpenMetrics and gzip by
+ * content negotiation), the landing page {@code /}, {@code /-/healthy}, {@code /-/ready}, {@code
+ * POST /-/reload}, and any extra {@link HttpRoute} (the control API). The server is Jetty behind
+ * the {@link HttpServer} API ({@link JettyListener}: slow clients cost a socket, not a thread);
+ * client_java's HTTPServer cannot take extra handlers.
  *
  * <p>Paths are exact: {@code /metrics} serves {@code /metrics} only, not {@code /metricsX} or
- * {@code /metrics/x} (404); only a route whose prefix ends with {@code /} (the API's {@code
- * /api/}) takes what lies under it. With {@code server.allowed_hosts} set, a request whose
- * {@code Host} is not listed gets 421 (a DNS-rebinding page in a browser names its own host).
+ * {@code /metrics/x} (404); only a route whose prefix ends with {@code /} (the API's {@code /api/})
+ * takes what lies under it. With {@code server.allowed_hosts} set, a request whose {@code Host} is
+ * not listed gets 421 (a DNS-rebinding page in a browser names its own host).
  *
- * <p>With {@link Builder#api} ({@code api.listen}) a second listener, with the same limits and
- * its own TLS, serves the control API ({@code /api/...} and {@code /-/reload}) and nothing else;
- * the first one then answers those paths with 404 and a hint. So the API can sit on loopback or
- * behind client certificates while Prometheus scrapes the other port.
+ * <p>With {@link Builder#api} ({@code api.listen}) a second listener, with the same limits and its
+ * own TLS, serves the control API ({@code /api/...} and {@code /-/reload}) and nothing else; the
+ * first one then answers those paths with 404 and a hint. So the API can sit on loopback or behind
+ * client certificates while Prometheus scrapes the other port.
  */
 public final class HttpEndpoint implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(HttpEndpoint.class.getName());
@@ -78,7 +78,9 @@ public final class HttpEndpoint implements AutoCloseable {
     return java.util.Optional.ofNullable(apiServer).map(HttpServer::getAddress);
   }
 
-  /** Stops at once: exchanges are short, and a waiting keep-alive client would hold stop(n) for n s. */
+  /**
+   * Stops at once: exchanges are short, and a waiting keep-alive client would hold stop(n) for n s.
+   */
   @Override
   public void close() {
     try {
@@ -117,8 +119,8 @@ public final class HttpEndpoint implements AutoCloseable {
     }
 
     /**
-     * Serves HTTPS with this configurator instead of plain HTTP (server.tls). The caller builds
-     * the SSLContext from the configured certificate and key.
+     * Serves HTTPS with this configurator instead of plain HTTP (server.tls). The caller builds the
+     * SSLContext from the configured certificate and key.
      */
     public Builder https(HttpsConfigurator configurator) {
       this.https = configurator;
@@ -167,9 +169,9 @@ public final class HttpEndpoint implements AutoCloseable {
     }
 
     /**
-     * {@code POST /-/reload} runs {@code reloader} when {@code allowed} says so (the daemon:
-     * when no api tokens are configured; with tokens the control API mounts an authenticated
-     * {@code /-/reload} route instead), else answers 403.
+     * {@code POST /-/reload} runs {@code reloader} when {@code allowed} says so (the daemon: when
+     * no api tokens are configured; with tokens the control API mounts an authenticated {@code
+     * /-/reload} route instead), else answers 403.
      */
     public Builder reload(Reloader reloader, BooleanSupplier allowed) {
       this.reloader = reloader;
@@ -216,8 +218,8 @@ public final class HttpEndpoint implements AutoCloseable {
     }
 
     /**
-     * {@code server.allowed_hosts}: when not empty, only requests whose {@code Host} header (without
-     * its port) is one of these, compared ignoring case, are served; others get 421.
+     * {@code server.allowed_hosts}: when not empty, only requests whose {@code Host} header
+     * (without its port) is one of these, compared ignoring case, are served; others get 421.
      */
     public Builder allowedHosts(Collection<String> hosts) {
       Set<String> s = new HashSet<>();
@@ -246,8 +248,13 @@ public final class HttpEndpoint implements AutoCloseable {
         if (e instanceof IllegalArgumentException) {
           throw e;
         }
-        throw new IOException("cannot listen on " + listen
-            + (apiListen == null ? "" : " and " + apiListen) + ": " + e.getMessage(), e);
+        throw new IOException(
+            "cannot listen on "
+                + listen
+                + (apiListen == null ? "" : " and " + apiListen)
+                + ": "
+                + e.getMessage(),
+            e);
       }
       return new HttpEndpoint(server, api);
     }
@@ -266,22 +273,35 @@ public final class HttpEndpoint implements AutoCloseable {
       }
       if (api != null) {
         mount(api, apiTaken, hosts, "/-/reload", text(this::reload));
-        mount(api, apiTaken, hosts, "/", text(ex -> new Reply(404, "Not found: this listener"
-            + " (api.listen) serves only the control API under /api/ and POST /-/reload;"
-            + " /metrics, /-/healthy and /-/ready are on server.listen\n")));
+        mount(
+            api,
+            apiTaken,
+            hosts,
+            "/",
+            text(
+                ex ->
+                    new Reply(
+                        404,
+                        "Not found: this listener (api.listen) serves only the control API under"
+                            + " /api/ and POST /-/reload; /metrics, /-/healthy and /-/ready are on"
+                            + " server.listen\n")));
         for (String prefix : API_PREFIXES) {
-          mount(server, taken, hosts, prefix, text(ex -> new Reply(404, "Not found: the control"
-              + " API (/api/, /-/reload) is served on its own listener (api.listen), not here\n")));
+          mount(
+              server,
+              taken,
+              hosts,
+              prefix,
+              text(
+                  ex ->
+                      new Reply(
+                          404,
+                          "Not found: the control API (/api/, /-/reload) is served on its own"
+                              + " listener (api.listen), not here\n")));
         }
       }
       mount(server, taken, hosts, "/metrics", metrics);
       mount(server, taken, hosts, "/-/healthy", text(ex -> new Reply(200, "Healthy\n")));
-      mount(
-          server,
-          taken,
-          hosts,
-          "/-/ready",
-          text(ex -> readiness()));
+      mount(server, taken, hosts, "/-/ready", text(ex -> readiness()));
       mount(server, taken, hosts, "/-/reload", text(this::reload));
       LandingPage page = new LandingPage(version, clock);
       mount(server, taken, hosts, "/", exchange -> landing(exchange, page));
@@ -294,7 +314,9 @@ public final class HttpEndpoint implements AutoCloseable {
       List<String> now = problems.now();
       return now.isEmpty()
           ? new Reply(200, "Ready\n")
-          : new Reply(503, "Not ready: discovery cannot read every source:\n" + String.join("\n", now) + "\n");
+          : new Reply(
+              503,
+              "Not ready: discovery cannot read every source:\n" + String.join("\n", now) + "\n");
     }
 
     private Reply reload(HttpExchange exchange) {
@@ -313,7 +335,8 @@ public final class HttpEndpoint implements AutoCloseable {
         return new Reply(200, "Config reloaded\n");
       }
       return new Reply(
-          400, "Config not reloaded, the old one keeps running:\n" + String.join("\n", problems) + "\n");
+          400,
+          "Config not reloaded, the old one keeps running:\n" + String.join("\n", problems) + "\n");
     }
 
     private void landing(HttpExchange exchange, LandingPage page) throws IOException {
@@ -322,7 +345,8 @@ public final class HttpEndpoint implements AutoCloseable {
         send(exchange, 404, "text/plain; charset=utf-8", "Not found: " + path + "\n");
         return;
       }
-      if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
+      if (!exchange.getRequestMethod().equals("GET")
+          && !exchange.getRequestMethod().equals("HEAD")) {
         exchange.getResponseHeaders().set("Allow", "GET, HEAD");
         send(exchange, 405, "text/plain; charset=utf-8", "Method not allowed\n");
         return;
@@ -357,7 +381,10 @@ public final class HttpEndpoint implements AutoCloseable {
 
   /** Jetty's context paths carry no trailing slash; "/api/" still takes everything under /api/. */
   private static void createContext(HttpServer server, String prefix, HttpHandler h) {
-    String path = prefix.length() > 1 && prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    String path =
+        prefix.length() > 1 && prefix.endsWith("/")
+            ? prefix.substring(0, prefix.length() - 1)
+            : prefix;
     server.createContext(path, h);
   }
 
@@ -369,9 +396,14 @@ public final class HttpEndpoint implements AutoCloseable {
     return exchange -> {
       try (exchange) {
         String path = exchange.getRequestURI().getPath();
-        if (!hosts.isEmpty() && !hosts.contains(hostOf(exchange.getRequestHeaders().getFirst("Host")))) {
-          send(exchange, 421, "text/plain; charset=utf-8",
-              "Misdirected request: this server does not answer for that Host (server.allowed_hosts)\n");
+        if (!hosts.isEmpty()
+            && !hosts.contains(hostOf(exchange.getRequestHeaders().getFirst("Host")))) {
+          send(
+              exchange,
+              421,
+              "text/plain; charset=utf-8",
+              "Misdirected request: this server does not answer for that Host"
+                  + " (server.allowed_hosts)\n");
           return;
         }
         boolean under = prefix.endsWith("/");

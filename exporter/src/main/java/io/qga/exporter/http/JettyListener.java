@@ -24,17 +24,18 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * The listener under {@link HttpEndpoint}: Jetty behind the {@code com.sun.net.httpserver} API
  * (jetty-http-spi), so the handlers stay {@code HttpHandler}s.
  *
- * <p>Why Jetty and not the JDK's HttpServer: the JDK server hands a connection to a worker
- * thread as soon as its first byte arrives, and the worker then blocks reading the request line
- * and headers; four clients that send one byte and wait took all four workers, and {@code
- * /metrics} stopped answering. Jetty reads and parses headers on its selector without blocking
- * and dispatches only complete requests to the pool: a slow or idle client costs one socket.
+ * <p>Why Jetty and not the JDK's HttpServer: the JDK server hands a connection to a worker thread
+ * as soon as its first byte arrives, and the worker then blocks reading the request line and
+ * headers; four clients that send one byte and wait took all four workers, and {@code /metrics}
+ * stopped answering. Jetty reads and parses headers on its selector without blocking and dispatches
+ * only complete requests to the pool: a slow or idle client costs one socket.
  *
  * <p>Limits: a connection that sends nothing for {@code idleTimeout} is closed; one that has not
  * completed its first request's headers within {@code headerTimeout} is closed too (a client
- * dripping a byte now and then is not idle, but it is not a request either); headers are at most
- * 16 KiB (431 beyond); at most {@code maxConnections} connections are open, beyond that Jetty stops accepting
- * (new connections wait in the kernel's backlog) and idle ones are closed after one second.
+ * dripping a byte now and then is not idle, but it is not a request either); headers are at most 16
+ * KiB (431 beyond); at most {@code maxConnections} connections are open, beyond that Jetty stops
+ * accepting (new connections wait in the kernel's backlog) and idle ones are closed after one
+ * second.
  */
 final class JettyListener {
   /** Request line plus headers; more is 431. A bearer token and a browser's headers fit easily. */
@@ -103,8 +104,8 @@ final class JettyListener {
   }
 
   /**
-   * Closes a connection whose first request has not arrived (headers complete) within the
-   * timeout. Later requests on a kept-alive connection are bounded by the idle timeout.
+   * Closes a connection whose first request has not arrived (headers complete) within the timeout.
+   * Later requests on a kept-alive connection are bounded by the idle timeout.
    */
   private record HeaderDeadline(ServerConnector connector, Duration timeout)
       implements Connection.Listener {

@@ -28,7 +28,8 @@ final class LandingPage {
   }
 
   /** As {@link #render(Collection, boolean)}, listing what discovery could not read first. */
-  String render(Collection<DomainHandle> domains, boolean ready, java.util.List<String> discoveryProblems) {
+  String render(
+      Collection<DomainHandle> domains, boolean ready, java.util.List<String> discoveryProblems) {
     Instant now = clock.instant();
     StringBuilder html = new StringBuilder(4096);
     html.append(

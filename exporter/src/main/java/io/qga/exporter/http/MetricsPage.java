@@ -24,16 +24,17 @@ import java.util.zip.GZIPOutputStream;
 /**
  * {@code /metrics}: every domain's series as text prepared when each poll ended ({@link
  * Exposition#write}), then the registry's own series (the daemon, actions, policies) through
- * client_java's writers. Prometheus text 0.0.4, or OpenMetrics 1.0.0 when the scraper accepts
- * it (client_java's rule); gzip when accepted; {@code ?name[]=NAME} (repeatable) limits the page
- * to those metric names, as client_java's handler does.
+ * client_java's writers. Prometheus text 0.0.4, or OpenMetrics 1.0.0 when the scraper accepts it
+ * (client_java's rule); gzip when accepted; {@code ?name[]=NAME} (repeatable) limits the page to
+ * those metric names, as client_java's handler does.
  *
  * <p>The per-domain series bypass client_java's snapshots because at a thousand domains building
  * and sorting ~80 000 data points per scrape cost ~0.5 s of CPU (bench/RESULTS.md); copying
  * prepared lines costs a few milliseconds. ExpositionTest checks the two give the same text.
  */
 public final class MetricsPage implements HttpHandler {
-  private static final OpenMetricsTextFormatWriter OPENMETRICS = OpenMetricsTextFormatWriter.create();
+  private static final OpenMetricsTextFormatWriter OPENMETRICS =
+      OpenMetricsTextFormatWriter.create();
   private static final PrometheusTextFormatWriter PROMETHEUS = PrometheusTextFormatWriter.create();
 
   private final PrometheusRegistry registry;
@@ -75,7 +76,9 @@ public final class MetricsPage implements HttpHandler {
         .getResponseHeaders()
         .set(
             "Content-Type",
-            openMetrics ? OpenMetricsTextFormatWriter.CONTENT_TYPE : PrometheusTextFormatWriter.CONTENT_TYPE);
+            openMetrics
+                ? OpenMetricsTextFormatWriter.CONTENT_TYPE
+                : PrometheusTextFormatWriter.CONTENT_TYPE);
     if (gzip) {
       exchange.getResponseHeaders().set("Content-Encoding", "gzip");
     }

@@ -31,9 +31,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -46,14 +46,14 @@ import org.eclipse.jetty.io.ssl.SslHandshakeListener;
 
 /**
  * HTTPS for the listener from PEM files ({@code server.tls}), read with the JDK alone: a
- * certificate chain (leaf first) and its private key as PKCS#8 ({@code BEGIN PRIVATE KEY}),
- * PKCS#1 ({@code BEGIN RSA PRIVATE KEY}) or SEC1 ({@code BEGIN EC PRIVATE KEY}); encrypted keys
- * are refused with a hint. The key must match the certificate.
+ * certificate chain (leaf first) and its private key as PKCS#8 ({@code BEGIN PRIVATE KEY}), PKCS#1
+ * ({@code BEGIN RSA PRIVATE KEY}) or SEC1 ({@code BEGIN EC PRIVATE KEY}); encrypted keys are
+ * refused with a hint. The key must match the certificate.
  *
  * <p>The files are checked for changes at most once a second, on new TLS handshakes: a renewed
  * certificate (certbot, an ACME client, a CA rotation) is served from the next connection on,
- * without a restart. A half-written pair (new certificate, old key) does not match and is
- * ignored until both files are in place; the old pair keeps being served meanwhile.
+ * without a restart. A half-written pair (new certificate, old key) does not match and is ignored
+ * until both files are in place; the old pair keeps being served meanwhile.
  *
  * <p>With {@code client_ca} and {@code client_auth}, client certificates are asked for and checked
  * against those CAs ({@link ClientCaTrust}, reloaded the same way).
@@ -62,6 +62,7 @@ public final class TlsFiles {
   private static final Logger LOG = Logger.getLogger(TlsFiles.class.getName());
   private static final Pattern PEM =
       Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
+
   /** PEM files larger than this are refused (a certificate chain is a few KiB). */
   static final int MAX_FILE = 1 << 20;
 
@@ -74,7 +75,8 @@ public final class TlsFiles {
    * @throws IOException naming the file and what is wrong with it
    */
   public static HttpsConfigurator configurator(ServerConfig.Tls tls) throws IOException {
-    ReloadingKeyManager km = new ReloadingKeyManager(tls.certificate(), tls.key(), Clock.systemUTC());
+    ReloadingKeyManager km =
+        new ReloadingKeyManager(tls.certificate(), tls.key(), Clock.systemUTC());
     // client_ca: client certificates are checked against these CAs (reloaded like the pair)
     TrustManager[] clientCas =
         tls.clientCa().isEmpty()
@@ -179,14 +181,16 @@ public final class TlsFiles {
           return pkcs8(file, DerKeys.wrapSec1(file, pem.der()));
         case "ENCRYPTED PRIVATE KEY":
           throw new IOException(
-              file + ": the key is encrypted; give an unencrypted key readable only by the exporter"
+              file
+                  + ": the key is encrypted; give an unencrypted key readable only by the exporter"
                   + " (openssl pkcs8 -topk8 -nocrypt -in KEY -out key.pem)");
         default:
           // parameters or certificates in the key file: skip
       }
     }
     throw new IOException(
-        file + ": no -----BEGIN PRIVATE KEY----- (PKCS#8), RSA PRIVATE KEY or EC PRIVATE KEY block");
+        file
+            + ": no -----BEGIN PRIVATE KEY----- (PKCS#8), RSA PRIVATE KEY or EC PRIVATE KEY block");
   }
 
   private record Pem(String type, byte[] der) {}
@@ -306,8 +310,13 @@ public final class TlsFiles {
           failedStamp = null;
           LOG.log(
               Level.INFO,
-              "TLS certificate reloaded from " + cert + " (" + m.chain()[0].getSubjectX500Principal()
-                  + ", valid until " + m.chain()[0].getNotAfter().toInstant() + ")");
+              "TLS certificate reloaded from "
+                  + cert
+                  + " ("
+                  + m.chain()[0].getSubjectX500Principal()
+                  + ", valid until "
+                  + m.chain()[0].getNotAfter().toInstant()
+                  + ")");
         } catch (IOException | RuntimeException e) {
           try {
             failedStamp = Stamp.of(cert, key);
@@ -316,7 +325,9 @@ public final class TlsFiles {
           }
           LOG.log(
               Level.WARNING,
-              "TLS files changed but cannot be used (" + e.getMessage() + "); still serving the"
+              "TLS files changed but cannot be used ("
+                  + e.getMessage()
+                  + "); still serving the"
                   + " previous certificate");
         }
       }

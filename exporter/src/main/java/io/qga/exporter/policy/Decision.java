@@ -3,8 +3,8 @@ package io.qga.exporter.policy;
 import java.util.Objects;
 
 /**
- * What a rule decided for one domain, and why, in words an operator reads in a dry run or the
- * audit log: {@code "time offset 30.2 s is above 1 s"}, {@code "cooldown until 2024-..."}.
+ * What a rule decided for one domain, and why, in words an operator reads in a dry run or the audit
+ * log: {@code "time offset 30.2 s is above 1 s"}, {@code "cooldown until 2024-..."}.
  *
  * @param retryWhenThawed the only obstacle is frozen filesystems: try again later
  */

@@ -11,8 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What rules look at about one domain, taken from the poller's typed cache (never from the
- * guest).
+ * What rules look at about one domain, taken from the poller's typed cache (never from the guest).
  *
  * @param osId {@code guest-get-osinfo} id, or null when unknown
  * @param capabilities the agent's commands, or null when not known yet
@@ -62,8 +61,8 @@ public record DomainFacts(
   }
 
   /**
-   * used/size per mountpoint, for filesystems that report both (size above 0, neither
-   * negative). The mountpoint is cleaned like a label value: it ends up in decision reasons.
+   * used/size per mountpoint, for filesystems that report both (size above 0, neither negative).
+   * The mountpoint is cleaned like a label value: it ends up in decision reasons.
    */
   static Map<String, Double> usedRatios(List<Filesystem> filesystems) {
     Map<String, Double> ratios = new TreeMap<>();

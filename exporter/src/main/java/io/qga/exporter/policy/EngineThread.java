@@ -21,12 +21,16 @@ final class EngineThread {
   private final ThreadPoolExecutor worker;
   private final Timers timers;
   private final boolean ownTimers;
+
   /** Timer group of this engine's one-shot timers (jitter delays, frozen retries). */
   private final String runs = "policy-runs-" + INSTANCES.incrementAndGet();
+
   /** Those one-shot timers not fired yet: they count towards {@link PolicyEngine#MAX_PENDING}. */
   private final AtomicInteger timed = new AtomicInteger();
 
-  /** @param timers the daemon's scheduler; null: start our own, stopped with us */
+  /**
+   * @param timers the daemon's scheduler; null: start our own, stopped with us
+   */
   EngineThread(Timers timers) {
     this.worker =
         new ThreadPoolExecutor(

@@ -14,7 +14,6 @@ public record History(Instant lastSuccess, Instant lastRun) {
 
   static History of(ActionState state, String policy, String domain, String action) {
     return new History(
-        state.lastSuccess(domain, action).orElse(null),
-        state.lastRun(policy, domain).orElse(null));
+        state.lastSuccess(domain, action).orElse(null), state.lastRun(policy, domain).orElse(null));
   }
 }

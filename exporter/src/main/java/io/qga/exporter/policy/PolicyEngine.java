@@ -33,29 +33,31 @@ import java.util.logging.Logger;
  * Turns the {@code policies} of the config into actions on domains.
  *
  * <ul>
- *   <li>Scheduled rules: a {@link io.qga.exporter.config.Schedule} (Quartz, crontab or @daily...) in the rule's zone; when it fires, each
- *       matching domain is evaluated after its own jitter delay ({@link Rules#jitterDelay}).
- *       Each schedule is a Quartz cron trigger on the daemon's {@link Timers} (two for a crontab
- *       line that restricts both day fields: their common fire times fire once); jitter delays and
- *       frozen retries are one-shot timers there. Quartz threads only hand the work to the
- *       engine's thread.
- *   <li>Condition rules ({@code when} without {@code schedule}): evaluated when the poller
- *       delivers fresh samples ({@link DomainListener#onCollected}) or the agent comes up ({@link
+ *   <li>Scheduled rules: a {@link io.qga.exporter.config.Schedule} (Quartz, crontab or @daily...)
+ *       in the rule's zone; when it fires, each matching domain is evaluated after its own jitter
+ *       delay ({@link Rules#jitterDelay}). Each schedule is a Quartz cron trigger on the daemon's
+ *       {@link Timers} (two for a crontab line that restricts both day fields: their common fire
+ *       times fire once); jitter delays and frozen retries are one-shot timers there. Quartz
+ *       threads only hand the work to the engine's thread.
+ *   <li>Condition rules ({@code when} without {@code schedule}): evaluated when the poller delivers
+ *       fresh samples ({@link DomainListener#onCollected}) or the agent comes up ({@link
  *       DomainListener#onAgentUp}), on the engine's own thread: the poller never waits.
  *   <li>Decisions are pure ({@link Rules#evaluate}); runs go through the shared {@link
- *       ActionExecutor} with the rule's {@code max_concurrent} as a limit, {@code dry_run} as a
- *       dry run, and the decision's reason in the audit log.
+ *       ActionExecutor} with the rule's {@code max_concurrent} as a limit, {@code dry_run} as a dry
+ *       run, and the decision's reason in the audit log.
  *   <li>At most one run of a rule per domain is queued or running at a time.
- *   <li>A scheduled run that finds the domain frozen is retried every {@link #FROZEN_RETRY} for
- *       up to {@link #FROZEN_RETRY_FOR}; a condition rule simply runs at a later poll.
+ *   <li>A scheduled run that finds the domain frozen is retried every {@link #FROZEN_RETRY} for up
+ *       to {@link #FROZEN_RETRY_FOR}; a condition rule simply runs at a later poll.
  * </ul>
  */
 public final class PolicyEngine implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(PolicyEngine.class.getName());
   static final Duration FROZEN_RETRY = Duration.ofMinutes(1);
   static final Duration FROZEN_RETRY_FOR = Duration.ofHours(1);
+
   /** Rules without data conditions are evaluated at most this often per domain on polls. */
   static final Duration IDLE_EVALUATION = Duration.ofMinutes(1);
+
   /** Evaluation tasks beyond this are dropped (the poller must never be slowed down). */
   static final int MAX_PENDING = 100_000;
 
@@ -78,11 +80,16 @@ public final class PolicyEngine implements AutoCloseable {
   }
 
   public PolicyEngine(
-      List<Policy> policies, PolicyDefaults defaults, DomainDirectory domains, ActionExecutor executor) {
+      List<Policy> policies,
+      PolicyDefaults defaults,
+      DomainDirectory domains,
+      ActionExecutor executor) {
     this(policies, defaults, domains, executor, null);
   }
 
-  /** @param timers the daemon's scheduler; null: the engine starts its own, stopped with it */
+  /**
+   * @param timers the daemon's scheduler; null: the engine starts its own, stopped with it
+   */
   public PolicyEngine(
       List<Policy> policies,
       PolicyDefaults defaults,
@@ -96,7 +103,8 @@ public final class PolicyEngine implements AutoCloseable {
     this.worker = new EngineThread(timers);
     this.schedules =
         new PolicySchedules(
-            worker.timers(), (policy, firedAt) -> schedule(() -> onSchedule(policy, firedAt), Duration.ZERO));
+            worker.timers(),
+            (policy, firedAt) -> schedule(() -> onSchedule(policy, firedAt), Duration.ZERO));
   }
 
   /**
@@ -130,8 +138,8 @@ public final class PolicyEngine implements AutoCloseable {
   }
 
   /**
-   * Replaces the rules (config reload). Runs in flight finish under the old rules. The triggers
-   * of removed policies go, those of added ones start, those whose schedule or zone changed are
+   * Replaces the rules (config reload). Runs in flight finish under the old rules. The triggers of
+   * removed policies go, those of added ones start, those whose schedule or zone changed are
    * replaced; unchanged ones keep running.
    */
   public void update(List<Policy> policies, PolicyDefaults defaults) {
@@ -159,10 +167,10 @@ public final class PolicyEngine implements AutoCloseable {
   }
 
   /**
-   * The {@code qga_action_runs_total} series that start at 0 (domain, action, policy, result):
-   * each policy in force on each known domain its {@code match.domains} names, with the results
-   * a run of it can have, so the first failure is an increase and not a new series. Follows
-   * reloads, as the rulebook does.
+   * The {@code qga_action_runs_total} series that start at 0 (domain, action, policy, result): each
+   * policy in force on each known domain its {@code match.domains} names, with the results a run of
+   * it can have, so the first failure is an increase and not a new series. Follows reloads, as the
+   * rulebook does.
    */
   public List<List<String>> expectedRuns() {
     Rulebook book = rulebook;
@@ -171,7 +179,9 @@ public final class PolicyEngine implements AutoCloseable {
       for (Policy p : book.byName().values()) {
         if (p.match().matchesDomain(d.name())) {
           List<Outcome> results =
-              p.dryRun() ? List.of(Outcome.DRY_RUN, Outcome.SKIPPED) : List.of(Outcome.SUCCEEDED, Outcome.FAILED, Outcome.SKIPPED);
+              p.dryRun()
+                  ? List.of(Outcome.DRY_RUN, Outcome.SKIPPED)
+                  : List.of(Outcome.SUCCEEDED, Outcome.FAILED, Outcome.SKIPPED);
           for (Outcome o : results) {
             out.add(List.of(d.name(), p.action().name(), p.name(), o.wire()));
           }
@@ -201,9 +211,9 @@ public final class PolicyEngine implements AutoCloseable {
   }
 
   /**
-   * What the policy would do to every known domain if its trigger fired now, and why, without
-   * doing it. Every domain it would act on is audited as a dry run (trigger {@code preview},
-   * which does not count for cooldowns).
+   * What the policy would do to every known domain if its trigger fired now, and why, without doing
+   * it. Every domain it would act on is audited as a dry run (trigger {@code preview}, which does
+   * not count for cooldowns).
    *
    * @throws UnknownPolicyException no such policy
    */
@@ -241,7 +251,10 @@ public final class PolicyEngine implements AutoCloseable {
       if (d.run()) {
         job = submit(book, rule, handle.name(), trigger, d, dry).map(Job::id).orElse(null);
         if (job == null) {
-          d = Decision.skip(d.reason() + "; but a run of this policy is already queued or the domain refused it");
+          d =
+              Decision.skip(
+                  d.reason()
+                      + "; but a run of this policy is already queued or the domain refused it");
         }
       }
       steps.add(new Plan.Step(handle.name(), d, job));
@@ -255,7 +268,8 @@ public final class PolicyEngine implements AutoCloseable {
     return decide(book, rule, facts, now, trigger);
   }
 
-  private Decision decide(Rulebook book, Policy rule, DomainFacts facts, Instant now, Trigger trigger) {
+  private Decision decide(
+      Rulebook book, Policy rule, DomainFacts facts, Instant now, Trigger trigger) {
     Action action = Rules.actionFor(rule.action());
     History history = History.of(executor.state(), rule.name(), facts.domain(), action.name());
     return Rules.evaluate(rule, book.defaults(), facts, history, now, trigger);
@@ -269,11 +283,13 @@ public final class PolicyEngine implements AutoCloseable {
       return Optional.empty();
     }
     ActionRequest request =
-        ActionRequest.of(domain, Rules.actionFor(rule.action()), Origin.policy(rule.name(), trigger.wire()))
+        ActionRequest.of(
+                domain, Rules.actionFor(rule.action()), Origin.policy(rule.name(), trigger.wire()))
             .withDryRun(dry)
             .withReason(decision.reason())
             .withLimit(
-                new ActionRequest.Limit("policy:" + rule.name(), rule.maxConcurrent(book.defaults())));
+                new ActionRequest.Limit(
+                    "policy:" + rule.name(), rule.maxConcurrent(book.defaults())));
     Job job;
     try {
       job = executor.submit(request);
@@ -305,7 +321,13 @@ public final class PolicyEngine implements AutoCloseable {
     if (clock.instant().isAfter(firedAt.plus(FROZEN_RETRY_FOR)) || worker.isShutdown()) {
       LOG.log(
           Level.WARNING,
-          "policy " + policy + " on " + domain + ": still frozen after " + FROZEN_RETRY_FOR + ", giving up until the next schedule");
+          "policy "
+              + policy
+              + " on "
+              + domain
+              + ": still frozen after "
+              + FROZEN_RETRY_FOR
+              + ", giving up until the next schedule");
       return;
     }
     schedule(() -> evaluateScheduled(policy, domain, firedAt), FROZEN_RETRY);
@@ -369,7 +391,9 @@ public final class PolicyEngine implements AutoCloseable {
     Rulebook book = rulebook;
     Instant now = clock.instant();
     for (Policy rule : book.byName().values()) {
-      if (rule.schedule().isPresent() || rule.when().isEmpty() || !polled.relevant(rule.when().get(), collector, handle.name(), now, rule.name())) {
+      if (rule.schedule().isPresent()
+          || rule.when().isEmpty()
+          || !polled.relevant(rule.when().get(), collector, handle.name(), now, rule.name())) {
         continue;
       }
       Decision d = decide(book, rule, facts, now, Trigger.COLLECTED);
@@ -397,7 +421,9 @@ public final class PolicyEngine implements AutoCloseable {
   }
 
   private void onRecord(ActionRecord record) {
-    if (record.action().equals("time_sync") && record.outcome() == Outcome.SUCCEEDED && !record.dryRun()) {
+    if (record.action().equals("time_sync")
+        && record.outcome() == Outcome.SUCCEEDED
+        && !record.dryRun()) {
       // our own correction is not a clock jump: start the comparison afresh
       polled.clockSet(record.domain());
     }

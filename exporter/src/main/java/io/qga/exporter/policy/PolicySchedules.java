@@ -18,8 +18,8 @@ import java.util.logging.Logger;
 
 /**
  * The policies' schedules as cron triggers on the daemon's {@link Timers}: one Quartz job per
- * scheduled policy, a cron trigger per Quartz expression of its {@link Schedule} (two for a
- * crontab line that restricts both day fields), in the policy's zone.
+ * scheduled policy, a cron trigger per Quartz expression of its {@link Schedule} (two for a crontab
+ * line that restricts both day fields), in the policy's zone.
  */
 final class PolicySchedules {
   private static final Logger LOG = Logger.getLogger(PolicySchedules.class.getName());
@@ -29,10 +29,13 @@ final class PolicySchedules {
 
   private final Timers timers;
   private final BiConsumer<String, Instant> onFire;
+
   /** The trigger of each scheduled policy in force (changed under this). */
   private final ConcurrentMap<String, Scheduled> scheduled = new ConcurrentHashMap<>();
+
   /** The scheduled time of each policy's last counted fire. */
   private final ConcurrentMap<String, Instant> lastFired = new ConcurrentHashMap<>();
+
   private boolean closed;
 
   /**
@@ -76,10 +79,7 @@ final class PolicySchedules {
         scheduled.put(name, new Scheduled(p.schedule().get(), zone, timer));
       } catch (RuntimeException e) {
         // checked at load; should it still fail, the other policies keep their schedules
-        LOG.log(
-            Level.SEVERE,
-            "policy " + name + ": cannot schedule " + p.schedule().get(),
-            e);
+        LOG.log(Level.SEVERE, "policy " + name + ": cannot schedule " + p.schedule().get(), e);
       }
     }
     old.forEach(this::forget);
@@ -94,11 +94,11 @@ final class PolicySchedules {
   }
 
   /**
-   * Whether a fire of the policy for {@code firedAt} counts. A time the schedule's two
-   * expressions share (crontab's "either day field") fires both triggers, and after a stall each
-   * misfired trigger fires once "now": only the first of those counts, so the policy fires as the
-   * merged schedule says ({@link Schedule#nextAfter}). A time before the last counted one (the
-   * host clock went back) counts. Called on one thread (the engine's).
+   * Whether a fire of the policy for {@code firedAt} counts. A time the schedule's two expressions
+   * share (crontab's "either day field") fires both triggers, and after a stall each misfired
+   * trigger fires once "now": only the first of those counts, so the policy fires as the merged
+   * schedule says ({@link Schedule#nextAfter}). A time before the last counted one (the host clock
+   * went back) counts. Called on one thread (the engine's).
    */
   boolean counts(Policy policy, ZoneId zone, Instant firedAt) {
     Instant last = lastFired.get(policy.name());

@@ -8,9 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * What the {@link PolicyEngine} remembers between polls for condition rules: the last clock
- * offset per domain (for "clock jumped") and when a rule on "since last success" alone was last
- * evaluated per domain (so not every poll evaluates it). Used on the engine's thread.
+ * What the {@link PolicyEngine} remembers between polls for condition rules: the last clock offset
+ * per domain (for "clock jumped") and when a rule on "since last success" alone was last evaluated
+ * per domain (so not every poll evaluates it). Used on the engine's thread.
  */
 final class PolledFacts {
   private final ConcurrentMap<String, Double> lastOffsets = new ConcurrentHashMap<>();
@@ -27,7 +27,10 @@ final class PolledFacts {
     Double current = null;
     if (collector.equals("time")) {
       current = DomainFacts.timeOffset(samples.record());
-      previous = current == null ? lastOffsets.get(handle.name()) : lastOffsets.put(handle.name(), current);
+      previous =
+          current == null
+              ? lastOffsets.get(handle.name())
+              : lastOffsets.put(handle.name(), current);
     } else {
       previous = lastOffsets.get(handle.name());
     }
@@ -46,7 +49,8 @@ final class PolledFacts {
   }
 
   /** Whether fresh samples of {@code collector} can change the rule's conditions. */
-  boolean relevant(PolicyConditions when, String collector, String domain, Instant now, String policy) {
+  boolean relevant(
+      PolicyConditions when, String collector, String domain, Instant now, String policy) {
     if (when.agentConnected().orElse(false)) {
       return false; // evaluated on onAgentUp only
     }

@@ -7,9 +7,9 @@ import io.qga.exporter.config.Durations;
 import io.qga.exporter.config.MaintenanceWindow;
 import io.qga.exporter.config.Policy;
 import io.qga.exporter.config.PolicyAction;
-import io.qga.exporter.config.Schedule;
 import io.qga.exporter.config.PolicyConditions;
 import io.qga.exporter.config.PolicyDefaults;
+import io.qga.exporter.config.Schedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -25,8 +25,8 @@ import java.util.Optional;
  * the same {@link Decision}. The engine gathers the inputs; tests call these directly.
  *
  * <p>Order: match (domain globs, OS id, agent support), trigger, agent up, conditions (every set
- * one must hold), timing guards (cooldown, windows; not for a manual run), freeze last (so a
- * frozen domain that would otherwise run is retried once thawed).
+ * one must hold), timing guards (cooldown, windows; not for a manual run), freeze last (so a frozen
+ * domain that would otherwise run is retried once thawed).
  */
 public final class Rules {
   private Rules() {}
@@ -149,9 +149,17 @@ public final class Rules {
       }
       double jump = Math.abs(facts.timeOffsetSeconds() - facts.previousTimeOffsetSeconds());
       if (jump <= seconds(limit)) {
-        return "clock offset changed by " + sec(jump) + " between polls, not above " + Durations.format(limit);
+        return "clock offset changed by "
+            + sec(jump)
+            + " between polls, not above "
+            + Durations.format(limit);
       }
-      reasons.add("clock offset changed by " + sec(jump) + " between polls (above " + Durations.format(limit) + ")");
+      reasons.add(
+          "clock offset changed by "
+              + sec(jump)
+              + " between polls (above "
+              + Durations.format(limit)
+              + ")");
     }
     if (when.timeOffsetAbove().isPresent()) {
       Duration limit = when.timeOffsetAbove().get();
@@ -193,7 +201,12 @@ public final class Rules {
               + Durations.format(limit)
               + " ago";
         }
-        reasons.add("last success " + history.lastSuccess() + " is more than " + Durations.format(limit) + " ago");
+        reasons.add(
+            "last success "
+                + history.lastSuccess()
+                + " is more than "
+                + Durations.format(limit)
+                + " ago");
       }
     }
     return null;
@@ -214,8 +227,7 @@ public final class Rules {
         next = open;
       }
     }
-    return Optional.of(
-        "outside the maintenance windows " + windows + " (next opens " + next + ")");
+    return Optional.of("outside the maintenance windows " + windows + " (next opens " + next + ")");
   }
 
   /**
@@ -238,8 +250,8 @@ public final class Rules {
   }
 
   /**
-   * The next time a schedule (Quartz, crontab or shorthand: {@link Schedule}) fires after
-   * {@code after}, in {@code zone}.
+   * The next time a schedule (Quartz, crontab or shorthand: {@link Schedule}) fires after {@code
+   * after}, in {@code zone}.
    */
   public static Optional<Instant> nextFire(String cron, ZoneId zone, Instant after) {
     try {

@@ -3,9 +3,9 @@ package io.qga.exporter.poll;
 import java.time.Duration;
 
 /**
- * How long a domain whose agent is not answering waits before the next probe: 1 s after the
- * first failure, doubling, capped at {@code cap} (the smallest collector interval, or
- * agent.backoff_max when smaller), so an agent that comes back is seen within one interval.
+ * How long a domain whose agent is not answering waits before the next probe: 1 s after the first
+ * failure, doubling, capped at {@code cap} (the smallest collector interval, or agent.backoff_max
+ * when smaller), so an agent that comes back is seen within one interval.
  */
 record Backoff(Duration initial, Duration cap) {
   Backoff {

@@ -13,8 +13,8 @@ import java.time.Instant;
  * @param samples the samples of the last successful poll, null if never
  * @param exposed the same samples as data points, what every scrape serves until the next poll
  * @param unsupported the agent lacks the collector's primary command: not polled, no series
- * @param frozen the agent refused the last poll because the guest is frozen: the last samples
- *     stay exposed (with {@code qga_collector_success 0}) until the thaw, then it polls at once
+ * @param frozen the agent refused the last poll because the guest is frozen: the last samples stay
+ *     exposed (with {@code qga_collector_success 0}) until the thaw, then it polls at once
  */
 record CollectorState(
     boolean success,
@@ -25,7 +25,8 @@ record CollectorState(
     boolean unsupported,
     boolean frozen) {
 
-  static final CollectorState UNSUPPORTED = new CollectorState(false, 0, null, null, null, true, false);
+  static final CollectorState UNSUPPORTED =
+      new CollectorState(false, 0, null, null, null, true, false);
 
   /** A poll that got no data: what the last success brought stays, for the API and policies. */
   static CollectorState keptAfter(CollectorState before, double durationSeconds, boolean frozen) {

@@ -13,11 +13,12 @@ import java.util.function.Predicate;
 
 /**
  * The last result of every collector of one {@link PolledDomain}, by collector name, sorted:
- * scrapes read it in name order, without copying. Also which collectors were logged as not
- * offered by the agent (one line each until the agent changes).
+ * scrapes read it in name order, without copying. Also which collectors were logged as not offered
+ * by the agent (one line each until the agent changes).
  */
 final class CollectorStates {
-  private final ConcurrentSkipListMap<String, CollectorState> byName = new ConcurrentSkipListMap<>();
+  private final ConcurrentSkipListMap<String, CollectorState> byName =
+      new ConcurrentSkipListMap<>();
   private final Set<String> loggedUnsupported = ConcurrentHashMap.newKeySet();
 
   CollectorState get(String collector) {
@@ -70,6 +71,9 @@ final class CollectorStates {
 
   /** The collectors paused by a freeze. */
   List<String> pausedByFreeze() {
-    return byName.entrySet().stream().filter(e -> e.getValue().frozen()).map(Map.Entry::getKey).toList();
+    return byName.entrySet().stream()
+        .filter(e -> e.getValue().frozen())
+        .map(Map.Entry::getKey)
+        .toList();
   }
 }

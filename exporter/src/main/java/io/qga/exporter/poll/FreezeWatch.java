@@ -11,18 +11,19 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * Wraps a domain's one channel and follows the guest's freeze state through every answer that
- * tells it, whoever asked (the poller, the policy engine, the control API): a freeze or thaw sent
- * on this channel, a command refused with "the agent is in frozen state", and a {@code
- * guest-fsfreeze-status} reply. Each change is told to the listener, so the cached state never
- * lags the exporter's own freeze and thaw by a status poll (a shutdown right after a thaw is not
- * refused as "frozen"), and the poller resumes at once on the thaw.
+ * Wraps a domain's one channel and follows the guest's freeze state through every answer that tells
+ * it, whoever asked (the poller, the policy engine, the control API): a freeze or thaw sent on this
+ * channel, a command refused with "the agent is in frozen state", and a {@code
+ * guest-fsfreeze-status} reply. Each change is told to the listener, so the cached state never lags
+ * the exporter's own freeze and thaw by a status poll (a shutdown right after a thaw is not refused
+ * as "frozen"), and the poller resumes at once on the thaw.
  */
 final class FreezeWatch implements AgentChannel {
   private static final String STATUS = "guest-fsfreeze-status";
 
   private final AgentChannel delegate;
   private final Consumer<Boolean> listener;
+
   /** The last state seen: null before any answer told it. */
   private Boolean frozen;
 

@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.util.zip.CRC32;
 
 /**
- * Where in each interval a domain is polled: at a stable offset derived from a hash of the
- * domain name, aligned to the epoch, so domains are spread evenly over the interval (no
- * thundering herd at :00) and a domain keeps its phase across restarts and reloads.
+ * Where in each interval a domain is polled: at a stable offset derived from a hash of the domain
+ * name, aligned to the epoch, so domains are spread evenly over the interval (no thundering herd at
+ * :00) and a domain keeps its phase across restarts and reloads.
  */
 final class PollSchedule {
   private PollSchedule() {}

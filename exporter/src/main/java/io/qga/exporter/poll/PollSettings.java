@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What the poller does, from config: the enabled collectors with their intervals (in order),
- * the deadline of every poll command, the backoff cap for failing agents, the guest limits,
- * and how often guest-info is asked again to notice a changed agent version.
+ * What the poller does, from config: the enabled collectors with their intervals (in order), the
+ * deadline of every poll command, the backoff cap for failing agents, the guest limits, and how
+ * often guest-info is asked again to notice a changed agent version.
  *
  * @param intervals enabled collector name to its interval
  * @param commandTimeout deadline of each command (agent.command_timeout)
@@ -50,7 +50,11 @@ public record PollSettings(
   /** Settings with the defaults for everything but the intervals. */
   public static PollSettings of(Map<String, Duration> intervals) {
     return new PollSettings(
-        intervals, DEFAULT_COMMAND_TIMEOUT, DEFAULT_BACKOFF_MAX, Limits.DEFAULT, DEFAULT_INFO_REFRESH);
+        intervals,
+        DEFAULT_COMMAND_TIMEOUT,
+        DEFAULT_BACKOFF_MAX,
+        Limits.DEFAULT,
+        DEFAULT_INFO_REFRESH);
   }
 
   public PollSettings withCommandTimeout(Duration timeout) {

@@ -7,9 +7,9 @@ import java.util.function.Supplier;
 
 /**
  * One domain found by discovery, as the poller needs it: its name, libvirt UUID when known, a
- * description of where its commands go ({@code /run/qga/web-1.sock}, {@code libvirt:web-1}),
- * and how to open its channel. Two targets are equal when name, uuid and channel are equal: a
- * domain whose channel changed (e.g. its socket moved) is reconnected, any other is left alone.
+ * description of where its commands go ({@code /run/qga/web-1.sock}, {@code libvirt:web-1}), and
+ * how to open its channel. Two targets are equal when name, uuid and channel are equal: a domain
+ * whose channel changed (e.g. its socket moved) is reconnected, any other is left alone.
  */
 public record PollTarget(
     String name, Optional<String> uuid, String channel, Supplier<AgentChannel> opener) {

@@ -6,15 +6,15 @@ import io.qga.client.AgentException;
 import io.qga.client.AgentTimeoutException;
 import io.qga.client.AgentUnsupportedException;
 import io.qga.client.api.Capabilities;
+import io.qga.client.api.FreezeStatus;
 import io.qga.client.api.GuestAgent;
 import io.qga.client.api.GuestInfo;
 import io.qga.collectors.CollectContext;
 import io.qga.collectors.Collector;
 import io.qga.collectors.DomainSamples;
 import io.qga.collectors.Exposition;
-import io.qga.exporter.runtime.DomainHandle;
 import io.qga.collectors.GuestRecord;
-import io.qga.client.api.FreezeStatus;
+import io.qga.exporter.runtime.DomainHandle;
 import io.qga.exporter.runtime.GuestData;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,12 +31,12 @@ import java.util.logging.Logger;
  * SerialQueue}; the fields read by scrapes are immutable values behind volatile references, so a
  * scrape never waits on the guest.
  *
- * <p>State machine: UNKNOWN (just discovered) -> guest-info -> UP; a timeout or broken channel
- * -> DOWN: collectors stop, only a ping probe runs at growing intervals (backoff) until the
- * agent answers, then guest-info and every collector at once (RECOVERING, still {@code qga_up
- * 0}) -> UP once a collector got an answer. An agent that answers pings but times out on data
- * (a trickling or half-broken guest) thus stays down, its backoff keeps growing, and it logs
- * "lost" once instead of a lost/back pair per probe.
+ * <p>State machine: UNKNOWN (just discovered) -> guest-info -> UP; a timeout or broken channel ->
+ * DOWN: collectors stop, only a ping probe runs at growing intervals (backoff) until the agent
+ * answers, then guest-info and every collector at once (RECOVERING, still {@code qga_up 0}) -> UP
+ * once a collector got an answer. An agent that answers pings but times out on data (a trickling or
+ * half-broken guest) thus stays down, its backoff keeps growing, and it logs "lost" once instead of
+ * a lost/back pair per probe.
  */
 final class PolledDomain implements DomainHandle {
   private static final Logger LOG = Logger.getLogger(Poller.class.getName());
@@ -57,8 +57,10 @@ final class PolledDomain implements DomainHandle {
   private final CollectorStates collectors = new CollectorStates();
   private volatile Phase phase = Phase.UNKNOWN;
   private volatile AgentState state = new AgentState(false, "", null, null, null, false);
+
   /** Replaced (never changed) on the serial queue after each successful poll and guest-info. */
   private volatile GuestData guest = GuestData.EMPTY;
+
   private volatile boolean removed;
   // Confined to the serial queue.
   private int failures;
@@ -98,7 +100,8 @@ final class PolledDomain implements DomainHandle {
   public AgentState state() {
     AgentState s = state;
     boolean frozen = guest.frozen();
-    return new AgentState(s.up(), s.version(), s.lastSuccess(), s.lastError(), s.lastErrorAt(), frozen);
+    return new AgentState(
+        s.up(), s.version(), s.lastSuccess(), s.lastError(), s.lastErrorAt(), frozen);
   }
 
   @Override
@@ -229,7 +232,13 @@ final class PolledDomain implements DomainHandle {
           collectors.put(
               name,
               new CollectorState(
-                  true, seconds(start), now, samples, Exposition.prepare(name(), name, samples), false, false));
+                  true,
+                  seconds(start),
+                  now,
+                  samples,
+                  Exposition.prepare(name(), name, samples),
+                  false,
+                  false));
       if (before != null && !before.success() && !before.frozen() && before.lastSuccess() != null) {
         LOG.info(() -> "domain " + name() + ": collector " + name + " recovered");
       }
@@ -249,7 +258,10 @@ final class PolledDomain implements DomainHandle {
     } catch (AgentException e) {
       // A bad reply or an error answer: this collector failed, the agent itself is answering.
       failed(
-          name, start, e, e instanceof io.qga.client.AgentProtocolException ? "protocol" : "agent_error");
+          name,
+          start,
+          e,
+          e instanceof io.qga.client.AgentProtocolException ? "protocol" : "agent_error");
       if (phase == Phase.RECOVERING) {
         alive(poller.clock().instant());
       }
@@ -291,9 +303,9 @@ final class PolledDomain implements DomainHandle {
   }
 
   /**
-   * The agent refused the collector's command because the guest is frozen: not a failure and
-   * not "unsupported". The last samples stay, marked stale ({@code qga_collector_success 0},
-   * the last-success timestamp ages); the thaw polls again at once ({@link #freezeChanged}).
+   * The agent refused the collector's command because the guest is frozen: not a failure and not
+   * "unsupported". The last samples stay, marked stale ({@code qga_collector_success 0}, the
+   * last-success timestamp ages); the thaw polls again at once ({@link #freezeChanged}).
    */
   private void pausedByFreeze(String name, long start) {
     CollectorState before = collectors.get(name);
@@ -313,11 +325,12 @@ final class PolledDomain implements DomainHandle {
 
   /**
    * The freeze state changed (seen on this domain's channel, whoever asked). On the thaw, the
-   * collectors paused by the freeze poll at once and guest-info is read again: one read during
-   * the freeze showed their commands disabled.
+   * collectors paused by the freeze poll at once and guest-info is read again: one read during the
+   * freeze showed their commands disabled.
    */
   private void freezeChanged(boolean frozen) {
-    GuestRecord.Freeze now = new GuestRecord.Freeze(frozen ? FreezeStatus.FROZEN : FreezeStatus.THAWED);
+    GuestRecord.Freeze now =
+        new GuestRecord.Freeze(frozen ? FreezeStatus.FROZEN : FreezeStatus.THAWED);
     if (updateGuest(g -> g.with(now)).frozen() == frozen) {
       return; // the first answer of a connection, telling what the last status poll said
     }
@@ -350,7 +363,8 @@ final class PolledDomain implements DomainHandle {
       String version = info.version();
       String old = state.version();
       if (!old.isEmpty() && !old.equals(version)) {
-        LOG.info(() -> "domain " + name() + ": agent version changed from " + old + " to " + version);
+        LOG.info(
+            () -> "domain " + name() + ": agent version changed from " + old + " to " + version);
         // A new agent may offer what the old one lacked: try unsupported collectors again.
         collectors.agentChanged();
       }
@@ -358,7 +372,8 @@ final class PolledDomain implements DomainHandle {
       // Commands disabled while frozen come back after the thaw: poll them again.
       collectors.offeredAgain(c -> primarySupported(c, caps));
       AgentState s = state;
-      state = new AgentState(s.up(), version, s.lastSuccess(), s.lastError(), s.lastErrorAt(), false);
+      state =
+          new AgentState(s.up(), version, s.lastSuccess(), s.lastError(), s.lastErrorAt(), false);
     } catch (AgentUnsupportedException e) {
       // guest-info blocked: poll without knowing capabilities, collectors find out themselves.
     } catch (AgentTimeoutException | AgentConnectionException e) {
@@ -366,7 +381,8 @@ final class PolledDomain implements DomainHandle {
       lost(e.getMessage());
       return false;
     } catch (AgentException e) {
-      poller.countError(e instanceof io.qga.client.AgentProtocolException ? "protocol" : "agent_error");
+      poller.countError(
+          e instanceof io.qga.client.AgentProtocolException ? "protocol" : "agent_error");
       lost(e.getMessage());
       return false;
     }
@@ -417,7 +433,8 @@ final class PolledDomain implements DomainHandle {
     if (was == Phase.DOWN || was == Phase.RECOVERING) {
       LOG.info(() -> "domain " + name() + ": agent back (version " + version + ")");
     } else {
-      LOG.info(() -> "domain " + name() + ": agent up (version " + version + ", " + channel() + ")");
+      LOG.info(
+          () -> "domain " + name() + ": agent up (version " + version + ", " + channel() + ")");
     }
     poller.notifyUp(this);
   }

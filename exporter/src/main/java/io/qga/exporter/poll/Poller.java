@@ -30,30 +30,36 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Polls every discovered domain at a stable per-domain offset in each collector's interval
- * ({@link PollSchedule}), driven by one trigger per interval ({@link #scheduleWheel}) on the
- * daemon's {@link Timers} (Quartz). Quartz threads never touch an agent: a trigger only queues the poll on the domain's {@link SerialQueue},
- * which runs on a bounded shared pool. A poll whose previous run for the same domain and
- * collector is still queued or running is skipped and counted ({@code qga_poll_skipped_total}).
+ * Polls every discovered domain at a stable per-domain offset in each collector's interval ({@link
+ * PollSchedule}), driven by one trigger per interval ({@link #scheduleWheel}) on the daemon's
+ * {@link Timers} (Quartz). Quartz threads never touch an agent: a trigger only queues the poll on
+ * the domain's {@link SerialQueue}, which runs on a bounded shared pool. A poll whose previous run
+ * for the same domain and collector is still queued or running is skipped and counted ({@code
+ * qga_poll_skipped_total}).
  *
- * <p>Also the daemon's {@link DomainDirectory}: the policy engine and the control API find
- * domains and subscribe to events here.
+ * <p>Also the daemon's {@link DomainDirectory}: the policy engine and the control API find domains
+ * and subscribe to events here.
  */
 public final class Poller implements DomainDirectory, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Poller.class.getName());
+
   /** Timer group of the polling schedule; the domains' probes are in {@link #PROBES}. */
   private static final String WHEEL = "poll-schedule";
+
   private static final String PROBES = "poll-probe";
+
   /** How often the polling schedule looks for domains whose turn came. */
   static final Duration TICK = Duration.ofSeconds(1);
+
   /** Default minimum size of the shared pool. */
   public static final int DEFAULT_WORKERS = 16;
+
   /**
-   * The pool may grow to one thread per domain up to this bound: a domain never needs more than
-   * one (its queue is serial), so with at most this many domains no domain ever waits for a
-   * thread held by another's hung agent. Threads start only when every one is busy (a healthy
-   * agent answers in about a millisecond, so a few threads serve hundreds of domains; hung ones
-   * hold a thread each until their command timeout), and idle ones end after {@link #IDLE}.
+   * The pool may grow to one thread per domain up to this bound: a domain never needs more than one
+   * (its queue is serial), so with at most this many domains no domain ever waits for a thread held
+   * by another's hung agent. Threads start only when every one is busy (a healthy agent answers in
+   * about a millisecond, so a few threads serve hundreds of domains; hung ones hold a thread each
+   * until their command timeout), and idle ones end after {@link #IDLE}.
    */
   public static final int MAX_WORKERS = 512;
 
@@ -61,9 +67,9 @@ public final class Poller implements DomainDirectory, AutoCloseable {
   static final Duration IDLE = Duration.ofSeconds(30);
 
   /**
-   * Stack of a pool thread: its deepest path (collector, typed API, Jackson, junixsocket) needs
-   * a few dozen KiB; the JVM default of 1 MiB only reserves address space, but this is a bound
-   * for hundreds of threads.
+   * Stack of a pool thread: its deepest path (collector, typed API, Jackson, junixsocket) needs a
+   * few dozen KiB; the JVM default of 1 MiB only reserves address space, but this is a bound for
+   * hundreds of threads.
    */
   private static final long WORKER_STACK = 256 * 1024;
 
@@ -86,8 +92,8 @@ public final class Poller implements DomainDirectory, AutoCloseable {
   /**
    * @param collectors every collector that config may enable (usually {@code Collectors.all()})
    * @param settings what to poll and how often
-   * @param workers least size of the shared pool that talks to agents (it grows with the
-   *     number of domains, up to {@link #MAX_WORKERS})
+   * @param workers least size of the shared pool that talks to agents (it grows with the number of
+   *     domains, up to {@link #MAX_WORKERS})
    * @param clock for timestamps (scheduling itself uses Quartz's system clock)
    */
   public Poller(
@@ -182,9 +188,9 @@ public final class Poller implements DomainDirectory, AutoCloseable {
   }
 
   /**
-   * The pool's queue: a task goes to an idle thread if one is waiting, and otherwise is refused,
-   * so that the pool starts another thread (up to its maximum) instead of queueing behind a
-   * thread that a hung agent holds. Only with every thread busy does a task wait here.
+   * The pool's queue: a task goes to an idle thread if one is waiting, and otherwise is refused, so
+   * that the pool starts another thread (up to its maximum) instead of queueing behind a thread
+   * that a hung agent holds. Only with every thread busy does a task wait here.
    */
   private static final class HandOffQueue extends LinkedTransferQueue<Runnable> {
     @Override
@@ -378,10 +384,10 @@ public final class Poller implements DomainDirectory, AutoCloseable {
   /**
    * The polling schedule: one Quartz trigger per distinct collector interval (the default config
    * has 4), firing every {@link #TICK} (or every interval, if shorter). Each firing polls the
-   * domains whose turn falls within the tick just ended: a domain's turn is at its stable offset
-   * in the interval ({@link PollSchedule}), so domains stay spread over the interval. Quartz's cost
-   * is per firing (a tenth of a millisecond, and a thread handoff): a trigger per domain and
-   * collector was 11 000 triggers and 16 % of the exporter's CPU at a thousand domains.
+   * domains whose turn falls within the tick just ended: a domain's turn is at its stable offset in
+   * the interval ({@link PollSchedule}), so domains stay spread over the interval. Quartz's cost is
+   * per firing (a tenth of a millisecond, and a thread handoff): a trigger per domain and collector
+   * was 11 000 triggers and 16 % of the exporter's CPU at a thousand domains.
    */
   private synchronized void scheduleWheel() {
     if (closed) {
@@ -415,7 +421,9 @@ public final class Poller implements DomainDirectory, AutoCloseable {
         });
   }
 
-  /** Polls the domains whose turn is in (t - tick, t]: whose offset is that far into the interval. */
+  /**
+   * Polls the domains whose turn is in (t - tick, t]: whose offset is that far into the interval.
+   */
   private void tick(long interval, long tick, String[] collectors, long t) {
     Duration period = Duration.ofMillis(interval);
     for (PolledDomain d : domains.values()) {

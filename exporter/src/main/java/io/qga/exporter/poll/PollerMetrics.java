@@ -8,9 +8,8 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapsho
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.prometheus.metrics.model.snapshots.Unit;
-import io.qga.collectors.LabelValues;
 import io.qga.collectors.Exposition;
+import io.qga.collectors.LabelValues;
 import io.qga.collectors.MetricFamily;
 import io.qga.exporter.poll.PolledDomain.Phase;
 import java.time.Instant;
@@ -26,16 +25,17 @@ import java.util.logging.Logger;
 /**
  * What a scrape sees of the poller. Per domain ({@link #domainSeries}, served as prepared text by
  * the metrics page): the collectors' cached series of every domain whose agent is up, and {@code
- * qga_up}, {@code qga_agent_info}, {@code qga_collector_success}, {@code _duration_seconds},
- * {@code _last_success_timestamp_seconds}. Globally (this {@link MultiCollector}, through
- * client_java): {@code qga_discovered_domains}, {@code qga_poll_skipped_total} and {@code
- * qga_poll_errors_total}. Reads only cached values: a scrape never waits on a guest. A domain that
- * is no longer discovered is gone from the next scrape.
+ * qga_up}, {@code qga_agent_info}, {@code qga_collector_success}, {@code _duration_seconds}, {@code
+ * _last_success_timestamp_seconds}. Globally (this {@link MultiCollector}, through client_java):
+ * {@code qga_discovered_domains}, {@code qga_poll_skipped_total} and {@code qga_poll_errors_total}.
+ * Reads only cached values: a scrape never waits on a guest. A domain that is no longer discovered
+ * is gone from the next scrape.
  */
 public final class PollerMetrics implements MultiCollector {
   private static final Logger LOG = Logger.getLogger(PollerMetrics.class.getName());
   private static final List<String> ERROR_KINDS =
       List.of("timeout", "connection", "protocol", "agent_error", "internal");
+
   /** Owner of the poller's per-domain series in {@link Exposition#write}. */
   private static final String OWNER = "poller";
 
@@ -81,7 +81,9 @@ public final class PollerMetrics implements MultiCollector {
     CounterSnapshot.Builder skipped =
         CounterSnapshot.builder()
             .name("qga_poll_skipped")
-            .help("Polls skipped because the previous poll of the same domain and collector was still queued or running");
+            .help(
+                "Polls skipped because the previous poll of the same domain and collector was still"
+                    + " queued or running");
     // Every enabled collector and every kind from 0, so rate() works from the first scrape.
     Map<String, Long> skips = new TreeMap<>();
     poller.settings().intervals().keySet().forEach(c -> skips.put(c, 0L));
@@ -91,7 +93,9 @@ public final class PollerMetrics implements MultiCollector {
     CounterSnapshot.Builder errors =
         CounterSnapshot.builder()
             .name("qga_poll_errors")
-            .help("Failed agent commands while polling, by kind (timeout, connection, protocol, agent_error, internal)");
+            .help(
+                "Failed agent commands while polling, by kind (timeout, connection, protocol,"
+                    + " agent_error, internal)");
     Map<String, Long> kinds = new TreeMap<>();
     for (String kind : ERROR_KINDS) {
       kinds.put(kind, 0L);
@@ -103,10 +107,10 @@ public final class PollerMetrics implements MultiCollector {
   }
 
   /**
-   * Every domain's series, for {@link Exposition#write}: the poller's own (written now, a few
-   * lines per domain) and the collectors' (written when their poll ended) of every domain whose
-   * agent is up and whose last poll of that collector succeeded (or was refused only because the
-   * guest is frozen: those keep their last series, with {@code qga_collector_success 0}).
+   * Every domain's series, for {@link Exposition#write}: the poller's own (written now, a few lines
+   * per domain) and the collectors' (written when their poll ended) of every domain whose agent is
+   * up and whose last poll of that collector succeeded (or was refused only because the guest is
+   * frozen: those keep their last series, with {@code qga_collector_success 0}).
    */
   public List<Exposition.Prepared> domainSeries() {
     List<PolledDomain> domains = poller.polledDomains();
@@ -118,7 +122,10 @@ public final class PollerMetrics implements MultiCollector {
       } catch (RuntimeException e) {
         // One broken domain never fails the whole scrape; log once, not on every scrape.
         if (domainSeriesFailureLogged.compareAndSet(false, true)) {
-          LOG.log(Level.WARNING, "cannot write the series of domain " + d.name() + "; serving the rest", e);
+          LOG.log(
+              Level.WARNING,
+              "cannot write the series of domain " + d.name() + "; serving the rest",
+              e);
         }
       }
     }
@@ -142,10 +149,11 @@ public final class PollerMetrics implements MultiCollector {
   /**
    * A collector's three series on a domain as text, kept while the collector's state object (new
    * after every poll) and the domain's phase stay the same: most collectors poll less often than
-   * Prometheus scrapes, and formatting a thousand domains' timestamps on every scrape was most of
-   * a scrape's cost.
+   * Prometheus scrapes, and formatting a thousand domains' timestamps on every scrape was most of a
+   * scrape's cost.
    */
-  private record CollectorLines(CollectorState state, boolean up, byte[] success, byte[] duration, byte[] lastSuccess) {}
+  private record CollectorLines(
+      CollectorState state, boolean up, byte[] success, byte[] duration, byte[] lastSuccess) {}
 
   /** Domain to collector to its lines; replaced by each scrape, so gone domains drop out. */
   private volatile Map<String, Map<String, CollectorLines>> linesCache = Map.of();

@@ -8,9 +8,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs one domain's tasks one at a time, in order, on a shared pool: the agent handles one
- * request at a time, so a domain never occupies more than one pool thread, while different
- * domains run in parallel. A task never throws out of here (it is logged).
+ * Runs one domain's tasks one at a time, in order, on a shared pool: the agent handles one request
+ * at a time, so a domain never occupies more than one pool thread, while different domains run in
+ * parallel. A task never throws out of here (it is logged).
  */
 final class SerialQueue {
   private static final Logger LOG = Logger.getLogger(SerialQueue.class.getName());

@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One known domain as the rest of the daemon sees it (policy engine, control API, landing
- * page). Implemented by the poller. Its {@link #agent()} shares the domain's one channel: calls
- * from the API, the policy engine and the poller are serialised by the channel (one request in
- * flight), each bounded by its own deadline.
+ * One known domain as the rest of the daemon sees it (policy engine, control API, landing page).
+ * Implemented by the poller. Its {@link #agent()} shares the domain's one channel: calls from the
+ * API, the policy engine and the poller are serialised by the channel (one request in flight), each
+ * bounded by its own deadline.
  */
 public interface DomainHandle {
 
@@ -29,13 +29,15 @@ public interface DomainHandle {
   /** The current agent state as last observed (never waits on the guest). */
   AgentState state();
 
-  /** The last samples of each collector that succeeded at least once (collector name to samples). */
+  /**
+   * The last samples of each collector that succeeded at least once (collector name to samples).
+   */
   Map<String, DomainSamples> lastSamples();
 
   /**
-   * The latest typed guest data the collectors decoded (interfaces, filesystems, OS, ...) and
-   * the enabled commands of the last {@code guest-info}. The control API serves cached guest
-   * data from here and policy conditions read it; never waits on the guest.
+   * The latest typed guest data the collectors decoded (interfaces, filesystems, OS, ...) and the
+   * enabled commands of the last {@code guest-info}. The control API serves cached guest data from
+   * here and policy conditions read it; never waits on the guest.
    */
   GuestData guest();
 

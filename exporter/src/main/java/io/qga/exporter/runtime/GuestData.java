@@ -12,8 +12,8 @@ import java.util.List;
 /**
  * The latest typed data of one domain, as the collectors decoded it (each part bounded by its
  * {@link GuestRecord}): what the control API shows and the policy conditions read. Immutable; a
- * part is null until its collector first succeeded, and stays when a later poll fails, the
- * command becomes unsupported (e.g. while frozen) or the collector is disabled.
+ * part is null until its collector first succeeded, and stays when a later poll fails, the command
+ * becomes unsupported (e.g. while frozen) or the collector is disabled.
  *
  * @param commands the enabled commands of the last {@code guest-info}, in the agent's order
  */

@@ -10,9 +10,9 @@ import java.util.logging.LogRecord;
 
 /**
  * One JSON object per line: {@code {"ts":..., "level":..., "logger":..., "msg":...}} and, with an
- * exception, {@code "err"} and {@code "stack"}. Jackson writes it, escaping every control
- * character and (ESCAPE_NON_ASCII) everything outside ASCII, so no message can break the line or
- * smuggle a C1 control or line separator to a terminal.
+ * exception, {@code "err"} and {@code "stack"}. Jackson writes it, escaping every control character
+ * and (ESCAPE_NON_ASCII) everything outside ASCII, so no message can break the line or smuggle a C1
+ * control or line separator to a terminal.
  */
 final class JsonLogFormatter extends Formatter {
   private static final ObjectWriter JSON =

@@ -4,8 +4,8 @@ import java.util.Locale;
 import java.util.logging.Formatter;
 
 /**
- * {@code --log.format} and config {@code log.format}: {@code plain} (the default: the format of
- * the shipped logging.properties), {@code logfmt} or {@code json}, one event per line each.
+ * {@code --log.format} and config {@code log.format}: {@code plain} (the default: the format of the
+ * shipped logging.properties), {@code logfmt} or {@code json}, one event per line each.
  */
 public enum LogFormat {
   PLAIN,
@@ -18,8 +18,8 @@ public enum LogFormat {
   }
 
   /**
-   * A fresh formatter for {@link StdoutHandler}; null for {@code plain}, which is the handler's
-   * own formatter (whatever escaping it applies stays in force).
+   * A fresh formatter for {@link StdoutHandler}; null for {@code plain}, which is the handler's own
+   * formatter (whatever escaping it applies stays in force).
    */
   Formatter formatter() {
     return switch (this) {

@@ -11,21 +11,21 @@ import java.util.logging.LogRecord;
 
 /**
  * One log record, one line: the layout of {@link java.util.logging.SimpleFormatter} (its {@code
- * java.util.logging.SimpleFormatter.format} property) with every character that could end a line
- * or drive a terminal written as a visible escape. Log messages carry text the guest chose (agent
- * versions, error descriptions) and socket file names; escaping here, at the one place every
- * record passes, means no call site can forget it: a guest can neither forge a log line nor send
- * terminal escapes to whoever reads the log.
+ * java.util.logging.SimpleFormatter.format} property) with every character that could end a line or
+ * drive a terminal written as a visible escape. Log messages carry text the guest chose (agent
+ * versions, error descriptions) and socket file names; escaping here, at the one place every record
+ * passes, means no call site can forget it: a guest can neither forge a log line nor send terminal
+ * escapes to whoever reads the log.
  *
  * <p>Escaped: C0 controls ({@code \n}, {@code \r}, {@code \t} by name, the others as {@code \xNN},
- * e.g. NUL {@code \x00}, ESC {@code \x1b}), DEL ({@code \x7f}), C1 controls ({@code \u0085}),
- * the Unicode line and paragraph separators ({@code \u2028}, {@code \u2029}) and unpaired
- * surrogates ({@code \ud800}). A backslash stays as it is (Windows paths stay readable), so an
- * escape in the log may also be text the guest sent; it is never a control character.
+ * e.g. NUL {@code \x00}, ESC {@code \x1b}), DEL ({@code \x7f}), C1 controls ({@code \u0085}), the
+ * Unicode line and paragraph separators ({@code \u2028}, {@code \u2029}) and unpaired surrogates
+ * ({@code \ud800}). A backslash stays as it is (Windows paths stay readable), so an escape in the
+ * log may also be text the guest sent; it is never a control character.
  *
- * <p>A thrown exception keeps its stack trace on the lines after the record, one frame per line,
- * as the JDK prints it; each exception's message (which may quote a guest's reply) is escaped
- * like the message.
+ * <p>A thrown exception keeps its stack trace on the lines after the record, one frame per line, as
+ * the JDK prints it; each exception's message (which may quote a guest's reply) is escaped like the
+ * message.
  */
 public final class LogLineFormatter extends Formatter {
   private static final String FORMAT_PROPERTY = "java.util.logging.SimpleFormatter.format";

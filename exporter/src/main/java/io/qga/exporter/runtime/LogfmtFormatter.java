@@ -9,10 +9,10 @@ import java.util.logging.LogRecord;
 
 /**
  * One logfmt line per record: {@code ts=... level=info logger=Poller msg="..."} and, with an
- * exception, {@code err="..."} and {@code stack="..."}. Values with a space, {@code =}, a quote,
- * a backslash or any control character are quoted and escaped ({@code \n}, {@code \"},
- * {@code \\}, {@code \}{@code u001b}...), so a message (which may carry text a guest chose)
- * can neither end the line nor send terminal escapes.
+ * exception, {@code err="..."} and {@code stack="..."}. Values with a space, {@code =}, a quote, a
+ * backslash or any control character are quoted and escaped ({@code \n}, {@code \"}, {@code \\},
+ * {@code \}{@code u001b}...), so a message (which may carry text a guest chose) can neither end the
+ * line nor send terminal escapes.
  */
 final class LogfmtFormatter extends Formatter {
   static final DateTimeFormatter TS = DateTimeFormatter.ISO_INSTANT;

@@ -9,13 +9,14 @@ import java.util.logging.Logger;
 
 /**
  * Applies {@code --log.level} / {@code --log.format} (or the config's {@code log} section) after
- * {@link Signals#configureLogging()}: the root logger's level, and the formatter of every
- * {@link StdoutHandler} on it. A null argument leaves that setting as the logging config made it
- * (so a user's own {@code -Djava.util.logging.config.file} keeps working unless overridden).
+ * {@link Signals#configureLogging()}: the root logger's level, and the formatter of every {@link
+ * StdoutHandler} on it. A null argument leaves that setting as the logging config made it (so a
+ * user's own {@code -Djava.util.logging.config.file} keeps working unless overridden).
  */
 public final class Logging {
   /** Each handler's formatter before the first switch: what {@code plain} goes back to. */
-  private static final Map<Handler, Formatter> OWN = Collections.synchronizedMap(new WeakHashMap<>());
+  private static final Map<Handler, Formatter> OWN =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   private Logging() {}
 

@@ -8,10 +8,10 @@ import java.util.logging.Logger;
 import sun.misc.Signal;
 
 /**
- * Process plumbing for {@code run} and {@code demo}: one-line logging to stdout, SIGTERM and
- * SIGINT as "stop cleanly and exit 0" (the JVM's default exits 143 after shutdown hooks), and
- * SIGHUP as "reload". Uses {@code sun.misc.Signal} (jdk.unsupported, present in every JDK 17+);
- * where a signal cannot be handled (e.g. Windows has no HUP) it is skipped with a log line.
+ * Process plumbing for {@code run} and {@code demo}: one-line logging to stdout, SIGTERM and SIGINT
+ * as "stop cleanly and exit 0" (the JVM's default exits 143 after shutdown hooks), and SIGHUP as
+ * "reload". Uses {@code sun.misc.Signal} (jdk.unsupported, present in every JDK 17+); where a
+ * signal cannot be handled (e.g. Windows has no HUP) it is skipped with a log line.
  */
 public final class Signals {
   private static final Logger LOG = Logger.getLogger(Signals.class.getName());
@@ -25,7 +25,8 @@ public final class Signals {
         || System.getProperty("java.util.logging.config.class") != null) {
       return;
     }
-    try (InputStream in = Signals.class.getResourceAsStream("/io/qga/exporter/logging.properties")) {
+    try (InputStream in =
+        Signals.class.getResourceAsStream("/io/qga/exporter/logging.properties")) {
       if (in != null) {
         LogManager.getLogManager().readConfiguration(in);
       }
@@ -35,8 +36,8 @@ public final class Signals {
   }
 
   /**
-   * Installs the handlers: TERM and INT release {@link #awaitStop()}, HUP runs {@code reload}
-   * on its own thread (a slow reload never blocks signal delivery).
+   * Installs the handlers: TERM and INT release {@link #awaitStop()}, HUP runs {@code reload} on
+   * its own thread (a slow reload never blocks signal delivery).
    */
   public static Signals install(Runnable reload) {
     Signals s = new Signals();

@@ -37,34 +37,36 @@ import org.quartz.impl.StdSchedulerFactory;
 import org.quartz.impl.matchers.GroupMatcher;
 
 /**
- * The daemon's one scheduler for everything timed or periodic: the poll ticks and agent probes,
- * the policies' cron schedules and jittered runs, the discovery refresh, the fsfreeze deadlines.
- * One Quartz scheduler (RAM job store) behind four kinds of timer ({@link #once}, {@link #every},
+ * The daemon's one scheduler for everything timed or periodic: the poll ticks and agent probes, the
+ * policies' cron schedules and jittered runs, the discovery refresh, the fsfreeze deadlines. One
+ * Quartz scheduler (RAM job store) behind four kinds of timer ({@link #once}, {@link #every},
  * {@link #cron}); callers see no Quartz type.
  *
- * <p>Contract for every task: it runs on one of Quartz's few threads and must only hand work to
- * an executor (a domain's poll queue, the policy engine's thread, the action executor, the
- * discovery thread). It never waits on a guest: a task that blocked would hold a Quartz thread,
- * and with every thread held no trigger fires, thaw deadlines included. A task that throws is
- * logged; its timer goes on.
+ * <p>Contract for every task: it runs on one of Quartz's few threads and must only hand work to an
+ * executor (a domain's poll queue, the policy engine's thread, the action executor, the discovery
+ * thread). It never waits on a guest: a task that blocked would hold a Quartz thread, and with
+ * every thread held no trigger fires, thaw deadlines included. A task that throws is logged; its
+ * timer goes on.
  *
  * <p>Times are the system clock's (Quartz reads {@link System#currentTimeMillis}): after a host
  * suspend or a clock step forward, a trigger whose time passed more than {@link #MISFIRE} ago is a
- * misfire and is handled per kind (see each method). A step back would hold every trigger back
- * by as much (Quartz computes each next fire time from the last): a watch thread compares the
- * wall clock with the monotonic one every second and moves every trigger back by the step
- * ({@link #clockWentBack}), so a thaw deadline stays on time.
+ * misfire and is handled per kind (see each method). A step back would hold every trigger back by
+ * as much (Quartz computes each next fire time from the last): a watch thread compares the wall
+ * clock with the monotonic one every second and moves every trigger back by the step ({@link
+ * #clockWentBack}), so a thaw deadline stays on time.
  */
 public final class Timers implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Timers.class.getName());
   private static final AtomicInteger INSTANCES = new AtomicInteger();
   private static final String TASK = "task";
+
   /** A trigger later than this is a misfire (Quartz's misfire threshold). */
   public static final Duration MISFIRE = Duration.ofSeconds(1);
+
   /**
-   * Quartz threads. Tasks only hand work on, so two would keep up with thousands of triggers;
-   * the spare ones keep deadlines on time while a task waits briefly for a lock around a state
-   * file write (the fsfreeze promise is written under the guard's lock).
+   * Quartz threads. Tasks only hand work on, so two would keep up with thousands of triggers; the
+   * spare ones keep deadlines on time while a task waits briefly for a lock around a state file
+   * write (the fsfreeze promise is written under the guard's lock).
    */
   static final int THREADS = 4;
 
@@ -93,6 +95,7 @@ public final class Timers implements AutoCloseable {
 
   /** Not a scheduler of work: it only notices the wall clock going back (see the class doc). */
   private final ScheduledExecutorService clockWatch;
+
   private long lastWall = System.currentTimeMillis();
   private long lastMono = System.nanoTime();
 
@@ -134,7 +137,10 @@ public final class Timers implements AutoCloseable {
    */
   void clockWentBack(Duration step) {
     LOG.warning(
-        () -> "the system clock went back by " + step.toMillis() + " ms: moving every timer back as much");
+        () ->
+            "the system clock went back by "
+                + step.toMillis()
+                + " ms: moving every timer back as much");
     try {
       long now = System.currentTimeMillis();
       for (TriggerKey key : scheduler.getTriggerKeys(GroupMatcher.anyTriggerGroup())) {
@@ -224,12 +230,13 @@ public final class Timers implements AutoCloseable {
             TriggerBuilder.newTrigger()
                 .startAt(Date.from(at))
                 .withSchedule(
-                    SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())));
+                    SimpleScheduleBuilder.simpleSchedule()
+                        .withMisfireHandlingInstructionFireNow())));
   }
 
   /**
-   * Runs {@code task} every {@code period} from {@code first} with the scheduled fire time. After
-   * a stall the missed runs are skipped, not burst: the next one is on the period's grid.
+   * Runs {@code task} every {@code period} from {@code first} with the scheduled fire time. After a
+   * stall the missed runs are skipped, not burst: the next one is on the period's grid.
    */
   public Timer every(String group, Instant first, Duration period, Consumer<Instant> task) {
     return schedule(
@@ -336,7 +343,8 @@ public final class Timers implements AutoCloseable {
   /** Cancels every timer of {@code group}. */
   public void cancelGroup(String group) {
     try {
-      scheduler.deleteJobs(new ArrayList<>(scheduler.getJobKeys(GroupMatcher.jobGroupEquals(group))));
+      scheduler.deleteJobs(
+          new ArrayList<>(scheduler.getJobKeys(GroupMatcher.jobGroupEquals(group))));
     } catch (SchedulerException e) {
       LOG.log(Level.WARNING, "cannot cancel the timers of " + group, e);
     }

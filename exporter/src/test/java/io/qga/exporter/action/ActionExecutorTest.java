@@ -56,7 +56,10 @@ class ActionExecutorTest {
       assertThat(ex.active()).containsExactly(first, second);
       gate.countDown();
       assertThat(second.result().get(20, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.SUCCEEDED);
-      assertThat(first.record()).get().extracting(ActionRecord::outcome).isEqualTo(Outcome.SUCCEEDED);
+      assertThat(first.record())
+          .get()
+          .extracting(ActionRecord::outcome)
+          .isEqualTo(Outcome.SUCCEEDED);
       assertThat(ex.job(first.id())).contains(first);
     }
   }
@@ -174,12 +177,15 @@ class ActionExecutorTest {
     }
     int[] skipped = {0};
     var lines = AuditLogTest.readAll(dir.resolve(AuditLog.FILE), skipped);
-    assertThat(lines).singleElement().satisfies(n -> {
-      assertThat(n.get("dry_run").asBoolean()).isTrue();
-      assertThat(n.get("result").asText()).isEqualTo("dry_run");
-      assertThat(n.get("reason").asText()).isEqualTo("time offset 30.000 s is above 1s");
-      assertThat(n.get("arguments").get("source").asText()).isEqualTo("host");
-    });
+    assertThat(lines)
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.get("dry_run").asBoolean()).isTrue();
+              assertThat(n.get("result").asText()).isEqualTo("dry_run");
+              assertThat(n.get("reason").asText()).isEqualTo("time offset 30.000 s is above 1s");
+              assertThat(n.get("arguments").get("source").asText()).isEqualTo("host");
+            });
   }
 
   @Test

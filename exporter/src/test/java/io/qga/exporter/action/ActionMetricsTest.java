@@ -21,7 +21,8 @@ class ActionMetricsTest {
   }
 
   static ActionRecord record(String domain, Origin origin, Outcome outcome, ActionDetails d) {
-    return new ActionRecord("j", T, T, domain, "fstrim", null, origin, false, outcome, null, d, null, null);
+    return new ActionRecord(
+        "j", T, T, domain, "fstrim", null, origin, false, outcome, null, d, null, null);
   }
 
   @Test
@@ -41,8 +42,14 @@ class ActionMetricsTest {
                             new FstrimResult.Path("/boot", null, null, "Read-only file system"))))
                 .details()));
     m.record(record("web-1", Origin.api("ansible"), Outcome.FAILED, null));
-    m.record(record("win-1", Origin.api("ansible"), Outcome.SUCCEEDED,
-        Fstrim.report(new FstrimResult(List.of(new FstrimResult.Path("C:\\", null, null, null)))).details()));
+    m.record(
+        record(
+            "win-1",
+            Origin.api("ansible"),
+            Outcome.SUCCEEDED,
+            Fstrim.report(
+                    new FstrimResult(List.of(new FstrimResult.Path("C:\\", null, null, null))))
+                .details()));
     m.nextRuns(() -> Map.of("weekly-trim", Instant.parse("2024-05-12T03:00:00Z")));
     assertThat(text(m))
         .isEqualTo(
@@ -63,6 +70,8 @@ class ActionMetricsTest {
             qga_policy_next_run_timestamp_seconds{policy="weekly-trim"} 1.7154828E9
             """);
     m.forgetDomain("web-1");
-    assertThat(text(m)).doesNotContain("qga_fstrim_trimmed_bytes{").doesNotContain("policy=\"weekly-trim\",");
+    assertThat(text(m))
+        .doesNotContain("qga_fstrim_trimmed_bytes{")
+        .doesNotContain("policy=\"weekly-trim\",");
   }
 }

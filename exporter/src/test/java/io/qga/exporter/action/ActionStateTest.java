@@ -46,13 +46,37 @@ class ActionStateTest {
   void previewsAndDryRunsAreNotSuccesses() throws Exception {
     ActionState state = ActionState.inMemory();
     state.replay(
-        new ActionRecord("j", T, T, "web-1", "fstrim", null, Origin.policy("p", "preview"), true,
-            Outcome.DRY_RUN, null, null, null, null));
+        new ActionRecord(
+            "j",
+            T,
+            T,
+            "web-1",
+            "fstrim",
+            null,
+            Origin.policy("p", "preview"),
+            true,
+            Outcome.DRY_RUN,
+            null,
+            null,
+            null,
+            null));
     assertThat(state.lastSuccess("web-1", "fstrim")).isEmpty();
     assertThat(state.lastRun("p", "web-1")).isEmpty();
     state.replay(
-        new ActionRecord("j", T, T, "web-1", "fstrim", null, Origin.api("ansible"), false,
-            Outcome.SUCCEEDED, null, null, null, null));
+        new ActionRecord(
+            "j",
+            T,
+            T,
+            "web-1",
+            "fstrim",
+            null,
+            Origin.api("ansible"),
+            false,
+            Outcome.SUCCEEDED,
+            null,
+            null,
+            null,
+            null));
     assertThat(state.lastSuccess("web-1", "fstrim")).contains(T);
   }
 

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The audit log fails closed, against real files: a full disk (real tmpfs) refuses the action
- * and counts the failure, a write torn by the full disk is cut before the next record, and a
- * rotation that fails keeps the log writable.
+ * The audit log fails closed, against real files: a full disk (real tmpfs) refuses the action and
+ * counts the failure, a write torn by the full disk is cut before the next record, and a rotation
+ * that fails keeps the log writable.
  */
 class AuditLogFaultsTest {
   @TempDir Path tmp;
@@ -34,7 +34,8 @@ class AuditLogFaultsTest {
     domains.add("vm", channel);
     try (RealMounts mounts = new RealMounts()) {
       Path stateDir = mounts.tmpfs(tmp.resolve("state"), "64k");
-      try (ActionExecutor ex = ActionExecutor.open(stateDir, domains, Clock.systemUTC(), Map.of())) {
+      try (ActionExecutor ex =
+          ActionExecutor.open(stateDir, domains, Clock.systemUTC(), Map.of())) {
         Path log = stateDir.resolve(AuditLog.FILE);
         assertThat(run(ex).outcome()).isEqualTo(Outcome.SUCCEEDED);
         List<String> before = Files.readAllLines(log);
@@ -51,7 +52,9 @@ class AuditLogFaultsTest {
         ActionRecord r = job.result().get(20, TimeUnit.SECONDS);
         assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
         assertThat(r.error()).startsWith("not run: cannot write the audit log " + log);
-        assertThat(job.auditFailure()).get().asString()
+        assertThat(job.auditFailure())
+            .get()
+            .asString()
             .contains("No space left on device")
             .endsWith("the action was not run");
         assertThat(channel.count("guest-fstrim")).as("fstrim sent unaudited").isEqualTo(trims);
@@ -85,7 +88,8 @@ class AuditLogFaultsTest {
     domains.add("vm", channel);
     try (RealMounts mounts = new RealMounts()) {
       Path stateDir = mounts.tmpfs(tmp.resolve("state"), "64k");
-      try (ActionExecutor ex = ActionExecutor.open(stateDir, domains, Clock.systemUTC(), Map.of())) {
+      try (ActionExecutor ex =
+          ActionExecutor.open(stateDir, domains, Clock.systemUTC(), Map.of())) {
         Path log = stateDir.resolve(AuditLog.FILE);
         assertThat(run(ex).outcome()).isEqualTo(Outcome.SUCCEEDED);
         List<String> lines = Files.readAllLines(log);
@@ -99,8 +103,11 @@ class AuditLogFaultsTest {
         ActionRecord r = job.result().get(20, TimeUnit.SECONDS);
         assertThat(channel.count("guest-fstrim")).as("the audited start let it run").isEqualTo(2);
         assertThat(r.outcome()).isEqualTo(Outcome.SUCCEEDED);
-        assertThat(job.auditFailure()).get().asString()
-            .startsWith("fstrim ended succeeded but its audit record could not be written to " + log)
+        assertThat(job.auditFailure())
+            .get()
+            .asString()
+            .startsWith(
+                "fstrim ended succeeded but its audit record could not be written to " + log)
             .contains("No space left on device");
         assertThat(metrics(ex)).contains("qga_audit_write_failures_total 1.0");
         List<String> after = Files.readAllLines(log);
@@ -155,8 +162,9 @@ class AuditLogFaultsTest {
     }
     List<JsonNode> all = new ArrayList<>();
     AuditLog.read(file, all::add);
-    assertThat(all).extracting(n -> n.path("n").asInt()).containsExactly(
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20);
+    assertThat(all)
+        .extracting(n -> n.path("n").asInt())
+        .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20);
   }
 
   private static ActionRecord run(ActionExecutor ex) throws Exception {

@@ -18,8 +18,18 @@ class AuditLogTest {
 
   static ActionRecord record(String domain, Outcome outcome, Instant at) {
     return new ActionRecord(
-        "job-" + domain, at, at.minusSeconds(1), domain, "fstrim", null,
-        Origin.policy("weekly-trim", "schedule"), false, outcome, "schedule fired", null, null,
+        "job-" + domain,
+        at,
+        at.minusSeconds(1),
+        domain,
+        "fstrim",
+        null,
+        Origin.policy("weekly-trim", "schedule"),
+        false,
+        outcome,
+        "schedule fired",
+        null,
+        null,
         List.of());
   }
 
@@ -62,7 +72,10 @@ class AuditLogTest {
     }
     // a crash in the middle of the second write
     Files.writeString(
-        file, "{\"timestamp\": \"2024-05-05T03:0", StandardCharsets.US_ASCII, StandardOpenOption.APPEND);
+        file,
+        "{\"timestamp\": \"2024-05-05T03:0",
+        StandardCharsets.US_ASCII,
+        StandardOpenOption.APPEND);
     int[] skipped = {0};
     assertThat(readAll(file, skipped)).hasSize(1);
     assertThat(skipped[0]).isEqualTo(1);
@@ -82,7 +95,11 @@ class AuditLogTest {
     Path file = dir.resolve("audit.jsonl");
     try (AuditLog log = AuditLog.open(file, 1024)) {
       for (int i = 0; i < 10; i++) {
-        log.append(record("web-" + i, Outcome.SUCCEEDED, Instant.parse("2024-05-05T03:00:00Z").plusSeconds(i)));
+        log.append(
+            record(
+                "web-" + i,
+                Outcome.SUCCEEDED,
+                Instant.parse("2024-05-05T03:00:00Z").plusSeconds(i)));
       }
     }
     assertThat(Files.size(file)).isLessThanOrEqualTo(1024);

@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An in-memory agent for executor tests that need many domains or to hold an action open:
- * scripted replies per command, an optional gate that holds {@code guest-fstrim} until opened,
- * and a shared counter of fstrims in progress (to check concurrency limits).
+ * An in-memory agent for executor tests that need many domains or to hold an action open: scripted
+ * replies per command, an optional gate that holds {@code guest-fstrim} until opened, and a shared
+ * counter of fstrims in progress (to check concurrency limits).
  */
 public final class FakeChannel implements AgentChannel {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -42,7 +42,8 @@ public final class FakeChannel implements AgentChannel {
         "{\"version\": \"7.2.22\", \"supported_commands\": ["
             + "{\"name\": \"guest-fstrim\", \"enabled\": true, \"success-response\": true},"
             + "{\"name\": \"guest-set-time\", \"enabled\": true, \"success-response\": true}]}");
-    replies.put("guest-fstrim", "{\"paths\": [{\"path\": \"/\", \"trimmed\": 1000, \"minimum\": 0}]}");
+    replies.put(
+        "guest-fstrim", "{\"paths\": [{\"path\": \"/\", \"trimmed\": 1000, \"minimum\": 0}]}");
   }
 
   public FakeChannel(String name) {
@@ -94,7 +95,9 @@ public final class FakeChannel implements AgentChannel {
     String reply = replies.get(command.name());
     if (reply == null) {
       throw AgentErrorException.of(
-          command.name(), "CommandNotFound", "The command " + command.name() + " has not been found");
+          command.name(),
+          "CommandNotFound",
+          "The command " + command.name() + " has not been found");
     }
     try {
       return JSON.readTree(reply);

@@ -25,8 +25,7 @@ class FstrimTest {
   @Test
   void linuxShapeRecordsBytesPerMountpoint() {
     ActionReport r =
-        Fstrim.report(
-            new FstrimResult(List.of(path("/", 1000L, null), path("/var", 24L, null))));
+        Fstrim.report(new FstrimResult(List.of(path("/", 1000L, null), path("/var", 24L, null))));
     assertThat(r.outcome()).isEqualTo(Outcome.SUCCEEDED);
     assertThat(r.error()).isNull();
     Fstrim.Report d = (Fstrim.Report) r.details();
@@ -70,7 +69,8 @@ class FstrimTest {
     assertThat(d.trimmedBytes()).isNull();
     assertThat(d.toJson().toString())
         .isEqualTo(
-            "{\"paths\":[{\"path\":\"C:\\\\\"},{\"path\":\"D:\\\\\",\"error\":\"The device is not ready.\"}]}");
+            "{\"paths\":[{\"path\":\"C:\\\\\"},{\"path\":\"D:\\\\\",\"error\":\"The device is not"
+                + " ready.\"}]}");
   }
 
   @Test
@@ -101,14 +101,15 @@ class FstrimTest {
       sim.add(windows);
       String failing = firstMountpoint(sim, "lin");
       linux.setFstrimError(failing, "FITRIM: Operation not supported");
-      try (ActionExecutor ex =
-          ActionExecutor.open(dir, sim.domains, Clock.systemUTC(), Map.of())) {
+      try (ActionExecutor ex = ActionExecutor.open(dir, sim.domains, Clock.systemUTC(), Map.of())) {
         ActionRecord l =
             ex.submit(ActionRequest.of("lin", new Fstrim(0L), Origin.api("ops")))
-                .result().get(20, TimeUnit.SECONDS);
+                .result()
+                .get(20, TimeUnit.SECONDS);
         ActionRecord w =
             ex.submit(ActionRequest.of("win", new Fstrim(null), Origin.api("ops")))
-                .result().get(20, TimeUnit.SECONDS);
+                .result()
+                .get(20, TimeUnit.SECONDS);
         Fstrim.Report lr = (Fstrim.Report) l.details();
         assertThat(lr.paths()).anySatisfy(p -> assertThat(p.trimmed()).isNotNull());
         assertThat(lr.paths())

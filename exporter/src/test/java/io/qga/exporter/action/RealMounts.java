@@ -10,10 +10,10 @@ import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Real mounts for tests of a full or read-only {@code state_dir}: a small tmpfs, filled to the
- * last byte, and a read-only bind mount. Needs root: without it the test is skipped with a
- * message, and with {@code QGA_REQUIRE_REAL=1} it fails instead. {@link #close} unmounts
- * everything it mounted, newest first.
+ * Real mounts for tests of a full or read-only {@code state_dir}: a small tmpfs, filled to the last
+ * byte, and a read-only bind mount. Needs root: without it the test is skipped with a message, and
+ * with {@code QGA_REQUIRE_REAL=1} it fails instead. {@link #close} unmounts everything it mounted,
+ * newest first.
  */
 public final class RealMounts implements AutoCloseable {
   private final List<Path> mounted = new ArrayList<>();
@@ -66,7 +66,8 @@ public final class RealMounts implements AutoCloseable {
       }
     }
     // small writes too, until not one more byte fits
-    try (OutputStream out = Files.newOutputStream(filler, java.nio.file.StandardOpenOption.APPEND)) {
+    try (OutputStream out =
+        Files.newOutputStream(filler, java.nio.file.StandardOpenOption.APPEND)) {
       for (int i = 0; i < 8192; i++) {
         out.write(0);
         out.flush();
@@ -78,9 +79,9 @@ public final class RealMounts implements AutoCloseable {
   }
 
   /**
-   * {@link #fill}s {@code dir}, then appends small padding records to {@code log} until it
-   * refuses: the space left in the last page of its file is gone too, so the next record (a few
-   * hundred bytes) cannot be written.
+   * {@link #fill}s {@code dir}, then appends small padding records to {@code log} until it refuses:
+   * the space left in the last page of its file is gone too, so the next record (a few hundred
+   * bytes) cannot be written.
    */
   public static Path fill(Path dir, AuditLog log) throws IOException {
     Path filler = fill(dir);

@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Simulated guest agents on real unix sockets in a temp dir, each reached through a real
- * {@link AgentSession} and registered in a {@link TestDomains}. Never the host's own qemu-ga.
+ * Simulated guest agents on real unix sockets in a temp dir, each reached through a real {@link
+ * AgentSession} and registered in a {@link TestDomains}. Never the host's own qemu-ga.
  */
 public final class SimHarness implements AutoCloseable {
   public final TestDomains domains = new TestDomains();

@@ -76,7 +76,8 @@ public final class TestDomains implements DomainDirectory {
   public static final class TestDomain implements DomainHandle {
     private final String name;
     private final GuestAgent agent;
-    private volatile AgentState state = new AgentState(true, "7.2.22", Instant.now(), null, null, false);
+    private volatile AgentState state =
+        new AgentState(true, "7.2.22", Instant.now(), null, null, false);
     private final Map<String, DomainSamples> samples = new ConcurrentHashMap<>();
     private final Map<String, JsonNode> replies = new ConcurrentHashMap<>();
 
@@ -128,9 +129,9 @@ public final class TestDomains implements DomainDirectory {
     }
 
     /**
-     * The typed data a poller would keep: the records of the samples set, and the replies set
-     * (JSON as an agent sends it) decoded with the client's records and bounded by the
-     * collectors' default limits.
+     * The typed data a poller would keep: the records of the samples set, and the replies set (JSON
+     * as an agent sends it) decoded with the client's records and bounded by the collectors'
+     * default limits.
      */
     @Override
     public GuestData guest() {
@@ -145,24 +146,37 @@ public final class TestDomains implements DomainDirectory {
           || replies.containsKey("guest-get-host-name")
           || replies.containsKey("guest-get-timezone")) {
         HostName host = decode("guest-get-host-name", HostName.class);
-        g = g.with(GuestRecord.Os.of(
-            decode("guest-get-osinfo", OsInfo.class),
-            host == null ? null : host.hostName(),
-            decode("guest-get-timezone", Timezone.class)));
+        g =
+            g.with(
+                GuestRecord.Os.of(
+                    decode("guest-get-osinfo", OsInfo.class),
+                    host == null ? null : host.hostName(),
+                    decode("guest-get-timezone", Timezone.class)));
       }
       if (replies.containsKey("guest-network-get-interfaces")) {
-        g = g.with(GuestRecord.Interfaces.of(
-            List.of(decode("guest-network-get-interfaces", NetworkInterface[].class)), Limits.DEFAULT));
+        g =
+            g.with(
+                GuestRecord.Interfaces.of(
+                    List.of(decode("guest-network-get-interfaces", NetworkInterface[].class)),
+                    Limits.DEFAULT));
       }
       if (replies.containsKey("guest-get-fsinfo")) {
-        g = g.with(GuestRecord.Filesystems.of(
-            List.of(decode("guest-get-fsinfo", Filesystem[].class)), Limits.DEFAULT));
+        g =
+            g.with(
+                GuestRecord.Filesystems.of(
+                    List.of(decode("guest-get-fsinfo", Filesystem[].class)), Limits.DEFAULT));
       }
       if (replies.containsKey("guest-get-users")) {
-        g = g.with(GuestRecord.Users.of(List.of(decode("guest-get-users", User[].class)), Limits.DEFAULT));
+        g =
+            g.with(
+                GuestRecord.Users.of(
+                    List.of(decode("guest-get-users", User[].class)), Limits.DEFAULT));
       }
       if (replies.containsKey("guest-fsfreeze-status")) {
-        g = g.with(new GuestRecord.Freeze(FreezeStatus.parse(replies.get("guest-fsfreeze-status").asText())));
+        g =
+            g.with(
+                new GuestRecord.Freeze(
+                    FreezeStatus.parse(replies.get("guest-fsfreeze-status").asText())));
       }
       return g;
     }

@@ -31,7 +31,8 @@ class TimeSyncTest {
       ActionRecord r = run(sim, new TimeSync(TimeSync.Source.HOST, Duration.ofMinutes(1)));
       assertThat(r.outcome()).isEqualTo(Outcome.SUCCEEDED);
       TimeSync.Report d = (TimeSync.Report) r.details();
-      assertThat(d.before().offsetNanos() / 1e9).isCloseTo(30, org.assertj.core.data.Offset.offset(0.5));
+      assertThat(d.before().offsetNanos() / 1e9)
+          .isCloseTo(30, org.assertj.core.data.Offset.offset(0.5));
       assertThat(Math.abs(d.after().offsetNanos()) / 1e9).isLessThan(0.5);
       assertThat(d.stepExceedsMaxStep()).isFalse();
       assertThat(r.warnings()).isEmpty();

@@ -166,8 +166,7 @@ final class ApiTestServer implements AutoCloseable {
 
   HttpResponse<String> call(String method, String path, String token, String body)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60));
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -261,7 +260,8 @@ final class ApiTestServer implements AutoCloseable {
     public JsonNode execute(AgentCommand command, Duration deadline) {
       AtomicInteger n = inFlight.computeIfAbsent(command.name(), k -> new AtomicInteger());
       int now = n.incrementAndGet();
-      max.computeIfAbsent(command.name(), k -> new AtomicInteger()).accumulateAndGet(now, Math::max);
+      max.computeIfAbsent(command.name(), k -> new AtomicInteger())
+          .accumulateAndGet(now, Math::max);
       try {
         return delegate.execute(command, deadline);
       } finally {

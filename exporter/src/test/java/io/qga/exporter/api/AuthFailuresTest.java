@@ -66,14 +66,18 @@ class AuthFailuresTest {
       server.addGuest("web-1");
       server.start();
       for (int i = 0; i < 10; i++) {
-        assertThat(server.get("/api/v1/domains", READER + "-guess-" + i).statusCode()).isEqualTo(401);
+        assertThat(server.get("/api/v1/domains", READER + "-guess-" + i).statusCode())
+            .isEqualTo(401);
       }
       for (int i = 0; i < 3; i++) {
         assertThat(server.get("/api/v1/domains", null).statusCode()).isEqualTo(401);
       }
       HttpRequest basic =
-          HttpRequest.newBuilder(server.uri("/api/v1/domains")).header("Authorization", "Basic YTpi").build();
-      assertThat(server.client.send(basic, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+          HttpRequest.newBuilder(server.uri("/api/v1/domains"))
+              .header("Authorization", "Basic YTpi")
+              .build();
+      assertThat(server.client.send(basic, HttpResponse.BodyHandlers.ofString()).statusCode())
+          .isEqualTo(401);
       assertThat(server.post("/-/reload", "wrong", null).statusCode()).isEqualTo(401);
       assertThat(server.get("/api/v1/domains", READER).statusCode()).isEqualTo(200);
 
@@ -144,14 +148,21 @@ class AuthFailuresTest {
       server.start();
       assertThat(server.get("/api/v1/domains", "first-rotating-token").statusCode()).isEqualTo(200);
       Files.writeString(server.tokenFile, "second-rotating-token\nold: first-rotating-token\n");
-      Files.setLastModifiedTime(server.tokenFile, java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(5)));
-      assertThat(server.get("/api/v1/domains", "second-rotating-token").statusCode()).isEqualTo(401);
+      Files.setLastModifiedTime(
+          server.tokenFile, java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(5)));
+      assertThat(server.get("/api/v1/domains", "second-rotating-token").statusCode())
+          .isEqualTo(401);
       assertThat(server.get("/api/v1/domains", "first-rotating-token").statusCode()).isEqualTo(401);
       assertThat(lines)
-          .anySatisfy(l -> assertThat(l).contains(server.tokenFile.toString()).contains("2 non-empty lines"));
+          .anySatisfy(
+              l ->
+                  assertThat(l)
+                      .contains(server.tokenFile.toString())
+                      .contains("2 non-empty lines"));
       // blank lines around one token are fine
       Files.writeString(server.tokenFile, "\n  third-rotating-token  \n\n");
-      Files.setLastModifiedTime(server.tokenFile, java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(10)));
+      Files.setLastModifiedTime(
+          server.tokenFile, java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(10)));
       assertThat(server.get("/api/v1/domains", "third-rotating-token").statusCode()).isEqualTo(200);
     }
   }

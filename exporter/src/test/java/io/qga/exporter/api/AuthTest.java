@@ -24,7 +24,8 @@ class AuthTest {
 
   @Test
   void aTokenMatchesByItsSha256AndCarriesItsRole() {
-    Auth auth = new Auth(List.of(sha("grafana", "r", Role.READER), sha("ansible", "o", Role.OPERATOR)));
+    Auth auth =
+        new Auth(List.of(sha("grafana", "r", Role.READER), sha("ansible", "o", Role.OPERATOR)));
     assertThat(auth.verify("o")).hasValue(new Auth.Caller("ansible", Role.OPERATOR));
     assertThat(auth.verify("r")).hasValue(new Auth.Caller("grafana", Role.READER));
     assertThat(auth.verify("x")).isEmpty();
@@ -39,12 +40,15 @@ class AuthTest {
     List<int[]> compared = new ArrayList<>();
     Auth auth =
         new Auth(
-            List.of(sha("a", "short", Role.READER), sha("b", "a-much-longer-token-" + "x".repeat(200), Role.ADMIN)),
+            List.of(
+                sha("a", "short", Role.READER),
+                sha("b", "a-much-longer-token-" + "x".repeat(200), Role.ADMIN)),
             (presented, expected) -> {
               compared.add(new int[] {presented.length, expected.length});
               return MessageDigest.isEqual(presented, expected);
             });
-    for (String presented : List.of("s", "short", "a-much-longer-token-" + "x".repeat(200), "y".repeat(4000))) {
+    for (String presented :
+        List.of("s", "short", "a-much-longer-token-" + "x".repeat(200), "y".repeat(4000))) {
       compared.clear();
       auth.verify(presented);
       // both configured tokens compared, even when the first matched; always 32 bytes vs 32 bytes

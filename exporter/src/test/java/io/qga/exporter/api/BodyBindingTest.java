@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Request bodies bound to the records in {@link Bodies}: the exact messages the API gave when it
- * checked bodies field by field, no coercion by the JSON library, and nothing sent to the guest
- * for a refused body.
+ * checked bodies field by field, no coercion by the JSON library, and nothing sent to the guest for
+ * a refused body.
  */
 class BodyBindingTest {
   @TempDir Path stateDir;
@@ -44,27 +44,68 @@ class BodyBindingTest {
     for (Case c :
         List.of(
             // Jackson would coerce these to 5 and 1; the API never guesses
-            new Case("fstrim", OPERATOR, "{\"minimum\": \"5\"}", "minimum",
+            new Case(
+                "fstrim",
+                OPERATOR,
+                "{\"minimum\": \"5\"}",
+                "minimum",
                 "minimum must be an integer >= 0 (bytes), not \"5\""),
-            new Case("fstrim", OPERATOR, "{\"minimum\": 1.5}", "minimum",
+            new Case(
+                "fstrim",
+                OPERATOR,
+                "{\"minimum\": 1.5}",
+                "minimum",
                 "minimum must be an integer >= 0 (bytes), not 1.5"),
-            new Case("fstrim", OPERATOR, "{\"minimum\": 0, \"extra\": 1}", "extra",
+            new Case(
+                "fstrim",
+                OPERATOR,
+                "{\"minimum\": 0, \"extra\": 1}",
+                "extra",
                 "unknown field \"extra\" (allowed: minimum)"),
-            new Case("fsthaw", OPERATOR, "{\"now\": true}", "now",
+            new Case(
+                "fsthaw",
+                OPERATOR,
+                "{\"now\": true}",
+                "now",
                 "unknown field \"now\" (this endpoint takes no body)"),
-            new Case("command", ADMIN, "{\"execute\": \"guest-info\", \"x\": 1}", "x",
+            new Case(
+                "command",
+                ADMIN,
+                "{\"execute\": \"guest-info\", \"x\": 1}",
+                "x",
                 "unknown field \"x\" (allowed: arguments, execute)"),
-            new Case("time-sync", OPERATOR, "{\"source\": 1}", "source",
+            new Case(
+                "time-sync",
+                OPERATOR,
+                "{\"source\": 1}",
+                "source",
                 "source must be \"host\" or \"rtc\", not 1"),
-            new Case("shutdown", ADMIN, "{\"mode\": true}", "mode",
+            new Case(
+                "shutdown",
+                ADMIN,
+                "{\"mode\": true}",
+                "mode",
                 "mode must be \"powerdown\", \"reboot\" or \"halt\", not true"),
-            new Case("fsfreeze", OPERATOR, "{\"deadline\": true}", "deadline",
+            new Case(
+                "fsfreeze",
+                OPERATOR,
+                "{\"deadline\": true}",
+                "deadline",
                 "deadline must be a duration like \"60s\""),
-            new Case("fsfreeze", OPERATOR, "{\"deadline\": 0}", "deadline",
+            new Case(
+                "fsfreeze",
+                OPERATOR,
+                "{\"deadline\": 0}",
+                "deadline",
                 "deadline must be at least 1s"),
-            new Case("command", ADMIN, "{\"execute\": \"Guest Info\"}", "execute",
+            new Case(
+                "command",
+                ADMIN,
+                "{\"execute\": \"Guest Info\"}",
+                "execute",
                 "execute must be an agent command name like \"guest-get-osinfo\""))) {
-      HttpResponse<String> r = server.post("/api/v1/domains/web-1/" + c.verb(), c.token(), c.body());
+      HttpResponse<String> r =
+          server.post("/api/v1/domains/web-1/" + c.verb(), c.token(), c.body());
       assertThat(r.statusCode()).as(c.toString()).isEqualTo(400);
       JsonNode body = json(r);
       assertThat(body.path("field").asText()).as(c.toString()).isEqualTo(c.field());
@@ -82,16 +123,21 @@ class BodyBindingTest {
     assertThat(ok.statusCode()).isEqualTo(200);
     assertThat(json(ok).path("state").asText()).isEqualTo("succeeded");
     // duplicate members and trailing text are errors, not a choice between two values
-    assertThat(server.post("/api/v1/domains/web-1/fstrim", OPERATOR, "{\"minimum\": 1, \"minimum\": 2}").statusCode())
+    assertThat(
+            server
+                .post("/api/v1/domains/web-1/fstrim", OPERATOR, "{\"minimum\": 1, \"minimum\": 2}")
+                .statusCode())
         .isEqualTo(400);
-    assertThat(server.post("/api/v1/domains/web-1/fstrim", OPERATOR, "{\"minimum\": 1} {}").statusCode())
+    assertThat(
+            server
+                .post("/api/v1/domains/web-1/fstrim", OPERATOR, "{\"minimum\": 1} {}")
+                .statusCode())
         .isEqualTo(400);
   }
 
   @Test
   void anUnknownDomainIsFoundBeforeThePassthroughChecksItsCommand() throws Exception {
-    HttpResponse<String> r =
-        server.post("/api/v1/domains/db-9/command", ADMIN, "{\"execute\": 5}");
+    HttpResponse<String> r = server.post("/api/v1/domains/db-9/command", ADMIN, "{\"execute\": 5}");
     assertThat(r.statusCode()).isEqualTo(404);
     assertThat(json(r).path("error").asText()).isEqualTo("unknown domain: db-9");
   }

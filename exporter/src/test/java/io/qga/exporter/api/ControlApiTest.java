@@ -54,7 +54,9 @@ class ControlApiTest {
   void withoutTokensEveryApiRequestIs403SayingHowToEnableIt() throws Exception {
     ApiConfig off = server.apiConfig(List.of());
     server.start(off, Optional.empty(), null);
-    for (String path : List.of("/api/v1/domains", "/api/v1/domains/web-1", "/api/v1/openapi.json", "/api/nothing")) {
+    for (String path :
+        List.of(
+            "/api/v1/domains", "/api/v1/domains/web-1", "/api/v1/openapi.json", "/api/nothing")) {
       HttpResponse<String> r = server.get(path, ADMIN);
       assertThat(r.statusCode()).as(path).isEqualTo(403);
       assertThat(json(r).path("error").asText()).contains("api.tokens").contains("token_file");
@@ -70,12 +72,16 @@ class ControlApiTest {
     server.start();
     HttpResponse<String> none = server.get("/api/v1/domains", null);
     assertThat(none.statusCode()).isEqualTo(401);
-    assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+    assertThat(none.headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
     assertThat(json(none).path("status").asInt()).isEqualTo(401);
 
     HttpRequest basic =
-        HttpRequest.newBuilder(server.uri("/api/v1/domains")).header("Authorization", "Basic YTpi").build();
-    assertThat(server.client.send(basic, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        HttpRequest.newBuilder(server.uri("/api/v1/domains"))
+            .header("Authorization", "Basic YTpi")
+            .build();
+    assertThat(server.client.send(basic, HttpResponse.BodyHandlers.ofString()).statusCode())
+        .isEqualTo(401);
 
     HttpResponse<String> wrong = server.get("/api/v1/domains", READER + "x");
     assertThat(wrong.statusCode()).isEqualTo(401);
@@ -88,9 +94,17 @@ class ControlApiTest {
     server.start();
     HttpResponse<String> r = server.post("/api/v1/domains/web-1/fstrim", READER, "{}");
     assertThat(r.statusCode()).isEqualTo(403);
-    assertThat(json(r).path("error").asText()).contains("grafana").contains("reader").contains("operator");
-    assertThat(server.post("/api/v1/domains/web-1/shutdown", OPERATOR, "{}").statusCode()).isEqualTo(403);
-    assertThat(server.post("/api/v1/domains/web-1/command", OPERATOR, "{\"execute\":\"guest-ping\"}").statusCode()).isEqualTo(403);
+    assertThat(json(r).path("error").asText())
+        .contains("grafana")
+        .contains("reader")
+        .contains("operator");
+    assertThat(server.post("/api/v1/domains/web-1/shutdown", OPERATOR, "{}").statusCode())
+        .isEqualTo(403);
+    assertThat(
+            server
+                .post("/api/v1/domains/web-1/command", OPERATOR, "{\"execute\":\"guest-ping\"}")
+                .statusCode())
+        .isEqualTo(403);
     assertThat(server.post("/-/reload", OPERATOR, null).statusCode()).isEqualTo(403);
     assertThat(web1.commandCount("guest-fstrim")).isZero();
     assertThat(web1.lastShutdownMode()).isNull();
@@ -103,9 +117,11 @@ class ControlApiTest {
     Files.writeString(server.tokenFile, "second-rotating-token-longer\n");
     Files.setLastModifiedTime(server.tokenFile, FileTime.from(Instant.now().plusSeconds(5)));
     assertThat(server.get("/api/v1/domains", "first-rotating-token").statusCode()).isEqualTo(401);
-    assertThat(server.get("/api/v1/domains", "second-rotating-token-longer").statusCode()).isEqualTo(200);
+    assertThat(server.get("/api/v1/domains", "second-rotating-token-longer").statusCode())
+        .isEqualTo(200);
     Files.delete(server.tokenFile);
-    assertThat(server.get("/api/v1/domains", "second-rotating-token-longer").statusCode()).isEqualTo(401);
+    assertThat(server.get("/api/v1/domains", "second-rotating-token-longer").statusCode())
+        .isEqualTo(401);
     assertThat(server.get("/api/v1/domains", READER).statusCode()).isEqualTo(200);
   }
 
@@ -113,23 +129,36 @@ class ControlApiTest {
   void listsDomainsAndServesCachedGuestDataWithoutAskingTheGuest() throws Exception {
     server.start();
     var d = server.domains.get("web-1");
-    d.setReply("guest-info", ApiTestServer.JSON.readTree(
-        "{\"version\":\"7.2.22\",\"supported_commands\":[{\"name\":\"guest-ping\",\"enabled\":true},"
-            + "{\"name\":\"guest-exec\",\"enabled\":false}]}"));
-    d.setReply("guest-get-host-name", ApiTestServer.JSON.readTree("{\"host-name\":\"web-1.example\"}"));
-    d.setReply("guest-get-osinfo", ApiTestServer.JSON.readTree(
-        "{\"id\":\"debian\",\"name\":\"Debian GNU/Linux\",\"pretty-name\":\"Debian 12\",\"version-id\":\"12\","
-            + "\"kernel-release\":\"6.1.0\",\"machine\":\"x86_64\"}"));
-    d.setReply("guest-network-get-interfaces", ApiTestServer.JSON.readTree(
-        "[{\"name\":\"lo\",\"ip-addresses\":[{\"ip-address\":\"127.0.0.1\",\"ip-address-type\":\"ipv4\",\"prefix\":8}]},"
-            + "{\"name\":\"eth0\",\"hardware-address\":\"52:54:00:12:34:56\",\"ip-addresses\":["
-            + "{\"ip-address\":\"192.0.2.10\",\"ip-address-type\":\"ipv4\",\"prefix\":24},"
-            + "{\"ip-address\":\"2001:db8::10\",\"ip-address-type\":\"ipv6\",\"prefix\":64}]}]"));
-    d.setReply("guest-get-fsinfo", ApiTestServer.JSON.readTree(
-        "[{\"name\":\"vda1\",\"mountpoint\":\"/\",\"type\":\"ext4\",\"used-bytes\":100,\"total-bytes\":1000,"
-            + "\"disk\":[{\"dev\":\"/dev/vda1\"}]}]"));
-    d.setReply("guest-get-users", ApiTestServer.JSON.readTree("[{\"user\":\"alice\",\"login-time\":1700000000.5}]"));
-    d.setReply("guest-get-timezone", ApiTestServer.JSON.readTree("{\"zone\":\"CET\",\"offset\":3600}"));
+    d.setReply(
+        "guest-info",
+        ApiTestServer.JSON.readTree(
+            "{\"version\":\"7.2.22\",\"supported_commands\":[{\"name\":\"guest-ping\",\"enabled\":true},"
+                + "{\"name\":\"guest-exec\",\"enabled\":false}]}"));
+    d.setReply(
+        "guest-get-host-name", ApiTestServer.JSON.readTree("{\"host-name\":\"web-1.example\"}"));
+    d.setReply(
+        "guest-get-osinfo",
+        ApiTestServer.JSON.readTree(
+            "{\"id\":\"debian\",\"name\":\"Debian GNU/Linux\",\"pretty-name\":\"Debian"
+                + " 12\",\"version-id\":\"12\","
+                + "\"kernel-release\":\"6.1.0\",\"machine\":\"x86_64\"}"));
+    d.setReply(
+        "guest-network-get-interfaces",
+        ApiTestServer.JSON.readTree(
+            "[{\"name\":\"lo\",\"ip-addresses\":[{\"ip-address\":\"127.0.0.1\",\"ip-address-type\":\"ipv4\",\"prefix\":8}]},"
+                + "{\"name\":\"eth0\",\"hardware-address\":\"52:54:00:12:34:56\",\"ip-addresses\":["
+                + "{\"ip-address\":\"192.0.2.10\",\"ip-address-type\":\"ipv4\",\"prefix\":24},"
+                + "{\"ip-address\":\"2001:db8::10\",\"ip-address-type\":\"ipv6\",\"prefix\":64}]}]"));
+    d.setReply(
+        "guest-get-fsinfo",
+        ApiTestServer.JSON.readTree(
+            "[{\"name\":\"vda1\",\"mountpoint\":\"/\",\"type\":\"ext4\",\"used-bytes\":100,\"total-bytes\":1000,"
+                + "\"disk\":[{\"dev\":\"/dev/vda1\"}]}]"));
+    d.setReply(
+        "guest-get-users",
+        ApiTestServer.JSON.readTree("[{\"user\":\"alice\",\"login-time\":1700000000.5}]"));
+    d.setReply(
+        "guest-get-timezone", ApiTestServer.JSON.readTree("{\"zone\":\"CET\",\"offset\":3600}"));
     long before = web1.commandCounts().values().stream().mapToLong(Long::longValue).sum();
 
     JsonNode list = json(server.get("/api/v1/domains", READER));
@@ -147,8 +176,10 @@ class ControlApiTest {
     assertThat(detail.path("hostname").asText()).isEqualTo("web-1.example");
     assertThat(detail.path("supported_commands").toString()).isEqualTo("[\"guest-ping\"]");
     assertThat(detail.path("os").path("pretty_name").asText()).isEqualTo("Debian 12");
-    assertThat(detail.path("ip_addresses").toString()).isEqualTo("[\"192.0.2.10\",\"2001:db8::10\"]");
-    assertThat(detail.path("interfaces").get(1).path("mac").asText()).isEqualTo("52:54:00:12:34:56");
+    assertThat(detail.path("ip_addresses").toString())
+        .isEqualTo("[\"192.0.2.10\",\"2001:db8::10\"]");
+    assertThat(detail.path("interfaces").get(1).path("mac").asText())
+        .isEqualTo("52:54:00:12:34:56");
     assertThat(detail.path("filesystems").get(0).path("avail_bytes").asLong()).isEqualTo(900);
     assertThat(detail.path("filesystems").get(0).path("device").asText()).isEqualTo("/dev/vda1");
     assertThat(detail.path("users").get(0).path("login_time").asDouble()).isEqualTo(1700000000.5);
@@ -158,7 +189,8 @@ class ControlApiTest {
     assertThat(after).as("reads never wait on the guest").isEqualTo(before);
 
     assertThat(server.get("/api/v1/domains/nope", READER).statusCode()).isEqualTo(404);
-    assertThat(json(server.get("/api/v1/domains/nope", READER)).path("error").asText()).contains("nope");
+    assertThat(json(server.get("/api/v1/domains/nope", READER)).path("error").asText())
+        .contains("nope");
     assertThat(server.get("/api/v1/nothing", READER).statusCode()).isEqualTo(404);
     HttpResponse<String> wrongMethod = server.post("/api/v1/domains", READER, null);
     assertThat(wrongMethod.statusCode()).isEqualTo(405);
@@ -183,7 +215,8 @@ class ControlApiTest {
   @Test
   void fstrimReturnsAJobThatSucceedsAndIsAuditedWithTheTokenName() throws Exception {
     server.start();
-    HttpResponse<String> r = server.post("/api/v1/domains/web-1/fstrim", OPERATOR, "{\"minimum\": 0}");
+    HttpResponse<String> r =
+        server.post("/api/v1/domains/web-1/fstrim", OPERATOR, "{\"minimum\": 0}");
     assertThat(r.statusCode()).isEqualTo(202);
     JsonNode accepted = json(r);
     String id = accepted.path("job").asText();
@@ -204,7 +237,12 @@ class ControlApiTest {
     assertThat(web1.commandCount("guest-fstrim")).isEqualTo(1);
 
     List<String> audit = Files.readAllLines(stateDir.resolve(AuditLog.FILE));
-    assertThat(audit).anySatisfy(l -> assertThat(l).contains("\"origin\":\"api:ansible\"").contains("\"action\":\"fstrim\""));
+    assertThat(audit)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("\"origin\":\"api:ansible\"")
+                    .contains("\"action\":\"fstrim\""));
 
     assertThat(server.get("/api/v1/jobs/j-nope", READER).statusCode()).isEqualTo(404);
   }
@@ -212,7 +250,8 @@ class ControlApiTest {
   @Test
   void waitReturnsTheFinishedJobAt200() throws Exception {
     server.start();
-    HttpResponse<String> r = server.post("/api/v1/domains/web-1/time-sync?wait=15s", OPERATOR, "{\"source\":\"host\"}");
+    HttpResponse<String> r =
+        server.post("/api/v1/domains/web-1/time-sync?wait=15s", OPERATOR, "{\"source\":\"host\"}");
     assertThat(r.statusCode()).isEqualTo(200);
     JsonNode job = json(r);
     assertThat(job.path("state").asText()).isEqualTo("succeeded");
@@ -247,8 +286,10 @@ class ControlApiTest {
     assertThat(notJson.statusCode()).isEqualTo(400);
     HttpResponse<String> notObject = server.post("/api/v1/domains/web-1/fstrim", OPERATOR, "[1]");
     assertThat(notObject.statusCode()).isEqualTo(400);
-    assertThat(server.post("/api/v1/domains/web-1/fstrim?wait=soon", OPERATOR, "{}").statusCode()).isEqualTo(400);
-    assertThat(server.post("/api/v1/domains/nope/fstrim", OPERATOR, "{}").statusCode()).isEqualTo(404);
+    assertThat(server.post("/api/v1/domains/web-1/fstrim?wait=soon", OPERATOR, "{}").statusCode())
+        .isEqualTo(400);
+    assertThat(server.post("/api/v1/domains/nope/fstrim", OPERATOR, "{}").statusCode())
+        .isEqualTo(404);
     assertThat(web1.commandCount("guest-fstrim")).isZero();
   }
 
@@ -264,16 +305,21 @@ class ControlApiTest {
     HttpRequest chunked =
         HttpRequest.newBuilder(server.uri("/api/v1/domains/web-1/fstrim"))
             .header("Authorization", "Bearer " + OPERATOR)
-            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes)))
+            .POST(
+                HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new java.io.ByteArrayInputStream(bytes)))
             .build();
-    assertThat(server.client.send(chunked, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(413);
+    assertThat(server.client.send(chunked, HttpResponse.BodyHandlers.ofString()).statusCode())
+        .isEqualTo(413);
     assertThat(web1.commandCount("guest-fstrim")).isZero();
   }
 
   @Test
   void dryRunValidatesAndRunsNothing() throws Exception {
     server.start();
-    HttpResponse<String> r = server.post("/api/v1/domains/web-1/shutdown?dry_run=true&wait=10s", ADMIN, "{\"mode\":\"reboot\"}");
+    HttpResponse<String> r =
+        server.post(
+            "/api/v1/domains/web-1/shutdown?dry_run=true&wait=10s", ADMIN, "{\"mode\":\"reboot\"}");
     assertThat(r.statusCode()).isEqualTo(200);
     JsonNode job = json(r);
     assertThat(job.path("dry_run").asBoolean()).isTrue();
@@ -281,13 +327,18 @@ class ControlApiTest {
     assertThat(job.path("result").path("would_run").asText()).isEqualTo("shutdown");
     assertThat(job.path("arguments").path("mode").asText()).isEqualTo("reboot");
     assertThat(web1.commandCount("guest-shutdown")).isZero();
-    assertThat(server.post("/api/v1/domains/web-1/shutdown?dry_run=true", ADMIN, "{\"mode\":\"off\"}").statusCode()).isEqualTo(400);
+    assertThat(
+            server
+                .post("/api/v1/domains/web-1/shutdown?dry_run=true", ADMIN, "{\"mode\":\"off\"}")
+                .statusCode())
+        .isEqualTo(400);
   }
 
   @Test
   void shutdownGoesThroughTheAgentAndSilenceIsSuccess() throws Exception {
     server.start();
-    HttpResponse<String> r = server.post("/api/v1/domains/web-2/shutdown?wait=20s", ADMIN, "{\"mode\":\"halt\"}");
+    HttpResponse<String> r =
+        server.post("/api/v1/domains/web-2/shutdown?wait=20s", ADMIN, "{\"mode\":\"halt\"}");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(json(r).path("state").asText()).isEqualTo("succeeded");
     assertThat(json(r).path("result").path("mode").asText()).isEqualTo("halt");
@@ -298,31 +349,58 @@ class ControlApiTest {
   @Test
   void commandPassthroughOnlyForAllowListedCommands() throws Exception {
     server.start();
-    HttpResponse<String> ok = server.post("/api/v1/domains/web-1/command", ADMIN, "{\"execute\":\"guest-get-osinfo\"}");
+    HttpResponse<String> ok =
+        server.post("/api/v1/domains/web-1/command", ADMIN, "{\"execute\":\"guest-get-osinfo\"}");
     assertThat(ok.statusCode()).isEqualTo(200);
     assertThat(json(ok).path("return").has("kernel-release")).isTrue();
 
-    HttpResponse<String> denied = server.post("/api/v1/domains/web-1/command", ADMIN, "{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"/bin/true\"}}");
+    HttpResponse<String> denied =
+        server.post(
+            "/api/v1/domains/web-1/command",
+            ADMIN,
+            "{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"/bin/true\"}}");
     assertThat(denied.statusCode()).isEqualTo(403);
-    assertThat(json(denied).path("error").asText()).contains("guest-exec").contains("command_allow_list");
+    assertThat(json(denied).path("error").asText())
+        .contains("guest-exec")
+        .contains("command_allow_list");
     assertThat(web1.commandCount("guest-exec")).isZero();
-    assertThat(server.post("/api/v1/domains/web-1/command", ADMIN, "{\"execute\":\"guest-sync-delimited\"}").statusCode()).isEqualTo(403);
+    assertThat(
+            server
+                .post(
+                    "/api/v1/domains/web-1/command",
+                    ADMIN,
+                    "{\"execute\":\"guest-sync-delimited\"}")
+                .statusCode())
+        .isEqualTo(403);
 
     // guest-get-load appeared in QEMU 10.0: a 7.2 agent does not know it
-    HttpResponse<String> unsupported = server.post("/api/v1/domains/web-1/command", ADMIN, "{\"execute\":\"guest-get-load\"}");
+    HttpResponse<String> unsupported =
+        server.post("/api/v1/domains/web-1/command", ADMIN, "{\"execute\":\"guest-get-load\"}");
     assertThat(unsupported.statusCode()).isEqualTo(422);
     assertThat(json(unsupported).path("unsupported").asBoolean()).isTrue();
     assertThat(json(unsupported).path("class").asText()).isEqualTo("CommandNotFound");
 
     // allow-listed and not read-only: through the executor, audited with the token's name
-    HttpResponse<String> trim = server.post("/api/v1/domains/web-1/command", ADMIN, "{\"execute\":\"guest-fstrim\",\"arguments\":{\"minimum\":0}}");
+    HttpResponse<String> trim =
+        server.post(
+            "/api/v1/domains/web-1/command",
+            ADMIN,
+            "{\"execute\":\"guest-fstrim\",\"arguments\":{\"minimum\":0}}");
     assertThat(trim.statusCode()).isEqualTo(200);
     assertThat(json(trim).path("return").path("paths").isArray()).isTrue();
     List<String> audit = Files.readAllLines(stateDir.resolve(AuditLog.FILE));
-    assertThat(audit).anySatisfy(l -> assertThat(l).contains("\"action\":\"command\"").contains("api:root").contains("argument_names"));
+    assertThat(audit)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("\"action\":\"command\"")
+                    .contains("api:root")
+                    .contains("argument_names"));
 
     web1.setResponding(false);
-    HttpResponse<String> down = server.post("/api/v1/domains/web-1/command", ADMIN, "{\"execute\":\"guest-get-host-name\"}");
+    HttpResponse<String> down =
+        server.post(
+            "/api/v1/domains/web-1/command", ADMIN, "{\"execute\":\"guest-get-host-name\"}");
     assertThat(down.statusCode()).isEqualTo(503);
     assertThat(json(down).path("tried").asText()).contains("guest-get-host-name");
   }
@@ -337,7 +415,8 @@ class ControlApiTest {
     assertThat(server.executor.active()).isEmpty();
     assertThat(web1.commandCount("guest-fstrim")).isZero();
     // a dry run still answers, with a note
-    HttpResponse<String> dry = server.post("/api/v1/domains/web-1/fstrim?dry_run=true&wait=5s", OPERATOR, "{}");
+    HttpResponse<String> dry =
+        server.post("/api/v1/domains/web-1/fstrim?dry_run=true&wait=5s", OPERATOR, "{}");
     assertThat(dry.statusCode()).isEqualTo(200);
     assertThat(json(dry).path("result").path("notes").toString()).contains("down");
   }
@@ -352,35 +431,43 @@ class ControlApiTest {
     HttpResponse<String> second = server.post("/api/v1/domains/web-1/time-sync", OPERATOR, "{}");
     assertThat(second.statusCode()).isEqualTo(409);
     assertThat(json(second).path("busy_job").asText()).isEqualTo(busy);
-    HttpResponse<String> queued = server.post("/api/v1/domains/web-1/time-sync?queue=true&wait=20s", OPERATOR, "{}");
+    HttpResponse<String> queued =
+        server.post("/api/v1/domains/web-1/time-sync?queue=true&wait=20s", OPERATOR, "{}");
     assertThat(queued.statusCode()).isEqualTo(200);
     assertThat(json(queued).path("state").asText()).isEqualTo("succeeded");
-    assertThat(json(server.get("/api/v1/jobs/" + busy, READER)).path("state").asText()).isEqualTo("succeeded");
+    assertThat(json(server.get("/api/v1/jobs/" + busy, READER)).path("state").asText())
+        .isEqualTo("succeeded");
   }
 
   @Test
   void freezeThenActionsAre409UntilThawed() throws Exception {
     server.start();
-    HttpResponse<String> frozen = server.post("/api/v1/domains/web-1/fsfreeze?wait=10s", OPERATOR, "{\"deadline\":\"2m\"}");
+    HttpResponse<String> frozen =
+        server.post("/api/v1/domains/web-1/fsfreeze?wait=10s", OPERATOR, "{\"deadline\":\"2m\"}");
     assertThat(frozen.statusCode()).isEqualTo(200);
     JsonNode job = json(frozen);
     assertThat(job.path("state").asText()).isEqualTo("succeeded");
     assertThat(job.path("result").path("frozen").asInt()).isPositive();
-    assertThat(Instant.parse(job.path("result").path("deadline").asText())).isAfter(Instant.now().plusSeconds(100));
+    assertThat(Instant.parse(job.path("result").path("deadline").asText()))
+        .isAfter(Instant.now().plusSeconds(100));
     assertThat(web1.frozen()).isTrue();
-    assertThat(json(server.get("/api/v1/domains/web-1", READER)).path("frozen").asBoolean()).isTrue();
+    assertThat(json(server.get("/api/v1/domains/web-1", READER)).path("frozen").asBoolean())
+        .isTrue();
 
     HttpResponse<String> trim = server.post("/api/v1/domains/web-1/fstrim", OPERATOR, "{}");
     assertThat(trim.statusCode()).isEqualTo(409);
     assertThat(json(trim).path("frozen").asBoolean()).isTrue();
-    assertThat(server.post("/api/v1/domains/web-1/fsfreeze", OPERATOR, "{}").statusCode()).isEqualTo(409);
+    assertThat(server.post("/api/v1/domains/web-1/fsfreeze", OPERATOR, "{}").statusCode())
+        .isEqualTo(409);
 
-    HttpResponse<String> thaw = server.post("/api/v1/domains/web-1/fsthaw?wait=10s", OPERATOR, null);
+    HttpResponse<String> thaw =
+        server.post("/api/v1/domains/web-1/fsthaw?wait=10s", OPERATOR, null);
     assertThat(thaw.statusCode()).isEqualTo(200);
     assertThat(json(thaw).path("result").path("thawed").asInt()).isPositive();
     assertThat(web1.frozen()).isFalse();
     assertThat(Files.readString(stateDir.resolve(FreezeGuard.FILE))).doesNotContain("web-1");
-    assertThat(server.post("/api/v1/domains/web-1/fstrim", OPERATOR, "{}").statusCode()).isEqualTo(202);
+    assertThat(server.post("/api/v1/domains/web-1/fstrim", OPERATOR, "{}").statusCode())
+        .isEqualTo(202);
   }
 
   @Test
@@ -398,9 +485,17 @@ class ControlApiTest {
   void policiesAreListedAndRunWithTheirDecisions() throws Exception {
     Policy trim =
         new Policy(
-            "weekly-trim", new PolicyMatch(List.of("web-*"), List.of(), false), Optional.of("0 0 3 ? * SUN"),
-            Optional.empty(), new PolicyAction.Fstrim(0), Duration.ofHours(1), false, OptionalInt.empty(),
-            List.of(), Optional.empty(), Duration.ZERO);
+            "weekly-trim",
+            new PolicyMatch(List.of("web-*"), List.of(), false),
+            Optional.of("0 0 3 ? * SUN"),
+            Optional.empty(),
+            new PolicyAction.Fstrim(0),
+            Duration.ofHours(1),
+            false,
+            OptionalInt.empty(),
+            List.of(),
+            Optional.empty(),
+            Duration.ZERO);
     ApiTestServer s = server;
     s.start(
         s.apiConfig(ApiTestServer.tokens(s.tokenFile)),
@@ -411,8 +506,10 @@ class ControlApiTest {
     assertThat(list.path("policies").get(0).path("action").asText()).isEqualTo("fstrim");
     assertThat(list.path("policies").get(0).path("next_run").isTextual()).isTrue();
 
-    assertThat(s.post("/api/v1/policies/weekly-trim/run?dry_run=true", READER, null).statusCode()).isEqualTo(403);
-    HttpResponse<String> dry = s.post("/api/v1/policies/weekly-trim/run?dry_run=true", OPERATOR, null);
+    assertThat(s.post("/api/v1/policies/weekly-trim/run?dry_run=true", READER, null).statusCode())
+        .isEqualTo(403);
+    HttpResponse<String> dry =
+        s.post("/api/v1/policies/weekly-trim/run?dry_run=true", OPERATOR, null);
     assertThat(dry.statusCode()).isEqualTo(200);
     JsonNode plan = json(dry);
     assertThat(plan.path("dry_run").asBoolean()).isTrue();
@@ -420,7 +517,8 @@ class ControlApiTest {
     assertThat(plan.path("decisions").get(0).path("decision").asText()).isEqualTo("run");
     assertThat(s.post("/api/v1/policies/nope/run", OPERATOR, null).statusCode()).isEqualTo(404);
     assertThat(web1.commandCount("guest-fstrim")).isZero();
-    assertThat(Files.readString(stateDir.resolve(AuditLog.FILE))).contains("\"request\":\"POST /api/v1/policies/weekly-trim/run\"");
+    assertThat(Files.readString(stateDir.resolve(AuditLog.FILE)))
+        .contains("\"request\":\"POST /api/v1/policies/weekly-trim/run\"");
   }
 
   @Test
@@ -444,14 +542,24 @@ class ControlApiTest {
     JsonNode doc = json(r);
     assertThat(doc.path("openapi").asText()).startsWith("3.");
     Path docs = repoRoot().resolve("docs/openapi.json");
-    assertThat(Files.readString(docs)).as("docs/openapi.json must equal exporter/src/main/resources/openapi.json").isEqualTo(r.body());
+    assertThat(Files.readString(docs))
+        .as("docs/openapi.json must equal exporter/src/main/resources/openapi.json")
+        .isEqualTo(r.body());
     for (String path :
         List.of(
-            "/api/v1/domains", "/api/v1/domains/{domain}", "/api/v1/domains/{domain}/ping",
-            "/api/v1/domains/{domain}/fstrim", "/api/v1/domains/{domain}/time-sync",
-            "/api/v1/domains/{domain}/fsfreeze", "/api/v1/domains/{domain}/fsthaw",
-            "/api/v1/domains/{domain}/shutdown", "/api/v1/domains/{domain}/command",
-            "/api/v1/jobs/{id}", "/api/v1/policies", "/api/v1/policies/{name}/run", "/-/reload",
+            "/api/v1/domains",
+            "/api/v1/domains/{domain}",
+            "/api/v1/domains/{domain}/ping",
+            "/api/v1/domains/{domain}/fstrim",
+            "/api/v1/domains/{domain}/time-sync",
+            "/api/v1/domains/{domain}/fsfreeze",
+            "/api/v1/domains/{domain}/fsthaw",
+            "/api/v1/domains/{domain}/shutdown",
+            "/api/v1/domains/{domain}/command",
+            "/api/v1/jobs/{id}",
+            "/api/v1/policies",
+            "/api/v1/policies/{name}/run",
+            "/-/reload",
             "/api/v1/openapi.json")) {
       assertThat(doc.path("paths").has(path)).as(path).isTrue();
     }
@@ -459,7 +567,7 @@ class ControlApiTest {
 
   static Path repoRoot() {
     Path p = Path.of("").toAbsolutePath();
-    while (p != null && !Files.exists(p.resolve("docs")) ) {
+    while (p != null && !Files.exists(p.resolve("docs"))) {
       p = p.getParent();
     }
     if (p == null) {

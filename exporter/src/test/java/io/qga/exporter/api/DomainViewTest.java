@@ -36,36 +36,52 @@ class DomainViewTest {
     server.start();
     var d = server.domains.get("web-1");
     String longName = "n".repeat(600);
-    d.setReply("guest-info", ApiTestServer.JSON.readTree(
-        "{\"version\":\"7.2.22\",\"supported_commands\":[{\"name\":\"guest-sync\",\"enabled\":true},"
-            + "{\"name\":\"guest-exec\",\"enabled\":false},{\"enabled\":true},"
-            + "{\"name\":\"guest-get-osinfo\",\"enabled\":true,\"success-response\":true}]}"));
-    d.setReply("guest-get-host-name", ApiTestServer.JSON.readTree("{\"host-name\":\"web-1\\n<b>\"}"));
-    d.setReply("guest-get-osinfo", ApiTestServer.JSON.readTree(
-        "{\"id\":\"mswindows\",\"name\":\"Microsoft Windows\",\"pretty-name\":\"Windows Server 2022\","
-            + "\"version-id\":\"2022\",\"kernel-release\":\"20348\",\"machine\":\"x86_64\","
-            + "\"variant\":\"server\"}"));
-    d.setReply("guest-get-timezone", ApiTestServer.JSON.readTree("{\"zone\":\"W. Europe\",\"offset\":-7200}"));
-    d.setReply("guest-network-get-interfaces", ApiTestServer.JSON.readTree(
-        "[{\"name\":\"lo\",\"ip-addresses\":[{\"ip-address\":\"127.0.0.1\",\"ip-address-type\":\"ipv4\",\"prefix\":8},"
-            + "{\"ip-address\":\"::1\",\"ip-address-type\":\"ipv6\",\"prefix\":128}]},"
-            + "{\"name\":\"" + longName + "\",\"hardware-address\":\"52:54:00:12:34:56\",\"ip-addresses\":["
-            + "{\"ip-address\":\"192.0.2.10\",\"ip-address-type\":\"ipv4\",\"prefix\":24},"
-            + "{\"ip-address\":\"$(reboot)\",\"ip-address-type\":\"ipv4\",\"prefix\":24},"
-            + "{\"ip-address\":\"fe80::1%eth0\",\"ip-address-type\":\"ipv6\"},"
-            + "{\"ip-address\":\"127.0.1.1\",\"ip-address-type\":\"ipv4\",\"prefix\":8}],"
-            + "\"statistics\":{\"rx-bytes\":1,\"tx-bytes\":2}},"
-            + "{\"name\":\"eth1\"}]"));
-    d.setReply("guest-get-fsinfo", ApiTestServer.JSON.readTree(
-        "[{\"name\":\"vda1\",\"mountpoint\":\"/\",\"type\":\"ext4\",\"used-bytes\":100,\"total-bytes\":1000,"
-            + "\"disk\":[{\"dev\":\"/dev/vda1\",\"bus-type\":\"virtio\",\"bus\":0,\"target\":0,\"unit\":0,"
-            + "\"serial\":\"abc\"}]},"
-            + "{\"name\":\"\\\\\\\\?\\\\Volume{1}\\\\\",\"mountpoint\":\"System Reserved\",\"type\":\"NTFS\",\"disk\":[]},"
-            + "{\"name\":\"vdb\",\"mountpoint\":\"/data\",\"type\":\"xfs\",\"used-bytes\":-5,\"total-bytes\":10},"
-            + "{\"name\":\"vdc\",\"mountpoint\":\"/full\",\"type\":\"xfs\",\"used-bytes\":20,\"total-bytes\":10}]"));
-    d.setReply("guest-get-users", ApiTestServer.JSON.readTree(
-        "[{\"user\":\"alice\",\"login-time\":1700000000.5},{\"user\":\"bob\",\"domain\":\"CORP\","
-            + "\"login-time\":1700000001},{\"user\":\"carol\"}]"));
+    d.setReply(
+        "guest-info",
+        ApiTestServer.JSON.readTree(
+            "{\"version\":\"7.2.22\",\"supported_commands\":[{\"name\":\"guest-sync\",\"enabled\":true},"
+                + "{\"name\":\"guest-exec\",\"enabled\":false},{\"enabled\":true},"
+                + "{\"name\":\"guest-get-osinfo\",\"enabled\":true,\"success-response\":true}]}"));
+    d.setReply(
+        "guest-get-host-name", ApiTestServer.JSON.readTree("{\"host-name\":\"web-1\\n<b>\"}"));
+    d.setReply(
+        "guest-get-osinfo",
+        ApiTestServer.JSON.readTree(
+            "{\"id\":\"mswindows\",\"name\":\"Microsoft Windows\",\"pretty-name\":\"Windows Server"
+                + " 2022\","
+                + "\"version-id\":\"2022\",\"kernel-release\":\"20348\",\"machine\":\"x86_64\","
+                + "\"variant\":\"server\"}"));
+    d.setReply(
+        "guest-get-timezone",
+        ApiTestServer.JSON.readTree("{\"zone\":\"W. Europe\",\"offset\":-7200}"));
+    d.setReply(
+        "guest-network-get-interfaces",
+        ApiTestServer.JSON.readTree(
+            "[{\"name\":\"lo\",\"ip-addresses\":[{\"ip-address\":\"127.0.0.1\",\"ip-address-type\":\"ipv4\",\"prefix\":8},"
+                + "{\"ip-address\":\"::1\",\"ip-address-type\":\"ipv6\",\"prefix\":128}]},"
+                + "{\"name\":\""
+                + longName
+                + "\",\"hardware-address\":\"52:54:00:12:34:56\",\"ip-addresses\":["
+                + "{\"ip-address\":\"192.0.2.10\",\"ip-address-type\":\"ipv4\",\"prefix\":24},"
+                + "{\"ip-address\":\"$(reboot)\",\"ip-address-type\":\"ipv4\",\"prefix\":24},"
+                + "{\"ip-address\":\"fe80::1%eth0\",\"ip-address-type\":\"ipv6\"},"
+                + "{\"ip-address\":\"127.0.1.1\",\"ip-address-type\":\"ipv4\",\"prefix\":8}],"
+                + "\"statistics\":{\"rx-bytes\":1,\"tx-bytes\":2}},"
+                + "{\"name\":\"eth1\"}]"));
+    d.setReply(
+        "guest-get-fsinfo",
+        ApiTestServer.JSON.readTree(
+            "[{\"name\":\"vda1\",\"mountpoint\":\"/\",\"type\":\"ext4\",\"used-bytes\":100,\"total-bytes\":1000,"
+                + "\"disk\":[{\"dev\":\"/dev/vda1\",\"bus-type\":\"virtio\",\"bus\":0,\"target\":0,\"unit\":0,"
+                + "\"serial\":\"abc\"}]},{\"name\":\"\\\\\\\\?\\\\Volume{1}\\\\\",\"mountpoint\":\"System"
+                + " Reserved\",\"type\":\"NTFS\",\"disk\":[]},"
+                + "{\"name\":\"vdb\",\"mountpoint\":\"/data\",\"type\":\"xfs\",\"used-bytes\":-5,\"total-bytes\":10},"
+                + "{\"name\":\"vdc\",\"mountpoint\":\"/full\",\"type\":\"xfs\",\"used-bytes\":20,\"total-bytes\":10}]"));
+    d.setReply(
+        "guest-get-users",
+        ApiTestServer.JSON.readTree(
+            "[{\"user\":\"alice\",\"login-time\":1700000000.5},{\"user\":\"bob\",\"domain\":\"CORP\","
+                + "\"login-time\":1700000001},{\"user\":\"carol\"}]"));
     d.setReply("guest-fsfreeze-status", ApiTestServer.JSON.readTree("\"frozen\""));
 
     ObjectNode detail = (ObjectNode) json(server.get("/api/v1/domains/web-1", READER));
@@ -177,5 +193,6 @@ class DomainViewTest {
           "login_time" : null
         } ],
         "last_actions" : { }
-      }""";
+      }\
+      """;
 }

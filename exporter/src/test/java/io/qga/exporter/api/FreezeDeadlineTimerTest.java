@@ -9,9 +9,9 @@ import io.qga.exporter.action.ActionExecutor;
 import io.qga.exporter.action.ActionRecord;
 import io.qga.exporter.action.ActionRequest;
 import io.qga.exporter.action.AuditLog;
-import io.qga.exporter.action.Origin;
 import io.qga.exporter.action.Freeze;
 import io.qga.exporter.action.FreezeGuard;
+import io.qga.exporter.action.Origin;
 import io.qga.exporter.action.Outcome;
 import io.qga.exporter.action.TestDomains;
 import io.qga.exporter.runtime.Timers;
@@ -37,7 +37,8 @@ class FreezeDeadlineTimerTest {
 
   @Test
   void aDeadlineThatPassedWhileTheSchedulerCouldNotFireThawsAsSoonAsItRuns() throws Exception {
-    try (Timers timers = Timers.create("test"); Rig rig = new Rig(stateDir)) {
+    try (Timers timers = Timers.create("test");
+        Rig rig = new Rig(stateDir)) {
       FreezeGuard guard = rig.guard(timers);
       assertThat(rig.freeze(guard, Duration.ofSeconds(1)).outcome()).isEqualTo(Outcome.SUCCEEDED);
       assertThat(rig.guest.frozen()).isTrue();
@@ -48,7 +49,10 @@ class FreezeDeadlineTimerTest {
       timers.resume();
       await(() -> !rig.guest.frozen(), Duration.ofSeconds(10), "thawed once the scheduler runs");
       assertThat(Duration.ofNanos(System.nanoTime() - resumed)).isLessThan(Duration.ofSeconds(5));
-      await(() -> rig.audit().contains("\"trigger\":\"deadline\""), Duration.ofSeconds(5), "deadline thaw audited");
+      await(
+          () -> rig.audit().contains("\"trigger\":\"deadline\""),
+          Duration.ofSeconds(5),
+          "deadline thaw audited");
       await(() -> guard.promised("db-1").isEmpty(), Duration.ofSeconds(5), "promise released");
       guard.close();
     }
@@ -56,7 +60,8 @@ class FreezeDeadlineTimerTest {
 
   @Test
   void aPromiseLoadedAtStartThawsOnceTheSchedulerRunsEvenAfterItsTimePassed() throws Exception {
-    try (Timers timers = Timers.create("test"); Rig rig = new Rig(stateDir)) {
+    try (Timers timers = Timers.create("test");
+        Rig rig = new Rig(stateDir)) {
       FreezeGuard before = rig.guard(null); // a scheduler of its own
       assertThat(rig.freeze(before, Duration.ofMinutes(5)).outcome()).isEqualTo(Outcome.SUCCEEDED);
       before.close(); // a crash: the promise stays in fsfreeze.json, the guest frozen
@@ -68,7 +73,10 @@ class FreezeDeadlineTimerTest {
       assertThat(rig.guest.frozen()).isTrue();
       timers.resume();
       await(() -> !rig.guest.frozen(), Duration.ofSeconds(10), "thawed at start");
-      await(() -> rig.audit().contains("\"trigger\":\"restart\""), Duration.ofSeconds(5), "restart thaw audited");
+      await(
+          () -> rig.audit().contains("\"trigger\":\"restart\""),
+          Duration.ofSeconds(5),
+          "restart thaw audited");
       after.close();
     }
   }
@@ -99,7 +107,9 @@ class FreezeDeadlineTimerTest {
     ActionRecord freeze(FreezeGuard guard, Duration deadline) throws Exception {
       Instant until = Instant.now().plus(deadline);
       return executor
-          .submit(ActionRequest.of("db-1", new Freeze(deadline, until, "ops", guard), Origin.api("ops")))
+          .submit(
+              ActionRequest.of(
+                  "db-1", new Freeze(deadline, until, "ops", guard), Origin.api("ops")))
           .result()
           .get(20, TimeUnit.SECONDS);
     }

@@ -30,7 +30,9 @@ class FreezeGuardTest {
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(json(r).path("state").asText()).isEqualTo("succeeded");
       assertThat(guest.frozen()).isTrue();
-      assertThat(Files.readString(stateDir.resolve(FreezeGuard.FILE))).contains("db-1").contains("ansible");
+      assertThat(Files.readString(stateDir.resolve(FreezeGuard.FILE)))
+          .contains("db-1")
+          .contains("ansible");
 
       // nobody thaws: the exporter does, by the deadline
       await(() -> !guest.frozen(), Duration.ofSeconds(10), "thawed by the exporter");
@@ -108,7 +110,10 @@ class FreezeGuardTest {
       guest.setResponding(false);
       long thawsBefore = guest.commandCount("guest-fsfreeze-thaw");
       await(
-          () -> guest.commandCount("guest-fsfreeze-status") + guest.commandCount("guest-fsfreeze-thaw") > thawsBefore + 1,
+          () ->
+              guest.commandCount("guest-fsfreeze-status")
+                      + guest.commandCount("guest-fsfreeze-thaw")
+                  > thawsBefore + 1,
           Duration.ofSeconds(30),
           "thaw attempted");
       assertThat(guest.frozen()).isTrue();

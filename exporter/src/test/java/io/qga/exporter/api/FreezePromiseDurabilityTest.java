@@ -50,10 +50,12 @@ class FreezePromiseDurabilityTest {
         Path filler = RealMounts.fill(stateDir);
 
         HttpResponse<String> r =
-            server.post("/api/v1/domains/db-1/fsfreeze?wait=10s", OPERATOR, "{\"deadline\": \"5m\"}");
+            server.post(
+                "/api/v1/domains/db-1/fsfreeze?wait=10s", OPERATOR, "{\"deadline\": \"5m\"}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
         assertThat(json(r).path("error").asText())
-            .startsWith("cannot record the thaw promise in " + stateDir.resolve(FreezeGuard.FILE) + ": ")
+            .startsWith(
+                "cannot record the thaw promise in " + stateDir.resolve(FreezeGuard.FILE) + ": ")
             .contains("No space left on device");
         assertThat(guest.commandCount("guest-fsfreeze-freeze")).isZero();
         assertThat(guest.frozen()).isFalse();
@@ -64,7 +66,9 @@ class FreezePromiseDurabilityTest {
 
         // room again: the same request freezes, with its promise on disk first
         Files.delete(filler);
-        r = server.post("/api/v1/domains/db-1/fsfreeze?wait=10s", OPERATOR, "{\"deadline\": \"5m\"}");
+        r =
+            server.post(
+                "/api/v1/domains/db-1/fsfreeze?wait=10s", OPERATOR, "{\"deadline\": \"5m\"}");
         assertThat(json(r).path("state").asText()).as(r.body()).isEqualTo("succeeded");
         assertThat(guest.frozen()).isTrue();
         assertThat(Files.readString(stateDir.resolve(FreezeGuard.FILE))).contains("db-1");
@@ -100,7 +104,8 @@ class FreezePromiseDurabilityTest {
         assertThatThrownBy(() -> rig.guard.promise("db-1", until.plusSeconds(3600), "ops"))
             .isInstanceOf(FreezeGuard.PromiseException.class);
         assertThat(rig.guard.promised("db-1").orElseThrow().until()).isEqualTo(until);
-        assertThat(Files.readString(promiseDir.resolve(FreezeGuard.FILE))).contains(until.toString());
+        assertThat(Files.readString(promiseDir.resolve(FreezeGuard.FILE)))
+            .contains(until.toString());
         Files.delete(filler);
       }
     }
@@ -135,7 +140,8 @@ class FreezePromiseDurabilityTest {
         server.start();
         server.api.guardForTests().retryEvery(Duration.ofMillis(200));
         HttpResponse<String> r =
-            server.post("/api/v1/domains/db-1/fsfreeze?wait=10s", OPERATOR, "{\"deadline\": \"5m\"}");
+            server.post(
+                "/api/v1/domains/db-1/fsfreeze?wait=10s", OPERATOR, "{\"deadline\": \"5m\"}");
         assertThat(json(r).path("state").asText()).as(r.body()).isEqualTo("succeeded");
         Path filler = RealMounts.fill(stateDir, server.executor.audit());
 
@@ -146,7 +152,8 @@ class FreezePromiseDurabilityTest {
         assertThat(job.path("outcome").asText()).as(r.body()).isEqualTo("succeeded");
         assertThat(job.path("state").asText()).isEqualTo("failed");
         assertThat(job.path("audit_error").asText()).contains("No space left on device");
-        assertThat(job.path("error").asText()).startsWith("audit failed: cannot write the audit log");
+        assertThat(job.path("error").asText())
+            .startsWith("audit failed: cannot write the audit log");
         assertThat(server.api.guardForTests().promised("db-1")).isEmpty();
         // the file cannot forget it yet: a restart now would check the guest, find it thawed
         assertThat(Files.readString(stateDir.resolve(FreezeGuard.FILE))).contains("db-1");
@@ -196,7 +203,8 @@ class FreezePromiseDurabilityTest {
       Instant until = Instant.now().plus(deadline);
       return executor
           .submit(
-              ActionRequest.of("db-1", new Freeze(deadline, until, "ops", guard), Origin.api("ops")))
+              ActionRequest.of(
+                  "db-1", new Freeze(deadline, until, "ops", guard), Origin.api("ops")))
           .result()
           .get(20, TimeUnit.SECONDS);
     }

@@ -76,8 +76,11 @@ class FreezePromisesTest {
       server.start();
       await(() -> !guest.frozen(), Duration.ofSeconds(10), "the valid promise thawed at start");
       assertThat(logged)
-          .anyMatch(m -> m.contains("\"web-9\"") && m.contains("\"x\"") && m.contains("kept the 1 valid"));
-      assertThat(Files.readString(stateDir.resolve(FreezeGuard.FILE + ".corrupt"))).contains("next tuesday");
+          .anyMatch(
+              m ->
+                  m.contains("\"web-9\"") && m.contains("\"x\"") && m.contains("kept the 1 valid"));
+      assertThat(Files.readString(stateDir.resolve(FreezeGuard.FILE + ".corrupt")))
+          .contains("next tuesday");
     }
   }
 
@@ -86,14 +89,22 @@ class FreezePromisesTest {
     try (ApiTestServer server = new ApiTestServer(stateDir)) {
       SimulatedGuest guest = server.addGuest("db-2");
       // frozen by an earlier run that wrote a promise ending in 3 s, beside a broken entry
-      server.channels.get("db-2").execute(io.qga.client.AgentCommand.of("guest-fsfreeze-freeze", null), Duration.ofSeconds(5));
+      server
+          .channels
+          .get("db-2")
+          .execute(
+              io.qga.client.AgentCommand.of("guest-fsfreeze-freeze", null), Duration.ofSeconds(5));
       assertThat(guest.frozen()).isTrue();
       Instant until = Instant.now().plusSeconds(3);
       Files.createDirectories(stateDir);
       Files.writeString(
           stateDir.resolve(FreezeGuard.FILE),
           "{\"version\": 1, \"frozen\": {"
-              + "\"db-2\": {\"until\": \"" + until + "\", \"token\": \"ansible\", \"since\": \"" + Instant.now() + "\"},"
+              + "\"db-2\": {\"until\": \""
+              + until
+              + "\", \"token\": \"ansible\", \"since\": \""
+              + Instant.now()
+              + "\"},"
               + "\"broken\": []}}");
       server.start();
       await(() -> !guest.frozen(), Duration.ofSeconds(10), "db-2 thawed");
@@ -121,7 +132,9 @@ class FreezePromisesTest {
       Thread.sleep(6500);
       long lines = logged.stream().filter(m -> m.startsWith("cannot thaw db-3")).count();
       assertThat(lines).as("log lines while the domain stays away").isEqualTo(1);
-      assertThat(Files.readString(stateDir.resolve(FreezeGuard.FILE))).as("the promise is kept").contains("db-3");
+      assertThat(Files.readString(stateDir.resolve(FreezeGuard.FILE)))
+          .as("the promise is kept")
+          .contains("db-3");
       assertThat(guest.frozen()).isTrue();
 
       // back: discovered again, its agent comes up: thawed at once, not at the end of the backoff

@@ -10,7 +10,6 @@ import io.qga.sim.SimulatedGuest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -63,7 +62,8 @@ class PassthroughGuardTest {
 
       // read-only status still passes through; so does an allow-listed command that is not guarded
       HttpResponse<String> status =
-          server.post("/api/v1/domains/db-1/command", ADMIN, "{\"execute\": \"guest-fsfreeze-status\"}");
+          server.post(
+              "/api/v1/domains/db-1/command", ADMIN, "{\"execute\": \"guest-fsfreeze-status\"}");
       assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
       HttpResponse<String> trim =
           server.post("/api/v1/domains/db-1/command", ADMIN, "{\"execute\": \"guest-fstrim\"}");
@@ -71,7 +71,10 @@ class PassthroughGuardTest {
 
       // the dedicated endpoint freezes with a durable promise and a deadline
       HttpResponse<String> freeze =
-          server.post("/api/v1/domains/db-1/fsfreeze?wait=10s", ApiTestServer.OPERATOR, "{\"deadline\": \"2m\"}");
+          server.post(
+              "/api/v1/domains/db-1/fsfreeze?wait=10s",
+              ApiTestServer.OPERATOR,
+              "{\"deadline\": \"2m\"}");
       assertThat(json(freeze).path("state").asText()).as(freeze.body()).isEqualTo("succeeded");
       assertThat(Files.readString(stateDir.resolve(FreezeGuard.FILE))).contains("db-1");
       HttpResponse<String> view = server.get("/api/v1/domains/db-1", ApiTestServer.READER);

@@ -43,13 +43,19 @@ class StrictRequestTest {
     if (contentType != null) {
       b.header("Content-Type", contentType);
     }
-    b.POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    b.POST(
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
     return server.client.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
   void aQueryParameterGivenTwiceIs400AndNothingRuns() throws Exception {
-    for (String q : new String[] {"dry_run=true&dry_run=false", "dry_run=false&dry_run=true", "wait=1s&wait=2s"}) {
+    for (String q :
+        new String[] {
+          "dry_run=true&dry_run=false", "dry_run=false&dry_run=true", "wait=1s&wait=2s"
+        }) {
       HttpResponse<String> r = post("/api/v1/domains/web-1/fstrim?" + q, null, null);
       assertThat(r.statusCode()).as(q).isEqualTo(400);
       assertThat(json(r).path("error").asText()).contains("more than once");
@@ -62,12 +68,17 @@ class StrictRequestTest {
   @Test
   void duplicateKeysAndTrailingDataAre400NamingWhatWasWrong() throws Exception {
     HttpResponse<String> dup =
-        post("/api/v1/domains/web-1/fstrim?dry_run=true", "application/json", "{\"minimum\": 0, \"minimum\": 1}");
+        post(
+            "/api/v1/domains/web-1/fstrim?dry_run=true",
+            "application/json",
+            "{\"minimum\": 0, \"minimum\": 1}");
     assertThat(dup.statusCode()).isEqualTo(400);
     assertThat(json(dup).path("error").asText()).contains("Duplicate field 'minimum'");
 
-    for (String body : new String[] {"{\"minimum\": 0} {\"minimum\": 1}", "{\"minimum\": 0}garbage", "{} []"}) {
-      HttpResponse<String> r = post("/api/v1/domains/web-1/fstrim?dry_run=true", "application/json", body);
+    for (String body :
+        new String[] {"{\"minimum\": 0} {\"minimum\": 1}", "{\"minimum\": 0}garbage", "{} []"}) {
+      HttpResponse<String> r =
+          post("/api/v1/domains/web-1/fstrim?dry_run=true", "application/json", body);
       assertThat(r.statusCode()).as(body).isEqualTo(400);
       assertThat(json(r).path("error").asText()).as(body).startsWith("the body is not valid JSON");
     }
@@ -79,8 +90,11 @@ class StrictRequestTest {
     String body = "{\"minimum\": 0}";
     for (String type :
         new String[] {
-          "application/jsonx", "application/json-patch+json", "application/x-www-form-urlencoded",
-          "text/plain", "application/json; charset=latin1"
+          "application/jsonx",
+          "application/json-patch+json",
+          "application/x-www-form-urlencoded",
+          "text/plain",
+          "application/json; charset=latin1"
         }) {
       HttpResponse<String> r = post("/api/v1/domains/web-1/fstrim?dry_run=true", type, body);
       assertThat(r.statusCode()).as(type).isEqualTo(415);
@@ -90,11 +104,27 @@ class StrictRequestTest {
     assertThat(unlabelled.statusCode()).isEqualTo(415);
     assertThat(json(unlabelled).path("error").asText()).contains("Content-Type: application/json");
 
-    assertThat(post("/api/v1/domains/web-1/fstrim?dry_run=true", "application/json", body).statusCode()).isIn(200, 202);
-    assertThat(post("/api/v1/domains/web-1/fstrim?dry_run=true", "Application/JSON; charset=UTF-8", body).statusCode()).isIn(200, 202);
+    assertThat(
+            post("/api/v1/domains/web-1/fstrim?dry_run=true", "application/json", body)
+                .statusCode())
+        .isIn(200, 202);
+    assertThat(
+            post(
+                    "/api/v1/domains/web-1/fstrim?dry_run=true",
+                    "Application/JSON; charset=UTF-8",
+                    body)
+                .statusCode())
+        .isIn(200, 202);
     // no body: nothing to label, with or without a Content-Type
-    assertThat(post("/api/v1/domains/web-1/fstrim?dry_run=true", null, null).statusCode()).isIn(200, 202);
-    assertThat(post("/api/v1/domains/web-1/fstrim?dry_run=true", "application/x-www-form-urlencoded", null).statusCode()).isIn(200, 202);
+    assertThat(post("/api/v1/domains/web-1/fstrim?dry_run=true", null, null).statusCode())
+        .isIn(200, 202);
+    assertThat(
+            post(
+                    "/api/v1/domains/web-1/fstrim?dry_run=true",
+                    "application/x-www-form-urlencoded",
+                    null)
+                .statusCode())
+        .isIn(200, 202);
     assertThat(web1.commandCount("guest-fstrim")).isZero();
   }
 }

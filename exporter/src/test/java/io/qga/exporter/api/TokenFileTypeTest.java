@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A token file is read again on use (rotation without a reload). Swapped for a FIFO or a device,
- * it must not hang the request or fill the heap: its token is refused at once.
+ * A token file is read again on use (rotation without a reload). Swapped for a FIFO or a device, it
+ * must not hang the request or fill the heap: its token is refused at once.
  */
 class TokenFileTypeTest {
   @TempDir Path dir;
@@ -24,7 +24,8 @@ class TokenFileTypeTest {
   void aTokenFileSwappedForAFifoOrDeviceIsRefusedWithoutBlocking() throws Exception {
     Path file = dir.resolve("ansible.token");
     Files.writeString(file, "the-token-0123456789\n");
-    Auth auth = new Auth(List.of(new ApiToken("ansible", new TokenSource.File(file), Role.OPERATOR)));
+    Auth auth =
+        new Auth(List.of(new ApiToken("ansible", new TokenSource.File(file), Role.OPERATOR)));
     assertThat(auth.verify("the-token-0123456789")).isPresent();
 
     Files.delete(file);
@@ -33,7 +34,9 @@ class TokenFileTypeTest {
     try {
       assertThat(
               assertTimeoutPreemptively(
-                  Duration.ofSeconds(10), () -> auth.verify("the-token-0123456789"), "blocked on a FIFO"))
+                  Duration.ofSeconds(10),
+                  () -> auth.verify("the-token-0123456789"),
+                  "blocked on a FIFO"))
           .isEmpty();
     } finally {
       unblock(file);
@@ -43,7 +46,9 @@ class TokenFileTypeTest {
     Files.createSymbolicLink(file, Path.of("/dev/zero"));
     assertThat(
             assertTimeoutPreemptively(
-                Duration.ofSeconds(10), () -> auth.verify("the-token-0123456789"), "read /dev/zero"))
+                Duration.ofSeconds(10),
+                () -> auth.verify("the-token-0123456789"),
+                "read /dev/zero"))
         .isEmpty();
 
     Files.delete(file);
@@ -58,7 +63,8 @@ class TokenFileTypeTest {
             () -> {
               try {
                 // WRITE without CREATE: a FIFO deleted meanwhile is not re-created as a file
-                java.nio.file.Files.newOutputStream(fifo, java.nio.file.StandardOpenOption.WRITE).close();
+                java.nio.file.Files.newOutputStream(fifo, java.nio.file.StandardOpenOption.WRITE)
+                    .close();
               } catch (java.io.IOException e) {
                 // gone already
               }

@@ -45,6 +45,7 @@ class AgentCliGuestTextTest {
     String text = err.toString(StandardCharsets.UTF_8);
     assertThat(text)
         .isEqualTo(
-            "GenericError: boom\\n\\x1b[2J\\x1b]0;owned\\x07\\r\\x00 FAKE" + System.lineSeparator());
+            "GenericError: boom\\n\\x1b[2J\\x1b]0;owned\\x07\\r\\x00 FAKE"
+                + System.lineSeparator());
   }
 }

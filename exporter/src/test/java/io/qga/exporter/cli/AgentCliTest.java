@@ -55,8 +55,10 @@ class AgentCliTest {
   @Test
   void printsTheReturnValue() {
     agent.expect("guest-get-osinfo", "{\"return\": {\"id\": \"debian\", \"version-id\": \"12\"}}");
-    assertThat(Main.execute("agent", "--socket", socket(), "{\"execute\": \"guest-get-osinfo\"}")).isZero();
-    assertThat(out()).isEqualTo("{\"id\":\"debian\",\"version-id\":\"12\"}" + System.lineSeparator());
+    assertThat(Main.execute("agent", "--socket", socket(), "{\"execute\": \"guest-get-osinfo\"}"))
+        .isZero();
+    assertThat(out())
+        .isEqualTo("{\"id\":\"debian\",\"version-id\":\"12\"}" + System.lineSeparator());
     agent.verify();
   }
 
@@ -67,10 +69,15 @@ class AgentCliTest {
     assertThat(Main.execute("agent", "--socket", socket(), "guest-ping")).isZero();
     assertThat(
             Main.execute(
-                "agent", "--socket", socket(), "--timeout", "2s",
+                "agent",
+                "--socket",
+                socket(),
+                "--timeout",
+                "2s",
                 "{\"execute\":\"guest-fstrim\",\"arguments\":{\"minimum\":4096}}"))
         .isZero();
-    assertThat(out()).isEqualTo("{}" + System.lineSeparator() + "{\"paths\":[]}" + System.lineSeparator());
+    assertThat(out())
+        .isEqualTo("{}" + System.lineSeparator() + "{\"paths\":[]}" + System.lineSeparator());
     assertThat(agent.requests().get(1).path("arguments").path("minimum").asInt()).isEqualTo(4096);
     agent.verify();
   }
@@ -78,7 +85,9 @@ class AgentCliTest {
   @Test
   void agentErrorExits1WithClassAndDescription() {
     assertThat(Main.execute("agent", "--socket", socket(), "guest-get-load")).isEqualTo(1);
-    assertThat(err()).contains("CommandNotFound").contains("The command guest-get-load has not been found");
+    assertThat(err())
+        .contains("CommandNotFound")
+        .contains("The command guest-get-load has not been found");
     assertThat(out()).isEmpty();
   }
 
@@ -97,19 +106,22 @@ class AgentCliTest {
   void millisecondTimeoutsWork() {
     agent.neverAnswer();
     long start = System.nanoTime();
-    assertThat(Main.execute("agent", "--socket", socket(), "--timeout", "300ms", "guest-ping")).isEqualTo(3);
+    assertThat(Main.execute("agent", "--socket", socket(), "--timeout", "300ms", "guest-ping"))
+        .isEqualTo(3);
     assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1300L);
   }
 
   @Test
   void missingSocketExits3() {
-    assertThat(Main.execute("agent", "--socket", dir.resolve("none.sock").toString(), "guest-ping")).isEqualTo(3);
+    assertThat(Main.execute("agent", "--socket", dir.resolve("none.sock").toString(), "guest-ping"))
+        .isEqualTo(3);
     assertThat(err()).contains("cannot connect");
   }
 
   @Test
   void vsockWithoutPeerExits3() {
-    assertThat(Main.execute("agent", "--vsock", "3:1234", "--timeout", "1s", "guest-ping")).isEqualTo(3);
+    assertThat(Main.execute("agent", "--vsock", "3:1234", "--timeout", "1s", "guest-ping"))
+        .isEqualTo(3);
     assertThat(err()).contains("vsock");
   }
 
@@ -118,13 +130,21 @@ class AgentCliTest {
     assertThat(Main.execute("agent", "--socket", socket(), "{\"execute\": ")).isEqualTo(2);
     assertThat(err()).contains("not valid");
     assertThat(Main.execute("agent", "--socket", socket(), "{\"arguments\": {}}")).isEqualTo(2);
-    assertThat(Main.execute("agent", "--socket", socket(), "{\"execute\": \"guest-ping\", \"id\": 1}")).isEqualTo(2);
-    assertThat(Main.execute("agent", "--socket", socket(), "{\"execute\": \"guest-ping\", \"arguments\": [1]}")).isEqualTo(2);
+    assertThat(
+            Main.execute("agent", "--socket", socket(), "{\"execute\": \"guest-ping\", \"id\": 1}"))
+        .isEqualTo(2);
+    assertThat(
+            Main.execute(
+                "agent", "--socket", socket(), "{\"execute\": \"guest-ping\", \"arguments\": [1]}"))
+        .isEqualTo(2);
     assertThat(Main.execute("agent", "--socket", socket(), "guest ping")).isEqualTo(2);
     assertThat(Main.execute("agent", "guest-ping")).isEqualTo(2);
-    assertThat(Main.execute("agent", "--socket", socket(), "--vsock", "3:1", "guest-ping")).isEqualTo(2);
-    assertThat(Main.execute("agent", "--socket", socket(), "--timeout", "5 sec", "guest-ping")).isEqualTo(2);
-    assertThat(Main.execute("agent", "--socket", socket(), "--timeout", "0", "guest-ping")).isEqualTo(2);
+    assertThat(Main.execute("agent", "--socket", socket(), "--vsock", "3:1", "guest-ping"))
+        .isEqualTo(2);
+    assertThat(Main.execute("agent", "--socket", socket(), "--timeout", "5 sec", "guest-ping"))
+        .isEqualTo(2);
+    assertThat(Main.execute("agent", "--socket", socket(), "--timeout", "0", "guest-ping"))
+        .isEqualTo(2);
     assertThat(Main.execute("agent", "--vsock", "3", "guest-ping")).isEqualTo(2);
     assertThat(Main.execute("agent", "--socket", socket())).isEqualTo(2);
     assertThat(agent.connections()).isZero();
@@ -135,11 +155,14 @@ class AgentCliTest {
   @Tag("real")
   void realAgentPrintsThisMachinesHostName() throws Exception {
     try (QemuGaProcess qemuGa = QemuGaProcess.start(dir.resolve("real"))) {
-      int code = Main.execute("agent", "--socket", qemuGa.socket().toString(), "guest-get-host-name");
+      int code =
+          Main.execute("agent", "--socket", qemuGa.socket().toString(), "guest-get-host-name");
       assertThat(code).as(err()).isZero();
       assertThat(out())
           .isEqualTo(
-              "{\"host-name\":\"" + InetAddress.getLocalHost().getHostName() + "\"}"
+              "{\"host-name\":\""
+                  + InetAddress.getLocalHost().getHostName()
+                  + "\"}"
                   + System.lineSeparator());
     }
   }

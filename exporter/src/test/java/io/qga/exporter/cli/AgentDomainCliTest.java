@@ -15,10 +15,10 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -73,13 +73,17 @@ class AgentDomainCliTest {
   }
 
   private static String sha256(String token) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+    return HexFormat.of()
+        .formatHex(
+            MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** The daemon with one simulated guest web-1 and an admin and a reader token; tls: extra. */
   private String startDaemon(String tls) throws Exception {
     sockets = Files.createTempDirectory(Path.of("/tmp"), "qga-cli-");
-    agent = SimulatedAgent.start(sockets.resolve("web-1.sock"), SimulatedGuest.builder("web-1").build());
+    agent =
+        SimulatedAgent.start(
+            sockets.resolve("web-1.sock"), SimulatedGuest.builder("web-1").build());
     adminFile = dir.resolve("admin.token");
     readerFile = dir.resolve("reader.token");
     Files.writeString(adminFile, ADMIN + "\n");
@@ -87,13 +91,22 @@ class AgentDomainCliTest {
     Path config = dir.resolve("config.yaml");
     Files.writeString(
         config,
-        "server:\n  listen: \"127.0.0.1:0\"\n" + tls
-            + "discovery:\n  static:\n    - domain: web-1\n      socket: \"" + agent.socket() + "\"\n"
+        "server:\n  listen: \"127.0.0.1:0\"\n"
+            + tls
+            + "discovery:\n  static:\n    - domain: web-1\n      socket: \""
+            + agent.socket()
+            + "\"\n"
             + "agent:\n  command_timeout: 1s\n"
             + "api:\n  tokens:\n"
-            + "    - name: root\n      sha256: " + sha256(ADMIN) + "\n      role: admin\n"
-            + "    - name: grafana\n      sha256: " + sha256(READER) + "\n      role: reader\n"
-            + "state_dir: \"" + dir.resolve("state") + "\"\n");
+            + "    - name: root\n      sha256: "
+            + sha256(ADMIN)
+            + "\n      role: admin\n"
+            + "    - name: grafana\n      sha256: "
+            + sha256(READER)
+            + "\n      role: reader\n"
+            + "state_dir: \""
+            + dir.resolve("state")
+            + "\"\n");
     daemon = Daemon.start(config, ConfigLoader.load(config), List.of());
     return (tls.isEmpty() ? "http" : "https") + "://127.0.0.1:" + daemon.port();
   }
@@ -123,7 +136,15 @@ class AgentDomainCliTest {
       Thread.sleep(20);
     }
     int before = agent.connectionsAccepted();
-    assertThat(agentCli("--domain", "web-1", "--url", url, "--token-file", adminFile.toString(), "guest-get-host-name"))
+    assertThat(
+            agentCli(
+                "--domain",
+                "web-1",
+                "--url",
+                url,
+                "--token-file",
+                adminFile.toString(),
+                "guest-get-host-name"))
         .as(err())
         .isZero();
     assertThat(out()).isEqualTo("{\"host-name\":\"web-1\"}" + System.lineSeparator());
@@ -132,7 +153,12 @@ class AgentDomainCliTest {
 
     assertThat(
             agentCli(
-                "--domain", "web-1", "--url", url + "/", "--token-file", adminFile.toString(),
+                "--domain",
+                "web-1",
+                "--url",
+                url + "/",
+                "--token-file",
+                adminFile.toString(),
                 "{\"execute\": \"guest-ping\", \"arguments\": {}}"))
         .as(err())
         .isZero();
@@ -143,7 +169,15 @@ class AgentDomainCliTest {
   void anAgentErrorExits1WithClassAndDescription() throws Exception {
     String url = startDaemon("");
     // allow-listed (guest-get-*), unknown to the agent
-    assertThat(agentCli("--domain", "web-1", "--url", url, "--token-file", adminFile.toString(), "guest-get-nothing"))
+    assertThat(
+            agentCli(
+                "--domain",
+                "web-1",
+                "--url",
+                url,
+                "--token-file",
+                adminFile.toString(),
+                "guest-get-nothing"))
         .isEqualTo(1);
     assertThat(err()).startsWith("CommandNotFound: ").contains("guest-get-nothing");
     assertThat(out()).isEmpty();
@@ -152,9 +186,19 @@ class AgentDomainCliTest {
   @Test
   void aCommandOffTheAllowListExits4AndSaysSo() throws Exception {
     String url = startDaemon("");
-    assertThat(agentCli("--domain", "web-1", "--url", url, "--token-file", adminFile.toString(), "guest-suspend-ram"))
+    assertThat(
+            agentCli(
+                "--domain",
+                "web-1",
+                "--url",
+                url,
+                "--token-file",
+                adminFile.toString(),
+                "guest-suspend-ram"))
         .isEqualTo(DaemonCall.EXIT_HTTP);
-    assertThat(err()).contains("403").contains("guest-suspend-ram is not on api.command_allow_list");
+    assertThat(err())
+        .contains("403")
+        .contains("guest-suspend-ram is not on api.command_allow_list");
     assertThat(agent.guest().poweredOn()).isTrue();
   }
 
@@ -163,15 +207,36 @@ class AgentDomainCliTest {
     String url = startDaemon("");
     Path wrong = dir.resolve("wrong.token");
     Files.writeString(wrong, "not-the-token-9999\n");
-    assertThat(agentCli("--domain", "web-1", "--url", url, "--token-file", wrong.toString(), "guest-ping"))
+    assertThat(
+            agentCli(
+                "--domain", "web-1", "--url", url, "--token-file", wrong.toString(), "guest-ping"))
         .isEqualTo(DaemonCall.EXIT_HTTP);
-    assertThat(err()).contains("refused the token").contains("401").doesNotContain("not-the-token-9999");
+    assertThat(err())
+        .contains("refused the token")
+        .contains("401")
+        .doesNotContain("not-the-token-9999");
 
-    assertThat(agentCli("--domain", "web-1", "--url", url, "--token-file", readerFile.toString(), "guest-ping"))
+    assertThat(
+            agentCli(
+                "--domain",
+                "web-1",
+                "--url",
+                url,
+                "--token-file",
+                readerFile.toString(),
+                "guest-ping"))
         .isEqualTo(DaemonCall.EXIT_HTTP);
     assertThat(err()).contains("403").contains("role reader").doesNotContain(READER);
 
-    assertThat(agentCli("--domain", "db-9", "--url", url, "--token-file", adminFile.toString(), "guest-ping"))
+    assertThat(
+            agentCli(
+                "--domain",
+                "db-9",
+                "--url",
+                url,
+                "--token-file",
+                adminFile.toString(),
+                "guest-ping"))
         .isEqualTo(DaemonCall.EXIT_HTTP);
     assertThat(err()).contains("404").contains("unknown domain: db-9");
   }
@@ -180,7 +245,15 @@ class AgentDomainCliTest {
   void anAgentThatDoesNotAnswerExits3() throws Exception {
     String url = startDaemon("");
     agent.guest().setResponding(false);
-    assertThat(agentCli("--domain", "web-1", "--url", url, "--token-file", adminFile.toString(), "guest-ping"))
+    assertThat(
+            agentCli(
+                "--domain",
+                "web-1",
+                "--url",
+                url,
+                "--token-file",
+                adminFile.toString(),
+                "guest-ping"))
         .isEqualTo(3);
     assertThat(err()).contains("not responding");
   }
@@ -193,9 +266,19 @@ class AgentDomainCliTest {
     }
     Path token = dir.resolve("t");
     Files.writeString(token, ADMIN);
-    assertThat(agentCli("--domain", "web-1", "--url", "http://127.0.0.1:" + port, "--token-file", token.toString(), "guest-ping"))
+    assertThat(
+            agentCli(
+                "--domain",
+                "web-1",
+                "--url",
+                "http://127.0.0.1:" + port,
+                "--token-file",
+                token.toString(),
+                "guest-ping"))
         .isEqualTo(DaemonCall.EXIT_HTTP);
-    assertThat(err()).contains("cannot connect to the exporter at http://127.0.0.1:" + port).contains("qga-exporter run");
+    assertThat(err())
+        .contains("cannot connect to the exporter at http://127.0.0.1:" + port)
+        .contains("qga-exporter run");
   }
 
   @Test
@@ -203,10 +286,26 @@ class AgentDomainCliTest {
     Path token = dir.resolve("t");
     Files.writeString(token, ADMIN);
     // a token in clear text to another host
-    assertThat(agentCli("--domain", "web-1", "--url", "http://192.0.2.7:9920", "--token-file", token.toString(), "guest-ping"))
+    assertThat(
+            agentCli(
+                "--domain",
+                "web-1",
+                "--url",
+                "http://192.0.2.7:9920",
+                "--token-file",
+                token.toString(),
+                "guest-ping"))
         .isEqualTo(2);
     assertThat(err()).contains("refusing to send the API token in clear text to 192.0.2.7");
-    assertThat(agentCli("--domain", "web-1", "--url", "http://exporter.example:9920", "--token-file", token.toString(), "guest-ping"))
+    assertThat(
+            agentCli(
+                "--domain",
+                "web-1",
+                "--url",
+                "http://exporter.example:9920",
+                "--token-file",
+                token.toString(),
+                "guest-ping"))
         .isEqualTo(2);
     assertThat(DaemonCall.loopback("127.0.0.1")).isTrue();
     assertThat(DaemonCall.loopback("[::1]")).isTrue();
@@ -214,16 +313,27 @@ class AgentDomainCliTest {
     assertThat(DaemonCall.loopback("127.0.0.1.example")).isFalse();
     assertThat(DaemonCall.loopback("10.0.0.1")).isFalse();
     // options of --domain with --socket
-    assertThat(agentCli("--socket", dir.resolve("x.sock").toString(), "--url", "http://127.0.0.1:1", "guest-ping")).isEqualTo(2);
+    assertThat(
+            agentCli(
+                "--socket",
+                dir.resolve("x.sock").toString(),
+                "--url",
+                "http://127.0.0.1:1",
+                "guest-ping"))
+        .isEqualTo(2);
     assertThat(err()).contains("go with --domain");
     // --domain and --socket together
     assertThat(agentCli("--socket", "/x", "--domain", "web-1", "guest-ping")).isEqualTo(2);
     // no such token file; an empty one
-    assertThat(agentCli("--domain", "web-1", "--token-file", dir.resolve("none").toString(), "guest-ping")).isEqualTo(2);
+    assertThat(
+            agentCli(
+                "--domain", "web-1", "--token-file", dir.resolve("none").toString(), "guest-ping"))
+        .isEqualTo(2);
     assertThat(err()).contains("cannot read --token-file");
     Path empty = dir.resolve("empty");
     Files.writeString(empty, "\n");
-    assertThat(agentCli("--domain", "web-1", "--token-file", empty.toString(), "guest-ping")).isEqualTo(2);
+    assertThat(agentCli("--domain", "web-1", "--token-file", empty.toString(), "guest-ping"))
+        .isEqualTo(2);
     assertThat(err()).contains("is empty");
   }
 
@@ -247,21 +357,26 @@ class AgentDomainCliTest {
     AtomicReference<String> body = new AtomicReference<>();
     AtomicReference<String> redirectedAuth = new AtomicReference<>();
     HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    other.createContext("/", ex -> {
-      redirectedAuth.set(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
-      ex.sendResponseHeaders(500, -1);
-      ex.close();
-    });
+    other.createContext(
+        "/",
+        ex -> {
+          redirectedAuth.set(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+          ex.sendResponseHeaders(500, -1);
+          ex.close();
+        });
     HttpServer fake = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    fake.createContext("/", ex -> {
-      contentType.set(String.join("|", ex.getRequestHeaders().get("Content-Type")));
-      try (InputStream in = ex.getRequestBody()) {
-        body.set(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      }
-      ex.getResponseHeaders().set("Location", "http://127.0.0.1:" + other.getAddress().getPort() + "/steal");
-      ex.sendResponseHeaders(307, -1);
-      ex.close();
-    });
+    fake.createContext(
+        "/",
+        ex -> {
+          contentType.set(String.join("|", ex.getRequestHeaders().get("Content-Type")));
+          try (InputStream in = ex.getRequestBody()) {
+            body.set(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+          }
+          ex.getResponseHeaders()
+              .set("Location", "http://127.0.0.1:" + other.getAddress().getPort() + "/steal");
+          ex.sendResponseHeaders(307, -1);
+          ex.close();
+        });
     other.start();
     fake.start();
     try {
@@ -269,11 +384,17 @@ class AgentDomainCliTest {
       Files.writeString(token, ADMIN);
       int code =
           agentCli(
-              "--domain", "web 1", "--url", "http://127.0.0.1:" + fake.getAddress().getPort(),
-              "--token-file", token.toString(), "{\"execute\":\"guest-fstrim\",\"arguments\":{\"minimum\":4096}}");
+              "--domain",
+              "web 1",
+              "--url",
+              "http://127.0.0.1:" + fake.getAddress().getPort(),
+              "--token-file",
+              token.toString(),
+              "{\"execute\":\"guest-fstrim\",\"arguments\":{\"minimum\":4096}}");
       assertThat(code).isEqualTo(DaemonCall.EXIT_HTTP);
       assertThat(contentType.get()).isEqualTo("application/json");
-      assertThat(body.get()).isEqualTo("{\"execute\":\"guest-fstrim\",\"arguments\":{\"minimum\":4096}}");
+      assertThat(body.get())
+          .isEqualTo("{\"execute\":\"guest-fstrim\",\"arguments\":{\"minimum\":4096}}");
       assertThat(redirectedAuth.get()).isNull();
       assertThat(err()).contains("307");
     } finally {
@@ -287,9 +408,22 @@ class AgentDomainCliTest {
     Path openssl = RealPrograms.require("openssl");
     Process p =
         new ProcessBuilder(
-                openssl.toString(), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                "-subj", "/CN=qga-test", "-addext", "subjectAltName=IP:127.0.0.1",
-                "-keyout", "tls.key", "-out", "tls.crt")
+                openssl.toString(),
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=qga-test",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+                "-keyout",
+                "tls.key",
+                "-out",
+                "tls.crt")
             .directory(dir.toFile())
             .redirectErrorStream(true)
             .start();
@@ -302,17 +436,36 @@ class AgentDomainCliTest {
     }
     String url =
         startDaemon(
-            "  tls: {certificate: \"" + dir.resolve("tls.crt") + "\", key: \"" + dir.resolve("tls.key") + "\"}\n");
+            "  tls: {certificate: \""
+                + dir.resolve("tls.crt")
+                + "\", key: \""
+                + dir.resolve("tls.key")
+                + "\"}\n");
     assertThat(url).startsWith("https://");
     assertThat(
             agentCli(
-                "--domain", "web-1", "--url", url, "--token-file", adminFile.toString(),
-                "--ca-file", dir.resolve("tls.crt").toString(), "guest-get-host-name"))
+                "--domain",
+                "web-1",
+                "--url",
+                url,
+                "--token-file",
+                adminFile.toString(),
+                "--ca-file",
+                dir.resolve("tls.crt").toString(),
+                "guest-get-host-name"))
         .as(err())
         .isZero();
     assertThat(out()).contains("web-1");
     // without the CA: the JDK's default trust refuses the self-signed certificate
-    assertThat(agentCli("--domain", "web-1", "--url", url, "--token-file", adminFile.toString(), "guest-ping"))
+    assertThat(
+            agentCli(
+                "--domain",
+                "web-1",
+                "--url",
+                url,
+                "--token-file",
+                adminFile.toString(),
+                "guest-ping"))
         .isEqualTo(DaemonCall.EXIT_HTTP);
     assertThat(err()).contains("TLS with " + url).contains("--ca-file");
   }

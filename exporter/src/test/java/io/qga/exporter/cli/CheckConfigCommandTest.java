@@ -38,14 +38,18 @@ class CheckConfigCommandTest {
         """);
     assertThat(run("check-config", "--config", file.toString())).isZero();
     assertThat(out.toString())
-        .startsWith(file + ": OK (2 static, 1 globs, libvirt on, 1 policies, 0 tokens)" + System.lineSeparator());
+        .startsWith(
+            file
+                + ": OK (2 static, 1 globs, libvirt on, 1 policies, 0 tokens)"
+                + System.lineSeparator());
     assertThat(err.toString()).isEmpty();
   }
 
   @Test
   void shippedConfigIsValid() {
     assertThat(run("check-config", "--config", "../config.yaml")).isZero();
-    assertThat(out.toString()).startsWith("../config.yaml: OK (0 static, 0 globs, libvirt off, 0 policies, 0 tokens)");
+    assertThat(out.toString())
+        .startsWith("../config.yaml: OK (0 static, 0 globs, libvirt off, 0 policies, 0 tokens)");
   }
 
   @Test
@@ -63,8 +67,16 @@ class CheckConfigCommandTest {
     assertThat(out.toString()).isEmpty();
     assertThat(err.toString().lines())
         .hasSize(2)
-        .contains(file + ": /collectors/network/interval: \"15\" is not a duration (use 500ms, 15s, 2m, 1h)")
-        .anyMatch(l -> l.startsWith(file + ": /policies/0/schedule: \"0 0 3 * * SUN\" is not a Quartz cron expression: "));
+        .contains(
+            file
+                + ": /collectors/network/interval: \"15\" is not a duration (use 500ms, 15s, 2m,"
+                + " 1h)")
+        .anyMatch(
+            l ->
+                l.startsWith(
+                    file
+                        + ": /policies/0/schedule: \"0 0 3 * * SUN\" is not a Quartz cron"
+                        + " expression: "));
   }
 
   @Test

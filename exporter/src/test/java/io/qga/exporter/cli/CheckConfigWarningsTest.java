@@ -50,21 +50,35 @@ class CheckConfigWarningsTest {
     for (int i = 1; i <= 8; i++) {
       assertThat(lines[i - 1]).startsWith(file + ": WARNING /api/command_allow_list/" + i + ": ");
     }
-    assertThat(lines[0]).contains("\"guest-exec*\"").contains("guest-exec,").contains("POST /api/v1/domains/{domain}/command");
-    assertThat(lines[1]).contains("\"*\"").contains("guest-set-user-password").contains("guest-fsfreeze-freeze");
-    assertThat(lines[2]).contains("guest-fsfreeze-freeze, guest-fsfreeze-freeze-list, guest-fsfreeze-thaw are refused");
+    assertThat(lines[0])
+        .contains("\"guest-exec*\"")
+        .contains("guest-exec,")
+        .contains("POST /api/v1/domains/{domain}/command");
+    assertThat(lines[1])
+        .contains("\"*\"")
+        .contains("guest-set-user-password")
+        .contains("guest-fsfreeze-freeze");
+    assertThat(lines[2])
+        .contains(
+            "guest-fsfreeze-freeze, guest-fsfreeze-freeze-list, guest-fsfreeze-thaw are refused");
     assertThat(lines[3]).contains("guest-shutdown are refused");
     assertThat(lines[4]).contains("guest-suspend-disk, guest-suspend-ram, guest-suspend-hybrid");
     assertThat(lines[5]).contains("guest-set-time").contains("guest-set-vcpus");
     assertThat(lines[6]).contains("guest-file-open").contains("guest-file-write");
     assertThat(lines[7]).contains("guest-ssh-add-authorized-keys");
-    assertThat(err.toString()).doesNotContain("/api/command_allow_list/0:").doesNotContain("/api/command_allow_list/9:");
+    assertThat(err.toString())
+        .doesNotContain("/api/command_allow_list/0:")
+        .doesNotContain("/api/command_allow_list/9:");
   }
 
   @Test
   void theShippedDefaultsWarnAboutNothing() throws Exception {
     Path file = dir.resolve("config.yaml");
-    Files.writeString(file, "api:\n  command_allow_list: [guest-info, guest-ping, \"guest-get-*\", \"guest-network-get-*\"]\n");
+    Files.writeString(
+        file,
+        "api:\n"
+            + "  command_allow_list: [guest-info, guest-ping, \"guest-get-*\","
+            + " \"guest-network-get-*\"]\n");
     assertThat(run("check-config", "--config", file.toString())).isZero();
     assertThat(err.toString()).isEmpty();
   }

@@ -36,7 +36,13 @@ class StartupErrorsTest {
     Path file = dir.resolve("config.yaml");
     Files.writeString(
         file,
-        "server:\n  listen: \"" + listen + "\"\n" + extraServer + "state_dir: \"" + stateDir + "\"\n");
+        "server:\n  listen: \""
+            + listen
+            + "\"\n"
+            + extraServer
+            + "state_dir: \""
+            + stateDir
+            + "\"\n");
     return file;
   }
 
@@ -46,7 +52,9 @@ class StartupErrorsTest {
     Files.writeString(file, "not a directory\n");
     Path state = file.resolve("state");
     assertThat(run(config("127.0.0.1:0", state, ""))).isEqualTo(1);
-    assertThat(err.toString()).contains("cannot start: state_dir " + state).contains("Not a directory");
+    assertThat(err.toString())
+        .contains("cannot start: state_dir " + state)
+        .contains("Not a directory");
   }
 
   @Test
@@ -57,10 +65,16 @@ class StartupErrorsTest {
     }
     assumeTrue(root, "needs root for a read-only bind mount");
     Path state = Files.createDirectories(dir.resolve("ro-state"));
-    assertThat(new ProcessBuilder("mount", "--bind", state.toString(), state.toString()).start().waitFor()).isZero();
+    assertThat(
+            new ProcessBuilder("mount", "--bind", state.toString(), state.toString())
+                .start()
+                .waitFor())
+        .isZero();
     try {
       assertThat(
-              new ProcessBuilder("mount", "-o", "remount,ro,bind", state.toString()).start().waitFor())
+              new ProcessBuilder("mount", "-o", "remount,ro,bind", state.toString())
+                  .start()
+                  .waitFor())
           .isZero();
       assertThat(run(config("127.0.0.1:0", state, ""))).isEqualTo(1);
       assertThat(err.toString())

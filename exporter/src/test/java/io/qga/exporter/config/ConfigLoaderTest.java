@@ -88,7 +88,8 @@ class ConfigLoaderTest {
       out.append(line).append('\n');
     }
     String uncommented =
-        out.toString().replace("/etc/qga-exporter/ansible.token", dir.resolve("ansible.token").toString());
+        out.toString()
+            .replace("/etc/qga-exporter/ansible.token", dir.resolve("ansible.token").toString());
     Config c = ConfigLoader.parse(uncommented, dir);
     assertThat(c.discovery().statics()).hasSize(2);
     assertThat(c.discovery().globs()).hasSize(1);
@@ -151,7 +152,9 @@ class ConfigLoaderTest {
     assertThat(c.server().tls())
         .contains(new ServerConfig.Tls(dir.resolve("cert.pem"), dir.resolve("key.pem")));
     assertThat(c.server().metricsAuth())
-        .contains(new TokenSource.Sha256("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"));
+        .contains(
+            new TokenSource.Sha256(
+                "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"));
     assertThat(c.discovery().refreshInterval()).isEqualTo(Duration.ofSeconds(90));
     assertThat(c.discovery().statics())
         .containsExactly(
@@ -167,7 +170,8 @@ class ConfigLoaderTest {
     assertThat(c.collectors().enabled("disk")).isTrue();
     assertThat(c.limits()).isEqualTo(new Limits(8, 16, 64, 64, 64, 512, 64));
     assertThat(c.api().tokens())
-        .containsExactly(new ApiToken("ops", new TokenSource.File(dir.resolve("ops.token")), Role.ADMIN));
+        .containsExactly(
+            new ApiToken("ops", new TokenSource.File(dir.resolve("ops.token")), Role.ADMIN));
     assertThat(c.api().allowsCommand("guest-ping")).isFalse();
     assertThat(c.api().maxBody()).isEqualTo(1 << 20);
     assertThat(c.policyDefaults()).isEqualTo(new PolicyDefaults(3, ZoneId.of("Europe/Berlin")));
@@ -318,13 +322,15 @@ class ConfigLoaderTest {
             "/agent/command_timeout: \"5\" is not a duration (use 500ms, 15s, 2m, 1h)",
             "/collectors/network/interval: \"15\" is not a duration (use 500ms, 15s, 2m, 1h)")
         .anyMatch(p -> p.startsWith("/collectors: unknown collector 'bogus'"))
-        .anyMatch(p -> p.startsWith("/policies/0/schedule: \"not cron\" has 2 fields; a schedule is "));
+        .anyMatch(
+            p -> p.startsWith("/policies/0/schedule: \"not cron\" has 2 fields; a schedule is "));
   }
 
   @Test
   void stateDirMustNotBeAFile() throws Exception {
     Files.writeString(dir.resolve("f"), "");
-    assertThat(problems("state_dir: f")).containsExactly("/state_dir: " + dir.resolve("f") + " is a file, not a directory");
+    assertThat(problems("state_dir: f"))
+        .containsExactly("/state_dir: " + dir.resolve("f") + " is a file, not a directory");
   }
 
   @Test
@@ -362,16 +368,26 @@ class ConfigLoaderTest {
   void aScalarDocumentIsNotAConfig() {
     assertThat(problems("hello"))
         .containsExactly(
-            "/: the config must be a mapping of sections (server, discovery, agent, collectors, limits, api, policy_defaults, policies, state_dir, log), got the string \"hello\"");
+            "/: the config must be a mapping of sections (server, discovery, agent, collectors,"
+                + " limits, api, policy_defaults, policies, state_dir, log), got the string"
+                + " \"hello\"");
   }
 
   @Test
   void yamlBombsAreRefused() {
     StringBuilder bomb = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x]\n");
     for (int i = 0; i < 60; i++) {
-      bomb.append((char) ('b' + i % 20)).append(i).append(": &n").append(i).append(" [*a, *a, *a, *a, *a]\n");
+      bomb.append((char) ('b' + i % 20))
+          .append(i)
+          .append(": &n")
+          .append(i)
+          .append(" [*a, *a, *a, *a, *a]\n");
     }
-    assertThat(problems(bomb.toString())).singleElement().asString().startsWith("/: invalid YAML: ").contains("alias");
+    assertThat(problems(bomb.toString()))
+        .singleElement()
+        .asString()
+        .startsWith("/: invalid YAML: ")
+        .contains("alias");
     assertThat(problems("a: " + "[".repeat(100) + "]".repeat(100)))
         .singleElement()
         .asString()
@@ -406,7 +422,8 @@ class ConfigLoaderTest {
 
   @Test
   void yamlTypeTagsAreNotConstructed() {
-    assertThat(problems("server: !!javax.script.ScriptEngineManager [!!java.net.URL [\"http://x\"]]"))
+    assertThat(
+            problems("server: !!javax.script.ScriptEngineManager [!!java.net.URL [\"http://x\"]]"))
         .singleElement()
         .asString()
         .startsWith("/: invalid YAML: ");
@@ -420,7 +437,10 @@ class ConfigLoaderTest {
 
   @Test
   void zeroDurationsWhereAllowed() throws Exception {
-    Config c = parse("policies: [{name: a, when: {time_offset_above: 0}, action: {fstrim: {}}, cooldown: 0, jitter: 0s}]");
+    Config c =
+        parse(
+            "policies: [{name: a, when: {time_offset_above: 0}, action: {fstrim: {}}, cooldown: 0,"
+                + " jitter: 0s}]");
     assertThat(c.policies().get(0).cooldown()).isZero();
     assertThat(c.policies().get(0).when().orElseThrow().timeOffsetAbove()).contains(Duration.ZERO);
   }

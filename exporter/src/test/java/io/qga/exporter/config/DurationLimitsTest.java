@@ -16,7 +16,8 @@ class DurationLimitsTest {
   @Test
   void aDurationLongerThanTenYearsIsRefusedNotOverflowed() {
     assertThat(Durations.parse("3650d")).isEqualTo(Duration.ofDays(3650));
-    for (String huge : List.of("3651d", "999999999999d", "999999999999h", "999999999999d999999999999d")) {
+    for (String huge :
+        List.of("3651d", "999999999999d", "999999999999h", "999999999999d999999999999d")) {
       assertThatThrownBy(() -> Durations.parse(huge))
           .as(huge)
           .isInstanceOf(IllegalArgumentException.class)
@@ -49,8 +50,10 @@ class DurationLimitsTest {
       assertThat(problems)
           .anyMatch(p -> p.contains("/agent/command_timeout") && p.contains("longer than 3650d"))
           .anyMatch(p -> p.contains("/agent/connect_timeout") && p.contains("longer than 3650d"))
-          .anyMatch(p -> p.contains("/collectors/network/interval") && p.contains("longer than 3650d"))
-          .anyMatch(p -> p.contains("/api/fsfreeze_max_deadline") && p.contains("longer than 3650d"));
+          .anyMatch(
+              p -> p.contains("/collectors/network/interval") && p.contains("longer than 3650d"))
+          .anyMatch(
+              p -> p.contains("/api/fsfreeze_max_deadline") && p.contains("longer than 3650d"));
     }
   }
 }

@@ -20,12 +20,14 @@ class DurationsTest {
 
   @Test
   void rejectsWhatIsNotADuration() {
-    for (String bad : new String[] {"15", "", "1 s", "5min", "1.5s", "s", "1y", "99999999999999s"}) {
+    for (String bad :
+        new String[] {"15", "", "1 s", "5min", "1.5s", "s", "1y", "99999999999999s"}) {
       assertThatThrownBy(() -> Durations.parse(bad))
           .as(bad)
           .hasMessage("\"" + bad + "\" is not a duration (use 500ms, 15s, 2m, 1h)");
     }
-    assertThatThrownBy(() -> Durations.parse("-5s")).hasMessage("\"-5s\" is negative (durations are >= 0)");
+    assertThatThrownBy(() -> Durations.parse("-5s"))
+        .hasMessage("\"-5s\" is negative (durations are >= 0)");
   }
 
   @Test
@@ -34,6 +36,7 @@ class DurationsTest {
     assertThat(Durations.format(Duration.ofMinutes(10))).isEqualTo("10m");
     assertThat(Durations.format(Duration.ofMillis(1500))).isEqualTo("1s500ms");
     assertThat(Durations.format(Duration.ZERO)).isEqualTo("0s");
-    assertThat(Durations.parse(Durations.format(Duration.ofMillis(90061001)))).isEqualTo(Duration.ofMillis(90061001));
+    assertThat(Durations.parse(Durations.format(Duration.ofMillis(90061001))))
+        .isEqualTo(Duration.ofMillis(90061001));
   }
 }

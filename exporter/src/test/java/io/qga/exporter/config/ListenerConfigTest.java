@@ -32,7 +32,8 @@ class ListenerConfigTest {
             state_dir: /tmp/x
             """,
             BASE);
-    assertThat(c.server().allowedHosts()).containsExactly("exporter.example.org", "192.0.2.10", "::1");
+    assertThat(c.server().allowedHosts())
+        .containsExactly("exporter.example.org", "192.0.2.10", "::1");
     assertThat(c.server().limits())
         .isEqualTo(new ServerConfig.Limits(Duration.ofSeconds(5), Duration.ofMinutes(1), 200));
     assertThat(c.api().maxLiveCalls()).isEqualTo(2);
@@ -57,8 +58,13 @@ class ListenerConfigTest {
                     BASE));
     List<String> problems = e.problems().stream().map(ConfigProblem::toString).toList();
     assertThat(problems)
-        .anySatisfy(p -> assertThat(p).startsWith("/server/allowed_hosts/1: \"http://evil.example.org/\" is not a host name"))
-        .anySatisfy(p -> assertThat(p).startsWith("/server/allowed_hosts/2: \"a b\" is not a host name"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(
+                        "/server/allowed_hosts/1: \"http://evil.example.org/\" is not a host name"))
+        .anySatisfy(
+            p -> assertThat(p).startsWith("/server/allowed_hosts/2: \"a b\" is not a host name"))
         .anySatisfy(p -> assertThat(p).startsWith("/server/header_timeout: must be longer than 0"))
         .anySatisfy(p -> assertThat(p).startsWith("/server/max_connections:"))
         .anySatisfy(p -> assertThat(p).startsWith("/api/max_live_calls:"));

@@ -63,7 +63,9 @@ class MaintenanceWindowTest {
     // 2026-03-29: Berlin skips 02:00-03:00; the window still opens (at 03:00 local).
     ZonedDateTime dst = ZonedDateTime.of(2026, 3, 29, 3, 30, 0, 0, BERLIN);
     assertThat(w.contains(dst)).isTrue();
-    assertThat(w.nextOpen(ZonedDateTime.of(2026, 3, 29, 0, 0, 0, 0, BERLIN)).toLocalTime().getHour()).isEqualTo(3);
+    assertThat(
+            w.nextOpen(ZonedDateTime.of(2026, 3, 29, 0, 0, 0, 0, BERLIN)).toLocalTime().getHour())
+        .isEqualTo(3);
   }
 
   @Test
@@ -81,12 +83,19 @@ class MaintenanceWindowTest {
 
   @Test
   void rejectsWindowsThatNeverOpenOrAreMalformed() {
-    assertThatThrownBy(() -> MaintenanceWindow.parse("02:00-02:00")).hasMessageContaining("never opens");
-    assertThatThrownBy(() -> MaintenanceWindow.parse("Sun 00:00-00:00")).hasMessageContaining("never opens");
-    assertThatThrownBy(() -> MaintenanceWindow.parse("Sun 25:00-26:00")).hasMessageContaining("is not a time of day");
-    assertThatThrownBy(() -> MaintenanceWindow.parse("Sun 24:00-02:00")).hasMessageContaining("is not a time of day");
-    assertThatThrownBy(() -> MaintenanceWindow.parse("Funday 01:00-02:00")).hasMessageContaining("'Funday' is not a day");
-    assertThatThrownBy(() -> MaintenanceWindow.parse("Mon-Tue-Wed 01:00-02:00")).hasMessageContaining("is not a day");
-    assertThatThrownBy(() -> MaintenanceWindow.parse("Sun")).hasMessageContaining("is not a window");
+    assertThatThrownBy(() -> MaintenanceWindow.parse("02:00-02:00"))
+        .hasMessageContaining("never opens");
+    assertThatThrownBy(() -> MaintenanceWindow.parse("Sun 00:00-00:00"))
+        .hasMessageContaining("never opens");
+    assertThatThrownBy(() -> MaintenanceWindow.parse("Sun 25:00-26:00"))
+        .hasMessageContaining("is not a time of day");
+    assertThatThrownBy(() -> MaintenanceWindow.parse("Sun 24:00-02:00"))
+        .hasMessageContaining("is not a time of day");
+    assertThatThrownBy(() -> MaintenanceWindow.parse("Funday 01:00-02:00"))
+        .hasMessageContaining("'Funday' is not a day");
+    assertThatThrownBy(() -> MaintenanceWindow.parse("Mon-Tue-Wed 01:00-02:00"))
+        .hasMessageContaining("is not a day");
+    assertThatThrownBy(() -> MaintenanceWindow.parse("Sun"))
+        .hasMessageContaining("is not a window");
   }
 }

@@ -63,19 +63,24 @@ class MutualTlsConfigTest {
   @Test
   void clientAuthNeedsTlsAndAClientCa() {
     assertThat(problems("server: {tls: {client_auth: require, client_ca: ca.pem}}\n"))
-        .anySatisfy(p -> assertThat(p).startsWith("/server/tls: missing required key 'certificate'"))
+        .anySatisfy(
+            p -> assertThat(p).startsWith("/server/tls: missing required key 'certificate'"))
         .anySatisfy(p -> assertThat(p).startsWith("/server/tls: missing required key 'key'"));
-    assertThat(problems("server: {tls: {certificate: cert.pem, key: key.pem, client_auth: require}}\n"))
+    assertThat(
+            problems(
+                "server: {tls: {certificate: cert.pem, key: key.pem, client_auth: require}}\n"))
         .containsExactly(
             "/server/tls/client_auth: client_auth require needs client_ca: a PEM file of the CAs"
                 + " that sign the client certificates");
-    assertThat(problems("server: {tls: {certificate: cert.pem, key: key.pem, client_ca: ca.pem}}\n"))
+    assertThat(
+            problems("server: {tls: {certificate: cert.pem, key: key.pem, client_ca: ca.pem}}\n"))
         .containsExactly(
             "/server/tls/client_ca: client_ca is set but client_auth is none: add client_auth:"
                 + " require (or request)");
     assertThat(
             problems(
-                "server: {tls: {certificate: cert.pem, key: key.pem, client_ca: ca.pem, client_auth: RequireAndVerifyClientCert}}\n"))
+                "server: {tls: {certificate: cert.pem, key: key.pem, client_ca: ca.pem,"
+                    + " client_auth: RequireAndVerifyClientCert}}\n"))
         .containsExactly(
             "/server/tls/client_auth: \"RequireAndVerifyClientCert\" is not a client_auth mode"
                 + " (valid: none, request, require)");
@@ -99,11 +104,18 @@ class MutualTlsConfigTest {
         .containsExactly(
             "/api/listen: \"127.0.0.1:9920\" is the port of server.listen (\"0.0.0.0:9920\"): the"
                 + " API's own listener needs another port (e.g. 127.0.0.1:9921)");
-    assertThat(problems("api: {listen: \":9920\"}\n")).singleElement().asString().startsWith("/api/listen:");
+    assertThat(problems("api: {listen: \":9920\"}\n"))
+        .singleElement()
+        .asString()
+        .startsWith("/api/listen:");
     assertThat(problems("server: {listen: \"[::1]:9930\"}\napi: {listen: \"[::1]:9930\"}\n"))
-        .singleElement().asString().startsWith("/api/listen:");
+        .singleElement()
+        .asString()
+        .startsWith("/api/listen:");
     assertThat(problems("api: {listen: \"localhost\"}\n"))
-        .singleElement().asString().startsWith("/api/listen: \"localhost\" is not host:port");
+        .singleElement()
+        .asString()
+        .startsWith("/api/listen: \"localhost\" is not host:port");
     assertThat(problems("api: {tls: {certificate: cert.pem, key: key.pem}}\n"))
         .containsExactly(
             "/api/tls: api.tls needs api.listen: without a listener of its own the API is served"

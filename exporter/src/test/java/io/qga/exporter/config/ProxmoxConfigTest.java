@@ -15,14 +15,28 @@ class ProxmoxConfigTest {
   @Test
   void offByDefaultWithProxmoxsDirectories() throws Exception {
     ProxmoxConfig p = ConfigLoader.parse("", dir).discovery().proxmox();
-    assertThat(p).isEqualTo(new ProxmoxConfig(false, Path.of("/var/run/qemu-server"), Path.of("/etc/pve/qemu-server")));
-    assertThat(ConfigLoader.parse("discovery: {proxmox: {enabled: true}}", dir).discovery().proxmox().enabled()).isTrue();
+    assertThat(p)
+        .isEqualTo(
+            new ProxmoxConfig(
+                false, Path.of("/var/run/qemu-server"), Path.of("/etc/pve/qemu-server")));
+    assertThat(
+            ConfigLoader.parse("discovery: {proxmox: {enabled: true}}", dir)
+                .discovery()
+                .proxmox()
+                .enabled())
+        .isTrue();
   }
 
   @Test
   void pathsAreResolvedAgainstTheConfigDirectory() throws Exception {
     ProxmoxConfig p =
-        ConfigLoader.parse("discovery:\n  proxmox:\n    enabled: true\n    socket_dir: run\n    config_dir: /srv/pve\n", dir)
+        ConfigLoader.parse(
+                "discovery:\n"
+                    + "  proxmox:\n"
+                    + "    enabled: true\n"
+                    + "    socket_dir: run\n"
+                    + "    config_dir: /srv/pve\n",
+                dir)
             .discovery()
             .proxmox();
     assertThat(p).isEqualTo(new ProxmoxConfig(true, dir.resolve("run"), Path.of("/srv/pve")));
@@ -34,16 +48,24 @@ class ProxmoxConfigTest {
     assertThatThrownBy(
             () ->
                 ConfigLoader.parse(
-                    "discovery:\n  proxmox:\n    enabled: yes-please\n    sockets: /run\n    config_dir: afile\n", dir))
+                    "discovery:\n"
+                        + "  proxmox:\n"
+                        + "    enabled: yes-please\n"
+                        + "    sockets: /run\n"
+                        + "    config_dir: afile\n",
+                    dir))
         .isInstanceOf(ConfigException.class)
         .satisfies(
             e ->
                 assertThat(((ConfigException) e).problems())
                     .extracting(ConfigProblem::toString)
                     .containsExactlyInAnyOrder(
-                        "/discovery/proxmox: unknown key 'sockets' (valid: enabled, socket_dir, config_dir)",
+                        "/discovery/proxmox: unknown key 'sockets' (valid: enabled, socket_dir,"
+                            + " config_dir)",
                         "/discovery/proxmox/enabled: must be true or false, got \"yes-please\"",
-                        "/discovery/proxmox/config_dir: " + dir.resolve("afile") + " is a file, not a directory of VMID.conf files"));
+                        "/discovery/proxmox/config_dir: "
+                            + dir.resolve("afile")
+                            + " is a file, not a directory of VMID.conf files"));
     assertThatThrownBy(() -> ConfigLoader.parse("discovery: {proxmox: [1]}", dir))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("/discovery/proxmox");

@@ -46,7 +46,9 @@ class ScheduleTest {
   static Stream<Arguments> cases() {
     return Stream.of(
         cron("*/15 * * * *", t -> t.getMinute() % 15 == 0),
-        cron("23 0-20/2 * * *", t -> t.getMinute() == 23 && t.getHour() % 2 == 0 && t.getHour() <= 20),
+        cron(
+            "23 0-20/2 * * *",
+            t -> t.getMinute() == 23 && t.getHour() % 2 == 0 && t.getHour() <= 20),
         cron("0 3 * * 0", t -> at(t, 3, 0) && dow(t, DayOfWeek.SUNDAY)),
         cron("0 3 * * 7", t -> at(t, 3, 0) && dow(t, DayOfWeek.SUNDAY)),
         cron("0 3 * * sun", t -> at(t, 3, 0) && dow(t, DayOfWeek.SUNDAY)),
@@ -54,19 +56,49 @@ class ScheduleTest {
         cron("0 22 * * MON-FRI", t -> at(t, 22, 0) && t.getDayOfWeek().getValue() <= 5),
         cron("0 0 * * 5-7", t -> at(t, 0, 0) && t.getDayOfWeek().getValue() >= 5),
         cron("0 0 * * 0,6", t -> at(t, 0, 0) && dow(t, DayOfWeek.SATURDAY, DayOfWeek.SUNDAY)),
-        cron("0 0 * * */2", t -> at(t, 0, 0) && dow(t, DayOfWeek.SUNDAY, DayOfWeek.TUESDAY, DayOfWeek.THURSDAY, DayOfWeek.SATURDAY)),
+        cron(
+            "0 0 * * */2",
+            t ->
+                at(t, 0, 0)
+                    && dow(
+                        t,
+                        DayOfWeek.SUNDAY,
+                        DayOfWeek.TUESDAY,
+                        DayOfWeek.THURSDAY,
+                        DayOfWeek.SATURDAY)),
         cron("0 0 */2 * *", t -> at(t, 0, 0) && t.getDayOfMonth() % 2 == 1),
         cron("15 14 1 * *", t -> at(t, 14, 15) && t.getDayOfMonth() == 1),
         cron("0 4 8-14 * *", t -> at(t, 4, 0) && t.getDayOfMonth() >= 8 && t.getDayOfMonth() <= 14),
         cron("59 23 31 * *", t -> at(t, 23, 59) && t.getDayOfMonth() == 31),
         cron("0 0 29 2 *", t -> at(t, 0, 0) && t.getDayOfMonth() == 29 && t.getMonthValue() == 2),
-        cron("0 0,12 1 */2 *", t -> (at(t, 0, 0) || at(t, 12, 0)) && t.getDayOfMonth() == 1 && t.getMonthValue() % 2 == 1),
-        cron("0 12 * JAN,jul *", t -> at(t, 12, 0) && (t.getMonthValue() == 1 || t.getMonthValue() == 7)),
+        cron(
+            "0 0,12 1 */2 *",
+            t ->
+                (at(t, 0, 0) || at(t, 12, 0))
+                    && t.getDayOfMonth() == 1
+                    && t.getMonthValue() % 2 == 1),
+        cron(
+            "0 12 * JAN,jul *",
+            t -> at(t, 12, 0) && (t.getMonthValue() == 1 || t.getMonthValue() == 7)),
         cron("5 0 * 8 *", t -> at(t, 0, 5) && t.getMonthValue() == 8),
         // both day fields restricted: EITHER matches (crontab(5)'s own example)
-        cron("30 4 1,15 * 5", t -> at(t, 4, 30) && (t.getDayOfMonth() == 1 || t.getDayOfMonth() == 15 || dow(t, DayOfWeek.FRIDAY))),
-        cron("0 9 1 * sun", t -> at(t, 9, 0) && (t.getDayOfMonth() == 1 || dow(t, DayOfWeek.SUNDAY))),
-        cron("0 6 13 3-4 Fri", t -> at(t, 6, 0) && t.getMonthValue() >= 3 && t.getMonthValue() <= 4 && (t.getDayOfMonth() == 13 || dow(t, DayOfWeek.FRIDAY))),
+        cron(
+            "30 4 1,15 * 5",
+            t ->
+                at(t, 4, 30)
+                    && (t.getDayOfMonth() == 1
+                        || t.getDayOfMonth() == 15
+                        || dow(t, DayOfWeek.FRIDAY))),
+        cron(
+            "0 9 1 * sun",
+            t -> at(t, 9, 0) && (t.getDayOfMonth() == 1 || dow(t, DayOfWeek.SUNDAY))),
+        cron(
+            "0 6 13 3-4 Fri",
+            t ->
+                at(t, 6, 0)
+                    && t.getMonthValue() >= 3
+                    && t.getMonthValue() <= 4
+                    && (t.getDayOfMonth() == 13 || dow(t, DayOfWeek.FRIDAY))),
         // restricted but covering every day: the OR is every day
         cron("0 0 1-31 * MON", t -> at(t, 0, 0)),
         cron("@hourly", t -> t.getMinute() == 0),
@@ -79,17 +111,25 @@ class ScheduleTest {
         // Quartz as before: seconds first, weekday 1 = Sunday
         cron("0 0 3 ? * SUN", t -> at(t, 3, 0) && dow(t, DayOfWeek.SUNDAY)),
         cron("0 0 3 ? * 1", t -> at(t, 3, 0) && dow(t, DayOfWeek.SUNDAY)),
-        cron("0 30 2 L * ?", t -> at(t, 2, 30) && t.getDayOfMonth() == t.toLocalDate().lengthOfMonth()),
+        cron(
+            "0 30 2 L * ?",
+            t -> at(t, 2, 30) && t.getDayOfMonth() == t.toLocalDate().lengthOfMonth()),
         // the rule's zone (one without daylight saving, so every local minute exists once)
-        Arguments.of("0 3 * * 1", ZoneId.of("Asia/Kolkata"), (Predicate<LocalDateTime>) t -> at(t, 3, 0) && dow(t, DayOfWeek.MONDAY)));
+        Arguments.of(
+            "0 3 * * 1",
+            ZoneId.of("Asia/Kolkata"),
+            (Predicate<LocalDateTime>) t -> at(t, 3, 0) && dow(t, DayOfWeek.MONDAY)));
   }
 
   @ParameterizedTest(name = "{0} in {1}")
   @MethodSource("cases")
-  void fireTimesMatchTheMeaningMinuteByMinute(String text, ZoneId zone, Predicate<LocalDateTime> runs) {
+  void fireTimesMatchTheMeaningMinuteByMinute(
+      String text, ZoneId zone, Predicate<LocalDateTime> runs) {
     Instant end = START.plus(DAYS, ChronoUnit.DAYS);
     List<Instant> expected = new ArrayList<>();
-    for (Instant t = START.plus(1, ChronoUnit.MINUTES); t.isBefore(end); t = t.plus(1, ChronoUnit.MINUTES)) {
+    for (Instant t = START.plus(1, ChronoUnit.MINUTES);
+        t.isBefore(end);
+        t = t.plus(1, ChronoUnit.MINUTES)) {
       if (runs.test(LocalDateTime.ofInstant(t, zone))) {
         expected.add(t);
       }
@@ -97,7 +137,9 @@ class ScheduleTest {
     assertThat(expected).as("the case itself fires").isNotEmpty();
     Schedule s = Schedule.parse(text);
     List<Instant> actual = new ArrayList<>();
-    for (Instant t = s.nextAfter(zone, START).orElseThrow(); t.isBefore(end); t = s.nextAfter(zone, t).orElseThrow()) {
+    for (Instant t = s.nextAfter(zone, START).orElseThrow();
+        t.isBefore(end);
+        t = s.nextAfter(zone, t).orElseThrow()) {
       actual.add(t);
     }
     assertThat(actual).as(text + " read as " + s.describe()).isEqualTo(expected);
@@ -149,7 +191,8 @@ class ScheduleTest {
     // a crontab line with its command pasted in: 6 fields, so read as Quartz, and refused
     assertThatThrownBy(() -> Schedule.parse("0 3 * * * /usr/sbin/fstrim"))
         .hasMessageStartingWith("\"0 3 * * * /usr/sbin/fstrim\" is not a Quartz cron expression: ")
-        .hasMessageEndingWith("6 fields are read as Quartz, a crontab line has 5 fields and no seconds)");
+        .hasMessageEndingWith(
+            "6 fields are read as Quartz, a crontab line has 5 fields and no seconds)");
   }
 
   @Test
@@ -170,7 +213,13 @@ class ScheduleTest {
             e ->
                 assertThat(e.problems().stream().map(ConfigProblem::toString))
                     .satisfiesExactly(
-                        p -> assertThat(p).startsWith("/policies/1/schedule: \"0 0 */2 * MON\" (5 fields, read as a crontab line"),
-                        p -> assertThat(p).isEqualTo("/policies/3/schedule: \"0 0 31 2 *\" never fires")));
+                        p ->
+                            assertThat(p)
+                                .startsWith(
+                                    "/policies/1/schedule: \"0 0 */2 * MON\" (5 fields, read as a"
+                                        + " crontab line"),
+                        p ->
+                            assertThat(p)
+                                .isEqualTo("/policies/3/schedule: \"0 0 31 2 *\" never fires")));
   }
 }

@@ -17,9 +17,13 @@ class SizesTest {
   @Test
   void rejectsOtherForms() {
     for (String bad : new String[] {"64KB", "64", "", "1.5MiB", "64 kib", "999999999999999GiB"}) {
-      assertThatThrownBy(() -> Sizes.parse(bad)).as(bad).hasMessageStartingWith("\"" + bad + "\" is ");
+      assertThatThrownBy(() -> Sizes.parse(bad))
+          .as(bad)
+          .hasMessageStartingWith("\"" + bad + "\" is ");
     }
-    assertThatThrownBy(() -> Sizes.parse("64KB")).hasMessage("\"64KB\" is not a size (use 512B, 64KiB, 10MiB, 1GiB)");
-    assertThatThrownBy(() -> Sizes.parse("-1MiB")).hasMessage("\"-1MiB\" is negative (sizes are >= 0)");
+    assertThatThrownBy(() -> Sizes.parse("64KB"))
+        .hasMessage("\"64KB\" is not a size (use 512B, 64KiB, 10MiB, 1GiB)");
+    assertThatThrownBy(() -> Sizes.parse("-1MiB"))
+        .hasMessage("\"-1MiB\" is negative (sizes are >= 0)");
   }
 }

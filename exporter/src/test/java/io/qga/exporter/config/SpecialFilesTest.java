@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A config or token file that is a FIFO or a device is refused at once, naming the path: at
- * load, and at a reload. Each check runs under a preemptive timeout, so a reader that blocks on
- * the FIFO (or reads /dev/zero for ever) fails the test instead of hanging the build.
+ * A config or token file that is a FIFO or a device is refused at once, naming the path: at load,
+ * and at a reload. Each check runs under a preemptive timeout, so a reader that blocks on the FIFO
+ * (or reads /dev/zero for ever) fails the test instead of hanging the build.
  */
 class SpecialFilesTest {
   private static final Duration LIMIT = Duration.ofSeconds(10);
@@ -27,8 +27,8 @@ class SpecialFilesTest {
   }
 
   /**
-   * Releases a reader stuck opening {@code fifo} (a failing run): a writer opens and closes it,
-   * the reader sees end of file. On a daemon thread, as with no reader the open itself waits.
+   * Releases a reader stuck opening {@code fifo} (a failing run): a writer opens and closes it, the
+   * reader sees end of file. On a daemon thread, as with no reader the open itself waits.
    */
   static void unblock(Path fifo) {
     Thread t =
@@ -36,7 +36,8 @@ class SpecialFilesTest {
             () -> {
               try {
                 // WRITE without CREATE: a FIFO deleted meanwhile is not re-created as a file
-                java.nio.file.Files.newOutputStream(fifo, java.nio.file.StandardOpenOption.WRITE).close();
+                java.nio.file.Files.newOutputStream(fifo, java.nio.file.StandardOpenOption.WRITE)
+                    .close();
               } catch (java.io.IOException e) {
                 // gone already
               }
@@ -87,9 +88,13 @@ class SpecialFilesTest {
     Files.writeString(big, "x".repeat(5000));
     String yaml =
         "api:\n  tokens:\n"
-            + "    - {name: a, token_file: \"" + fifo + "\", role: reader}\n"
+            + "    - {name: a, token_file: \""
+            + fifo
+            + "\", role: reader}\n"
             + "    - {name: b, token_file: /dev/zero, role: reader}\n"
-            + "    - {name: c, token_file: \"" + big + "\", role: reader}\n";
+            + "    - {name: c, token_file: \""
+            + big
+            + "\", role: reader}\n";
     Path config = dir.resolve("config.yaml");
     Files.writeString(config, yaml);
     String problems = loadProblem(config);
@@ -113,11 +118,14 @@ class SpecialFilesTest {
       mkfifo(config);
       List<String> problems;
       try {
-        problems = assertTimeoutPreemptively(LIMIT, daemon::reloadProblems, "reload blocked on a FIFO");
+        problems =
+            assertTimeoutPreemptively(LIMIT, daemon::reloadProblems, "reload blocked on a FIFO");
       } finally {
         unblock(config);
       }
-      assertThat(String.join("\n", problems)).contains(config.toString()).contains("not a regular file");
+      assertThat(String.join("\n", problems))
+          .contains(config.toString())
+          .contains("not a regular file");
       Files.delete(config);
       Files.createSymbolicLink(config, Path.of("/dev/zero"));
       problems = assertTimeoutPreemptively(LIMIT, daemon::reloadProblems, "reload read /dev/zero");

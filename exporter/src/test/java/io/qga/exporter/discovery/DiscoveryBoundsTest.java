@@ -3,6 +3,7 @@ package io.qga.exporter.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.qga.client.AgentAddress;
 import io.qga.exporter.config.ConfigException;
 import io.qga.exporter.config.ConfigLoader;
@@ -10,7 +11,6 @@ import io.qga.exporter.config.ConfigProblem;
 import io.qga.exporter.config.DiscoveryConfig;
 import io.qga.exporter.config.GlobPattern;
 import io.qga.exporter.config.LibvirtConfig;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,8 +33,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bounds of discovery, with real directories and real unix sockets: a directory with more
- * sockets than a glob keeps, names with control characters, socket paths too long to connect to.
+ * Bounds of discovery, with real directories and real unix sockets: a directory with more sockets
+ * than a glob keeps, names with control characters, socket paths too long to connect to.
  */
 class DiscoveryBoundsTest {
   @TempDir Path dir;
@@ -149,7 +149,9 @@ class DiscoveryBoundsTest {
 
     List<DiscoveredDomain> found = glob(qga + "/*.sock").refresh();
 
-    assertThat(found).extracting(DiscoveredDomain::name).contains("bad\uFFFDname\uFFFD[31m", "good");
+    assertThat(found)
+        .extracting(DiscoveredDomain::name)
+        .contains("bad\uFFFDname\uFFFD[31m", "good");
     assertThat(found).hasSize(3);
     for (DiscoveredDomain d : found) {
       String name = d.name();
@@ -235,7 +237,8 @@ class DiscoveryBoundsTest {
                     .extracting(ConfigProblem::toString)
                     .singleElement()
                     .asString()
-                    .startsWith("/discovery/static/1/socket: \"" + longPath + "\" is 130 bytes long")
+                    .startsWith(
+                        "/discovery/static/1/socket: \"" + longPath + "\" is 130 bytes long")
                     .contains("at most 107 bytes"));
   }
 }

@@ -40,7 +40,8 @@ class DiscoveryTest {
   }
 
   private static DiscoveredDomain direct(String name, Path socket) {
-    return new DiscoveredDomain(name, Optional.empty(), new Route.Direct(AgentAddress.unix(socket)));
+    return new DiscoveredDomain(
+        name, Optional.empty(), new Route.Direct(AgentAddress.unix(socket)));
   }
 
   private DiscoveryConfig config(List<StaticDomain> statics, boolean libvirt, boolean viaLibvirt) {
@@ -64,7 +65,8 @@ class DiscoveryTest {
                 LibvirtConfig.DEFAULT));
     assertThat(d.refresh())
         .containsExactly(
-            new DiscoveredDomain("db-1", Optional.empty(), new Route.Direct(new AgentAddress.Vsock(3, 1234))),
+            new DiscoveredDomain(
+                "db-1", Optional.empty(), new Route.Direct(new AgentAddress.Vsock(3, 1234))),
             direct("web-1", Path.of("/run/qga/web-1.sock")));
     assertThat(d.refresh().get(0).route().describe()).isEqualTo("vsock:3:1234");
     assertThat(d.refresh().get(1).route().describe()).isEqualTo("/run/qga/web-1.sock");
@@ -107,7 +109,8 @@ class DiscoveryTest {
 
     assertThat(new Discovery(config(List.of(), true, true)).refresh())
         .extracting(x -> x.name() + " " + x.route().describe())
-        .containsExactly("only-0 libvirt:only-0", "two-channels /run/qga-exporter/two-channels.agent1.sock");
+        .containsExactly(
+            "only-0 libvirt:only-0", "two-channels /run/qga-exporter/two-channels.agent1.sock");
     assertThat(new Discovery(config(List.of(), true, false)).refresh())
         .extracting(DiscoveredDomain::name)
         .containsExactly("two-channels");
@@ -122,7 +125,8 @@ class DiscoveryTest {
     // a file rewritten in place (libvirt updates the status XML) is read again
     before = d.refresh();
     Files.write(run.resolve("two-channels.xml"), LibvirtRunDirTest.fixture("only-0.xml"));
-    Files.setLastModifiedTime(run.resolve("two-channels.xml"), java.nio.file.attribute.FileTime.fromMillis(0));
+    Files.setLastModifiedTime(
+        run.resolve("two-channels.xml"), java.nio.file.attribute.FileTime.fromMillis(0));
     DiscoveryDiff diff = DiscoveryDiff.between(before, d.refresh());
     assertThat(diff.added()).extracting(DiscoveredDomain::name).containsExactly("only-0");
     assertThat(diff.removed()).containsExactly("two-channels");
@@ -141,7 +145,10 @@ class DiscoveryTest {
     socket(globOther);
     Discovery d =
         new Discovery(
-            config(List.of(new StaticDomain("two-channels", AgentAddress.unix("/static/two.sock"))), true, true));
+            config(
+                List.of(new StaticDomain("two-channels", AgentAddress.unix("/static/two.sock"))),
+                true,
+                true));
     assertThat(d.refresh())
         .extracting(x -> x.name() + " " + x.route().describe())
         .containsExactly(
@@ -172,14 +179,24 @@ class DiscoveryTest {
       Path glob = dir.resolve("qga/web-1.sock");
       socket(glob);
       Discovery d =
-          new Discovery(config(List.of(new StaticDomain("web-1", AgentAddress.unix("/static/web-1.sock"))), true, true));
+          new Discovery(
+              config(
+                  List.of(new StaticDomain("web-1", AgentAddress.unix("/static/web-1.sock"))),
+                  true,
+                  true));
       for (int i = 0; i < 3; i++) {
-        assertThat(d.refresh()).extracting(x -> x.route().describe()).containsExactly("/static/web-1.sock");
+        assertThat(d.refresh())
+            .extracting(x -> x.route().describe())
+            .containsExactly("/static/web-1.sock");
       }
       assertThat(lines).hasSize(2);
       assertThat(lines).anyMatch(l -> l.contains("broken.xml is not valid XML"));
       assertThat(lines)
-          .anyMatch(l -> l.contains("domain web-1 found twice: using /static/web-1.sock (static), ignoring " + glob));
+          .anyMatch(
+              l ->
+                  l.contains(
+                      "domain web-1 found twice: using /static/web-1.sock (static), ignoring "
+                          + glob));
 
       // the conflict goes away, then comes back: logged again
       Files.delete(glob);
@@ -196,7 +213,8 @@ class DiscoveryTest {
   @Test
   void diffReportsChangedRoutes() {
     DiscoveredDomain a1 = direct("a", Path.of("/x/a.sock"));
-    DiscoveredDomain a2 = new DiscoveredDomain("a", Optional.empty(), new Route.Libvirt("a", Optional.empty()));
+    DiscoveredDomain a2 =
+        new DiscoveredDomain("a", Optional.empty(), new Route.Libvirt("a", Optional.empty()));
     DiscoveredDomain b = direct("b", Path.of("/x/b.sock"));
     DiscoveryDiff diff = DiscoveryDiff.between(List.of(a1, b), List.of(b, a2));
     assertThat(diff.added()).isEmpty();

@@ -35,8 +35,8 @@ class LibvirtAgentChannelTest {
     volatile boolean closed;
 
     @Override
-    public synchronized String qemuAgentCommand(String domain, Optional<String> uuid, String json, int timeout)
-        throws LibvirtFailure {
+    public synchronized String qemuAgentCommand(
+        String domain, Optional<String> uuid, String json, int timeout) throws LibvirtFailure {
       calls.add(domain + uuid.map(u -> "/" + u).orElse("") + " " + json + " " + timeout);
       return answer.answer(json, timeout);
     }
@@ -55,7 +55,13 @@ class LibvirtAgentChannelTest {
   private final FakeLibvirt fake = new FakeLibvirt();
   private final AtomicInteger opens = new AtomicInteger();
   private final LibvirtConnection connection =
-      new LibvirtConnection("test:///fake", uri -> { opens.incrementAndGet(); return fake; }, System::nanoTime);
+      new LibvirtConnection(
+          "test:///fake",
+          uri -> {
+            opens.incrementAndGet();
+            return fake;
+          },
+          System::nanoTime);
   private ExecutorService pool;
 
   @AfterEach
@@ -69,9 +75,14 @@ class LibvirtAgentChannelTest {
 
   @Test
   void sendsTheCommandAndReturnsItsReturnValue() {
-    fake.answer = (json, timeout) -> "{\"return\":{\"version\":\"7.2.0\",\"supported_commands\":[]}}";
+    fake.answer =
+        (json, timeout) -> "{\"return\":{\"version\":\"7.2.0\",\"supported_commands\":[]}}";
     AgentChannel ch = connection.channelFor("vm", Optional.of("uuid-1"));
-    assertThat(ch.execute(AgentCommand.of("guest-info"), Duration.ofMillis(2500)).get("version").asText()).isEqualTo("7.2.0");
+    assertThat(
+            ch.execute(AgentCommand.of("guest-info"), Duration.ofMillis(2500))
+                .get("version")
+                .asText())
+        .isEqualTo("7.2.0");
     assertThat(fake.calls).containsExactly("vm/uuid-1 {\"execute\":\"guest-info\"} 3");
     assertThat(ch.describe()).isEqualTo("libvirt:vm");
   }
@@ -80,7 +91,8 @@ class LibvirtAgentChannelTest {
   void argumentsAreSentAndTimeoutIsAtLeastOneSecond() {
     AgentCommand cmd = AgentCommand.of("guest-fstrim", AgentCommand.args().put("minimum", 4096));
     connection.channelFor("vm").execute(cmd, Duration.ofMillis(10));
-    assertThat(fake.calls).containsExactly("vm {\"execute\":\"guest-fstrim\",\"arguments\":{\"minimum\":4096}} 1");
+    assertThat(fake.calls)
+        .containsExactly("vm {\"execute\":\"guest-fstrim\",\"arguments\":{\"minimum\":4096}} 1");
     assertThat(LibvirtAgentChannel.timeoutSeconds(Duration.ofMillis(1001))).isEqualTo(2);
     assertThat(LibvirtAgentChannel.timeoutSeconds(Duration.ofSeconds(5))).isEqualTo(5);
     assertThat(LibvirtAgentChannel.timeoutSeconds(Duration.ZERO)).isEqualTo(1);
@@ -94,54 +106,102 @@ class LibvirtAgentChannelTest {
 
   @Test
   void libvirtErrorsAreMapped() {
-    fake.answer = (json, timeout) -> {
-      throw new LibvirtFailure("VIR_ERR_INTERNAL_ERROR",
-          "internal error: unable to execute QEMU agent command 'guest-get-load': The command guest-get-load has not been found");
-    };
-    assertThatThrownBy(() -> connection.channelFor("vm").execute(AgentCommand.of("guest-get-load"), Duration.ofSeconds(1)))
+    fake.answer =
+        (json, timeout) -> {
+          throw new LibvirtFailure(
+              "VIR_ERR_INTERNAL_ERROR",
+              "internal error: unable to execute QEMU agent command 'guest-get-load': The command"
+                  + " guest-get-load has not been found");
+        };
+    assertThatThrownBy(
+            () ->
+                connection
+                    .channelFor("vm")
+                    .execute(AgentCommand.of("guest-get-load"), Duration.ofSeconds(1)))
         .isInstanceOf(AgentUnsupportedException.class);
-    fake.answer = (json, timeout) -> {
-      throw new LibvirtFailure("", "Guest agent is not responding: Guest agent not available for now");
-    };
-    assertThatThrownBy(() -> connection.channelFor("vm").execute(AgentCommand.of("guest-ping"), Duration.ofSeconds(1)))
+    fake.answer =
+        (json, timeout) -> {
+          throw new LibvirtFailure(
+              "", "Guest agent is not responding: Guest agent not available for now");
+        };
+    assertThatThrownBy(
+            () ->
+                connection
+                    .channelFor("vm")
+                    .execute(AgentCommand.of("guest-ping"), Duration.ofSeconds(1)))
         .isInstanceOf(AgentTimeoutException.class);
   }
 
   @Test
   void repliesAreBoundedAndChecked() {
     fake.answer = (json, timeout) -> "{\"return\":" + "[".repeat(100) + "]".repeat(100) + "}";
-    assertThatThrownBy(() -> connection.channelFor("vm").execute(AgentCommand.of("guest-info"), Duration.ofSeconds(1)))
+    assertThatThrownBy(
+            () ->
+                connection
+                    .channelFor("vm")
+                    .execute(AgentCommand.of("guest-info"), Duration.ofSeconds(1)))
         .isInstanceOf(AgentProtocolException.class);
     fake.answer = (json, timeout) -> "{\"return\":\"" + "x".repeat(10 * 1024 * 1024) + "\"}";
-    assertThatThrownBy(() -> connection.channelFor("vm").execute(AgentCommand.of("guest-info"), Duration.ofSeconds(1)))
+    assertThatThrownBy(
+            () ->
+                connection
+                    .channelFor("vm")
+                    .execute(AgentCommand.of("guest-info"), Duration.ofSeconds(1)))
         .isInstanceOf(AgentProtocolException.class);
     fake.answer = (json, timeout) -> "not json";
-    assertThatThrownBy(() -> connection.channelFor("vm").execute(AgentCommand.of("guest-info"), Duration.ofSeconds(1)))
+    assertThatThrownBy(
+            () ->
+                connection
+                    .channelFor("vm")
+                    .execute(AgentCommand.of("guest-info"), Duration.ofSeconds(1)))
         .isInstanceOf(AgentProtocolException.class);
     fake.answer = (json, timeout) -> "{\"error\":{\"class\":\"GenericError\",\"desc\":\"boom\"}}";
-    assertThatThrownBy(() -> connection.channelFor("vm").execute(AgentCommand.of("guest-info"), Duration.ofSeconds(1)))
-        .isInstanceOfSatisfying(AgentErrorException.class, e -> assertThat(e.description()).isEqualTo("boom"));
+    assertThatThrownBy(
+            () ->
+                connection
+                    .channelFor("vm")
+                    .execute(AgentCommand.of("guest-info"), Duration.ofSeconds(1)))
+        .isInstanceOfSatisfying(
+            AgentErrorException.class, e -> assertThat(e.description()).isEqualTo("boom"));
   }
 
   @Test
   void shutdownWithoutReplyIsSuccessAndRebootGoesThroughVirDomainReboot() {
-    fake.answer = (json, timeout) -> {
-      throw new LibvirtFailure("", "Guest agent is not responding: Guest agent not available for now");
-    };
+    fake.answer =
+        (json, timeout) -> {
+          throw new LibvirtFailure(
+              "", "Guest agent is not responding: Guest agent not available for now");
+        };
     AgentChannel ch = connection.channelFor("vm");
-    assertThat(ch.execute(AgentCommand.of("guest-shutdown"), Duration.ofMinutes(10)).isEmpty()).isTrue();
+    assertThat(ch.execute(AgentCommand.of("guest-shutdown"), Duration.ofMinutes(10)).isEmpty())
+        .isTrue();
     assertThat(fake.calls).containsExactly("vm {\"execute\":\"guest-shutdown\"} 5");
-    fake.answer = (json, timeout) -> {
-      throw new LibvirtFailure("", "Guest agent disappeared while executing command");
-    };
-    assertThat(ch.execute(AgentCommand.of("guest-shutdown", AgentCommand.args().put("mode", "halt")), null).isEmpty()).isTrue();
-    fake.answer = (json, timeout) -> {
-      throw new LibvirtFailure("VIR_ERR_INTERNAL_ERROR",
-          "internal error: unable to execute QEMU agent command 'guest-shutdown': Command guest-shutdown has been disabled");
-    };
-    assertThatThrownBy(() -> ch.execute(AgentCommand.of("guest-shutdown"), null)).isInstanceOf(AgentUnsupportedException.class);
+    fake.answer =
+        (json, timeout) -> {
+          throw new LibvirtFailure("", "Guest agent disappeared while executing command");
+        };
+    assertThat(
+            ch.execute(
+                    AgentCommand.of("guest-shutdown", AgentCommand.args().put("mode", "halt")),
+                    null)
+                .isEmpty())
+        .isTrue();
+    fake.answer =
+        (json, timeout) -> {
+          throw new LibvirtFailure(
+              "VIR_ERR_INTERNAL_ERROR",
+              "internal error: unable to execute QEMU agent command 'guest-shutdown': Command"
+                  + " guest-shutdown has been disabled");
+        };
+    assertThatThrownBy(() -> ch.execute(AgentCommand.of("guest-shutdown"), null))
+        .isInstanceOf(AgentUnsupportedException.class);
     fake.calls.clear();
-    assertThat(ch.execute(AgentCommand.of("guest-shutdown", AgentCommand.args().put("mode", "reboot")), null).isEmpty()).isTrue();
+    assertThat(
+            ch.execute(
+                    AgentCommand.of("guest-shutdown", AgentCommand.args().put("mode", "reboot")),
+                    null)
+                .isEmpty())
+        .isTrue();
     assertThat(fake.calls).containsExactly("vm reboot");
   }
 
@@ -149,36 +209,40 @@ class LibvirtAgentChannelTest {
   void oneCommandInFlightPerDomainButDomainsAreIndependent() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    LibvirtBackend blocking = new LibvirtBackend() {
-      @Override
-      public String qemuAgentCommand(String domain, Optional<String> uuid, String json, int timeout) {
-        if (domain.equals("slow")) {
-          entered.countDown();
-          try {
-            release.await(10, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    LibvirtBackend blocking =
+        new LibvirtBackend() {
+          @Override
+          public String qemuAgentCommand(
+              String domain, Optional<String> uuid, String json, int timeout) {
+            if (domain.equals("slow")) {
+              entered.countDown();
+              try {
+                release.await(10, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return "{\"return\":{}}";
           }
-        }
-        return "{\"return\":{}}";
-      }
 
-      @Override
-      public void rebootThroughAgent(String domain, Optional<String> uuid) {}
+          @Override
+          public void rebootThroughAgent(String domain, Optional<String> uuid) {}
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     try (LibvirtConnection c = new LibvirtConnection("x", uri -> blocking, System::nanoTime)) {
       AgentChannel slow = c.channelFor("slow");
       pool = Executors.newSingleThreadExecutor();
-      Future<?> first = pool.submit(() -> slow.execute(AgentCommand.of("guest-ping"), Duration.ofSeconds(10)));
+      Future<?> first =
+          pool.submit(() -> slow.execute(AgentCommand.of("guest-ping"), Duration.ofSeconds(10)));
       assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
       assertThatThrownBy(() -> slow.execute(AgentCommand.of("guest-ping"), Duration.ofMillis(200)))
           .isInstanceOf(AgentTimeoutException.class)
           .hasMessageContaining("busy");
       long start = System.nanoTime();
-      assertThat(c.channelFor("fast").execute(AgentCommand.of("guest-ping"), Duration.ofSeconds(1))).isNotNull();
+      assertThat(c.channelFor("fast").execute(AgentCommand.of("guest-ping"), Duration.ofSeconds(1)))
+          .isNotNull();
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
       release.countDown();
       first.get(5, TimeUnit.SECONDS);
@@ -198,9 +262,11 @@ class LibvirtAgentChannelTest {
 
   @Test
   void brokenConnectionIsReopenedOnNextUse() {
-    fake.answer = (json, timeout) -> {
-      throw new LibvirtFailure("VIR_ERR_SYSTEM_ERROR", "End of file while reading data: Input/output error");
-    };
+    fake.answer =
+        (json, timeout) -> {
+          throw new LibvirtFailure(
+              "VIR_ERR_SYSTEM_ERROR", "End of file while reading data: Input/output error");
+        };
     AgentChannel ch = connection.channelFor("vm");
     assertThatThrownBy(() -> ch.execute(AgentCommand.of("guest-ping"), Duration.ofSeconds(1)))
         .isInstanceOf(AgentConnectionException.class);

@@ -17,28 +17,44 @@ class LibvirtErrorsTest {
 
   @Test
   void unknownAndDisabledCommandsAreUnsupported() {
-    assertThat(map("VIR_ERR_INTERNAL_ERROR",
-            "internal error: unable to execute QEMU agent command 'guest-get-load': The command guest-get-load has not been found"))
-        .isInstanceOfSatisfying(AgentUnsupportedException.class, e -> {
-          assertThat(e.command()).isEqualTo("guest-get-load");
-          assertThat(e.errorClass()).isEqualTo("CommandNotFound");
-          assertThat(e.description()).isEqualTo("The command guest-get-load has not been found");
-        });
-    assertThat(map("VIR_ERR_INTERNAL_ERROR",
-            "internal error: unable to execute QEMU agent command 'guest-exec': Command guest-exec has been disabled"))
+    assertThat(
+            map(
+                "VIR_ERR_INTERNAL_ERROR",
+                "internal error: unable to execute QEMU agent command 'guest-get-load': The command"
+                    + " guest-get-load has not been found"))
+        .isInstanceOfSatisfying(
+            AgentUnsupportedException.class,
+            e -> {
+              assertThat(e.command()).isEqualTo("guest-get-load");
+              assertThat(e.errorClass()).isEqualTo("CommandNotFound");
+              assertThat(e.description())
+                  .isEqualTo("The command guest-get-load has not been found");
+            });
+    assertThat(
+            map(
+                "VIR_ERR_INTERNAL_ERROR",
+                "internal error: unable to execute QEMU agent command 'guest-exec': Command"
+                    + " guest-exec has been disabled"))
         .isInstanceOf(AgentUnsupportedException.class);
-    assertThat(map("VIR_ERR_INTERNAL_ERROR",
-            "internal error: unable to execute QEMU agent command 'guest-get-load': this feature or command is not currently supported"))
+    assertThat(
+            map(
+                "VIR_ERR_INTERNAL_ERROR",
+                "internal error: unable to execute QEMU agent command 'guest-get-load': this"
+                    + " feature or command is not currently supported"))
         .isInstanceOf(AgentUnsupportedException.class);
   }
 
   @Test
   void otherAgentErrorsKeepTheDescription() {
-    AgentException e = map("VIR_ERR_INTERNAL_ERROR",
-        "internal error: unable to execute QEMU agent command 'guest-fstrim': failed to trim /: Operation not supported");
+    AgentException e =
+        map(
+            "VIR_ERR_INTERNAL_ERROR",
+            "internal error: unable to execute QEMU agent command 'guest-fstrim': failed to trim /:"
+                + " Operation not supported");
     assertThat(e).isExactlyInstanceOf(AgentErrorException.class);
     assertThat(((AgentErrorException) e).errorClass()).isEqualTo("GenericError");
-    assertThat(((AgentErrorException) e).description()).isEqualTo("failed to trim /: Operation not supported");
+    assertThat(((AgentErrorException) e).description())
+        .isEqualTo("failed to trim /: Operation not supported");
   }
 
   @Test
@@ -47,32 +63,59 @@ class LibvirtErrorsTest {
         .isInstanceOf(AgentTimeoutException.class)
         .hasMessageContaining("libvirt:vm")
         .hasMessageContaining("not responding");
-    assertThat(map("VIR_ERR_OPERATION_TIMEOUT", "operation timed out")).isInstanceOf(AgentTimeoutException.class);
+    assertThat(map("VIR_ERR_OPERATION_TIMEOUT", "operation timed out"))
+        .isInstanceOf(AgentTimeoutException.class);
   }
 
   @Test
   void notConnectedOrNotRunningIsAConnectionFailure() {
     assertThat(map("", "Guest agent is not responding: QEMU guest agent is not connected"))
-        .as("libvirt reports a guest without a running agent as unresponsive: the agent is not responding")
+        .as(
+            "libvirt reports a guest without a running agent as unresponsive: the agent is not"
+                + " responding")
         .isInstanceOf(AgentTimeoutException.class);
-    assertThat(map("VIR_ERR_OPERATION_INVALID", "Requested operation is not valid: domain is not running"))
+    assertThat(
+            map(
+                "VIR_ERR_OPERATION_INVALID",
+                "Requested operation is not valid: domain is not running"))
         .isInstanceOf(AgentConnectionException.class);
-    assertThat(map("VIR_ERR_ARGUMENT_UNSUPPORTED", "argument unsupported: QEMU guest agent is not configured"))
+    assertThat(
+            map(
+                "VIR_ERR_ARGUMENT_UNSUPPORTED",
+                "argument unsupported: QEMU guest agent is not configured"))
         .isInstanceOf(AgentConnectionException.class);
     assertThat(map("VIR_ERR_NO_DOMAIN", "Domain not found: no domain with matching name 'vm'"))
         .isInstanceOf(AgentConnectionException.class);
-    assertThat(map("", "Guest agent disappeared while executing command")).isInstanceOf(AgentConnectionException.class);
-    assertThat(map("VIR_ERR_NO_SUPPORT", "this function is not supported by the connection driver: virDomainQemuAgentCommand"))
+    assertThat(map("", "Guest agent disappeared while executing command"))
+        .isInstanceOf(AgentConnectionException.class);
+    assertThat(
+            map(
+                "VIR_ERR_NO_SUPPORT",
+                "this function is not supported by the connection driver:"
+                    + " virDomainQemuAgentCommand"))
         .isInstanceOf(AgentConnectionException.class);
   }
 
   @Test
   void brokenConnections() {
-    assertThat(LibvirtErrors.connectionBroken(new LibvirtFailure("VIR_ERR_SYSTEM_ERROR", "End of file while reading data: Input/output error"))).isTrue();
-    assertThat(LibvirtErrors.connectionBroken(new LibvirtFailure("VIR_ERR_INTERNAL_ERROR", "internal error: client socket is closed"))).isTrue();
-    assertThat(LibvirtErrors.connectionBroken(new LibvirtFailure("VIR_ERR_RPC", "anything"))).isTrue();
-    assertThat(LibvirtErrors.connectionBroken(new LibvirtFailure("VIR_ERR_NO_DOMAIN", "Domain not found"))).isFalse();
-    assertThat(map("VIR_ERR_SYSTEM_ERROR", "Cannot recv data: Connection reset by peer")).isInstanceOf(AgentConnectionException.class);
+    assertThat(
+            LibvirtErrors.connectionBroken(
+                new LibvirtFailure(
+                    "VIR_ERR_SYSTEM_ERROR", "End of file while reading data: Input/output error")))
+        .isTrue();
+    assertThat(
+            LibvirtErrors.connectionBroken(
+                new LibvirtFailure(
+                    "VIR_ERR_INTERNAL_ERROR", "internal error: client socket is closed")))
+        .isTrue();
+    assertThat(LibvirtErrors.connectionBroken(new LibvirtFailure("VIR_ERR_RPC", "anything")))
+        .isTrue();
+    assertThat(
+            LibvirtErrors.connectionBroken(
+                new LibvirtFailure("VIR_ERR_NO_DOMAIN", "Domain not found")))
+        .isFalse();
+    assertThat(map("VIR_ERR_SYSTEM_ERROR", "Cannot recv data: Connection reset by peer"))
+        .isInstanceOf(AgentConnectionException.class);
   }
 
   @Test

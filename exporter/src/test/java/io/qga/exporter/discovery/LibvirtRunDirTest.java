@@ -21,7 +21,8 @@ class LibvirtRunDirTest {
     }
   }
 
-  private static LibvirtRunDir.Result parse(String fixture, boolean useLibvirtChannel) throws Exception {
+  private static LibvirtRunDir.Result parse(String fixture, boolean useLibvirtChannel)
+      throws Exception {
     return LibvirtRunDir.parse(fixture(fixture), fixture, useLibvirtChannel);
   }
 
@@ -33,7 +34,8 @@ class LibvirtRunDirTest {
                 new DiscoveredDomain(
                     "only-0",
                     Optional.of("4dea22b3-1d52-d8f3-2516-782e98ab3fa0"),
-                    new Route.Libvirt("only-0", Optional.of("4dea22b3-1d52-d8f3-2516-782e98ab3fa0")))));
+                    new Route.Libvirt(
+                        "only-0", Optional.of("4dea22b3-1d52-d8f3-2516-782e98ab3fa0")))));
   }
 
   @Test
@@ -42,7 +44,10 @@ class LibvirtRunDirTest {
         .isInstanceOfSatisfying(
             LibvirtRunDir.Skipped.class,
             s -> {
-              assertThat(s.reason()).contains("only-0").contains("org.qemu.guest_agent.0").contains("use_libvirt_channel");
+              assertThat(s.reason())
+                  .contains("only-0")
+                  .contains("org.qemu.guest_agent.0")
+                  .contains("use_libvirt_channel");
               assertThat(s.warn()).isTrue();
             });
   }
@@ -56,7 +61,8 @@ class LibvirtRunDirTest {
                   new DiscoveredDomain(
                       "two-channels",
                       Optional.of("b5c3e5a2-7c1e-4f0e-9d7a-0a1b2c3d4e5f"),
-                      new Route.Direct(AgentAddress.unix("/run/qga-exporter/two-channels.agent1.sock")))));
+                      new Route.Direct(
+                          AgentAddress.unix("/run/qga-exporter/two-channels.agent1.sock")))));
     }
   }
 
@@ -86,7 +92,8 @@ class LibvirtRunDirTest {
   void malformedFileIsSkipped() throws Exception {
     assertThat(parse("malformed.xml", true))
         .isInstanceOfSatisfying(
-            LibvirtRunDir.Skipped.class, s -> assertThat(s.reason()).startsWith("malformed.xml is not valid XML"));
+            LibvirtRunDir.Skipped.class,
+            s -> assertThat(s.reason()).startsWith("malformed.xml is not valid XML"));
   }
 
   @Test
@@ -98,7 +105,11 @@ class LibvirtRunDirTest {
 
   @Test
   void otherRootElementsAreSkipped() {
-    assertThat(LibvirtRunDir.parse("<network><name>x</name></network>".getBytes(StandardCharsets.UTF_8), "n.xml", true))
+    assertThat(
+            LibvirtRunDir.parse(
+                "<network><name>x</name></network>".getBytes(StandardCharsets.UTF_8),
+                "n.xml",
+                true))
         .isInstanceOf(LibvirtRunDir.Skipped.class);
   }
 
@@ -108,7 +119,8 @@ class LibvirtRunDirTest {
     Files.write(dir.resolve("a.xml"), fixture("no-agent.xml"));
     Files.writeString(dir.resolve("a.pid"), "1");
     Files.createDirectory(dir.resolve("c.xml"));
-    assertThat(LibvirtRunDir.files(dir)).containsExactly(dir.resolve("a.xml"), dir.resolve("b.xml"));
+    assertThat(LibvirtRunDir.files(dir))
+        .containsExactly(dir.resolve("a.xml"), dir.resolve("b.xml"));
     assertThat(LibvirtRunDir.files(dir.resolve("missing"))).isEmpty();
   }
 
@@ -117,6 +129,7 @@ class LibvirtRunDirTest {
     Path big = dir.resolve("big.xml");
     Files.write(big, new byte[(int) LibvirtRunDir.MAX_FILE_BYTES + 1]);
     assertThat(LibvirtRunDir.read(big, true))
-        .isInstanceOfSatisfying(LibvirtRunDir.Skipped.class, s -> assertThat(s.reason()).contains("larger than"));
+        .isInstanceOfSatisfying(
+            LibvirtRunDir.Skipped.class, s -> assertThat(s.reason()).contains("larger than"));
   }
 }

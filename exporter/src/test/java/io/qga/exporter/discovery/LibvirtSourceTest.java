@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Where libvirt domains come from. The API path runs the real JNA code against libvirt's built-in
- * test driver ({@code test:///FILE}: running domains defined by a node XML, no daemon, no VM);
- * the non-root fallback itself, with root-only files, is {@link NonRootDiscoveryTest}.
+ * test driver ({@code test:///FILE}: running domains defined by a node XML, no daemon, no VM); the
+ * non-root fallback itself, with root-only files, is {@link NonRootDiscoveryTest}.
  */
 class LibvirtSourceTest {
   @TempDir Path dir;
@@ -37,7 +37,9 @@ class LibvirtSourceTest {
   }
 
   private static List<String> domains(LibvirtSource.Outcome o) {
-    return o.found().stream().map(f -> f.domain().name() + " " + f.domain().route().describe()).toList();
+    return o.found().stream()
+        .map(f -> f.domain().name() + " " + f.domain().route().describe())
+        .toList();
   }
 
   @Test
@@ -51,7 +53,13 @@ class LibvirtSourceTest {
         .containsExactlyInAnyOrder("web-1 /run/qga-test/web-1.agent1.sock", "db-1 libvirt:db-1");
     assertThat(o.errors()).isEqualTo(Map.of(LibvirtSource.API, 0));
     assertThat(o.problems()).isEmpty();
-    assertThat(o.found().stream().filter(f -> f.domain().name().equals("web-1")).findFirst().orElseThrow().domain().uuid())
+    assertThat(
+            o.found().stream()
+                .filter(f -> f.domain().name().equals("web-1"))
+                .findFirst()
+                .orElseThrow()
+                .domain()
+                .uuid())
         .contains("6695eb01-f6a4-8304-79aa-97f2502e193f");
   }
 
@@ -64,7 +72,9 @@ class LibvirtSourceTest {
     LibvirtSource.Outcome o = new LibvirtSource(c, LibvirtSource.JNA, "tester").refresh();
     assertThat(o.found()).isEmpty();
     assertThat(o.errors()).isEqualTo(Map.of(LibvirtSource.API, 1));
-    assertThat(o.problems()).singleElement().asString()
+    assertThat(o.problems())
+        .singleElement()
+        .asString()
         .contains("read-only libvirt connection to " + uri)
         .contains("as user tester")
         .contains("Fix:")
@@ -79,9 +89,9 @@ class LibvirtSourceTest {
     }
     LibvirtConfig c = new LibvirtConfig(true, run, "qemu:///system", true, Source.AUTO);
     LibvirtSource.Outcome o = new LibvirtSource(c, NEVER, "root").refresh();
-    assertThat(domains(o)).containsExactly("two-channels /run/qga-exporter/two-channels.agent1.sock");
-    assertThat(o.errors())
-        .isEqualTo(Map.of(LibvirtSource.RUN_DIR, 0, LibvirtSource.API, 0));
+    assertThat(domains(o))
+        .containsExactly("two-channels /run/qga-exporter/two-channels.agent1.sock");
+    assertThat(o.errors()).isEqualTo(Map.of(LibvirtSource.RUN_DIR, 0, LibvirtSource.API, 0));
     assertThat(o.problems()).isEmpty();
   }
 
@@ -108,9 +118,15 @@ class LibvirtSourceTest {
   void badApiXmlIsSkippedNotFatal() {
     LibvirtConfig c = new LibvirtConfig(true, dir, "qemu:///system", true, Source.API);
     LibvirtSource.Outcome o =
-        new LibvirtSource(c, uri -> List.of("<domain><name>x</name>", "<domain><name>ok</name><devices>"
-            + "<channel type='unix'><source mode='bind' path='/s/ok.sock'/>"
-            + "<target type='virtio' name='org.qemu.guest_agent.1'/></channel></devices></domain>"), "u")
+        new LibvirtSource(
+                c,
+                uri ->
+                    List.of(
+                        "<domain><name>x</name>",
+                        "<domain><name>ok</name><devices><channel type='unix'><source mode='bind'"
+                            + " path='/s/ok.sock'/><target type='virtio'"
+                            + " name='org.qemu.guest_agent.1'/></channel></devices></domain>"),
+                "u")
             .refresh();
     assertThat(domains(o)).containsExactly("ok /s/ok.sock");
     assertThat(o.logs()).anySatisfy(s -> assertThat(s.reason()).contains("not valid XML"));
@@ -124,9 +140,11 @@ class LibvirtSourceTest {
             || Files.exists(Path.of("/usr/lib/aarch64-linux-gnu/libvirt.so.0"));
     if (!lib) {
       if ("1".equals(System.getenv("QGA_REQUIRE_REAL"))) {
-        throw new AssertionError("libvirt.so.0 is missing (Debian package libvirt0) and QGA_REQUIRE_REAL=1");
+        throw new AssertionError(
+            "libvirt.so.0 is missing (Debian package libvirt0) and QGA_REQUIRE_REAL=1");
       }
-      Assumptions.abort("libvirt.so.0 not installed (Debian package libvirt0): skipping the real libvirt test");
+      Assumptions.abort(
+          "libvirt.so.0 not installed (Debian package libvirt0): skipping the real libvirt test");
     }
   }
 }

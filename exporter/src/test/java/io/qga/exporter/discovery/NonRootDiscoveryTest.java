@@ -26,12 +26,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The exporter as a non-root user (uid/gid 65534, no supplementary groups, through {@code
- * setpriv}) on a host whose libvirt run dir holds root-only 0600 files, as libvirt writes them.
- * The daemon and check-config run as separate JVMs from a world-readable copy of the test class
- * path; the libvirt API is libvirt's real test driver ({@code test:///FILE}, through JNA). Needs
- * root (to make files the child cannot read, and to switch user): skipped otherwise, a failure
- * with QGA_REQUIRE_REAL=1.
+ * The exporter as a non-root user (uid/gid 65534, no supplementary groups, through {@code setpriv})
+ * on a host whose libvirt run dir holds root-only 0600 files, as libvirt writes them. The daemon
+ * and check-config run as separate JVMs from a world-readable copy of the test class path; the
+ * libvirt API is libvirt's real test driver ({@code test:///FILE}, through JNA). Needs root (to
+ * make files the child cannot read, and to switch user): skipped otherwise, a failure with
+ * QGA_REQUIRE_REAL=1.
  */
 @Tag("real")
 class NonRootDiscoveryTest {
@@ -44,9 +44,12 @@ class NonRootDiscoveryTest {
   @BeforeEach
   void setUp() throws Exception {
     boolean root = "root".equals(System.getProperty("user.name"));
-    boolean setpriv = Files.isExecutable(Path.of("/usr/bin/setpriv")) || Files.isExecutable(Path.of("/bin/setpriv"));
+    boolean setpriv =
+        Files.isExecutable(Path.of("/usr/bin/setpriv"))
+            || Files.isExecutable(Path.of("/bin/setpriv"));
     if (!root || !setpriv) {
-      String why = !root ? "needs root (root-only files, setpriv)" : "setpriv not found (util-linux)";
+      String why =
+          !root ? "needs root (root-only files, setpriv)" : "setpriv not found (util-linux)";
       if ("1".equals(System.getenv("QGA_REQUIRE_REAL"))) {
         throw new AssertionError("NonRootDiscoveryTest " + why + " and QGA_REQUIRE_REAL=1");
       }
@@ -107,7 +110,10 @@ class NonRootDiscoveryTest {
         .contains("qga_discovery_errors{source=\"libvirt_run_dir\"} 0.0");
     assertThat(get(port, "/-/ready").statusCode()).isEqualTo(200);
     String landing = get(port, "/").body();
-    assertThat(landing).contains("/run/qga-test/web-1.agent1.sock").contains("libvirt:db-1").doesNotContain("two-channels");
+    assertThat(landing)
+        .contains("/run/qga-test/web-1.agent1.sock")
+        .contains("libvirt:db-1")
+        .doesNotContain("two-channels");
     assertThat(Files.readString(log))
         .contains("cannot read 2 of 2 domain files in libvirt's run dir " + run + " as user nobody")
         .contains("listing domains through libvirt's API over a read-only connection");
@@ -131,11 +137,14 @@ class NonRootDiscoveryTest {
         .contains("cannot read 2 of 2 domain files in libvirt's run dir " + run)
         .contains("cannot list " + base.resolve("locked"))
         .contains("Fix:");
-    assertThat(get(port, "/").body()).contains("Discovery cannot read every source").contains(run.toString());
+    assertThat(get(port, "/").body())
+        .contains("Discovery cannot read every source")
+        .contains(run.toString());
     Thread.sleep(3500); // three more refreshes (refresh_interval 1s): still one warning each
     String text = Files.readString(log);
     assertThat(count(text, "WARNING")).as(text).isEqualTo(2);
-    assertThat(count(text, "cannot read 2 of 2 domain files in libvirt's run dir " + run)).isEqualTo(1);
+    assertThat(count(text, "cannot read 2 of 2 domain files in libvirt's run dir " + run))
+        .isEqualTo(1);
   }
 
   @Test
@@ -148,33 +157,57 @@ class NonRootDiscoveryTest {
     assertThat(p.exitValue()).as(text).isEqualTo(0);
     assertThat(text)
         .contains(config + ": OK")
-        .contains(config + ": warning: cannot read 2 of 2 domain files in libvirt's run dir " + run + " as user nobody")
+        .contains(
+            config
+                + ": warning: cannot read 2 of 2 domain files in libvirt's run dir "
+                + run
+                + " as user nobody")
         .contains("read-only libvirt connection to test://" + base.resolve("no-such-node.xml"))
         .contains("Fix:");
     // the same config as root reads every file: nothing to warn about
-    assertThat(DiscoveryCheck.problems(io.qga.exporter.config.ConfigLoader.load(config).discovery())).isEmpty();
+    assertThat(
+            DiscoveryCheck.problems(io.qga.exporter.config.ConfigLoader.load(config).discovery()))
+        .isEmpty();
   }
 
   private Path config(int port, String uri, boolean lockedGlob) throws IOException {
     String yaml =
-        "server:\n  listen: \"127.0.0.1:" + port + "\"\n"
-            + "state_dir: " + base.resolve("state") + "\n"
+        "server:\n  listen: \"127.0.0.1:"
+            + port
+            + "\"\n"
+            + "state_dir: "
+            + base.resolve("state")
+            + "\n"
             + "discovery:\n  refresh_interval: 1s\n"
             + (lockedGlob ? "  globs:\n    - pattern: " + base.resolve("locked") + "/*.sock\n" : "")
-            + "  libvirt:\n    enabled: true\n    run_dir: " + run + "\n    uri: \"" + uri + "\"\n";
+            + "  libvirt:\n    enabled: true\n    run_dir: "
+            + run
+            + "\n    uri: \""
+            + uri
+            + "\"\n";
     Path p = base.resolve("config-" + port + ".yaml");
     Files.writeString(p, yaml);
     return p;
   }
 
   private Process asNobody(Path output, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(
-        "setpriv", "--reuid", NOBODY, "--regid", NOBODY, "--clear-groups",
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Djava.io.tmpdir=" + base.resolve("tmp"), "-cp", classpath + "/*:" + classpath + "/classes:" + classpath + "/test-classes",
-        "io.qga.exporter.cli.Main"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "setpriv",
+                "--reuid",
+                NOBODY,
+                "--regid",
+                NOBODY,
+                "--clear-groups",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + base.resolve("tmp"),
+                "-cp",
+                classpath + "/*:" + classpath + "/classes:" + classpath + "/test-classes",
+                "io.qga.exporter.cli.Main"));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
     started.add(p);
     return p;
   }
@@ -198,10 +231,13 @@ class NonRootDiscoveryTest {
     throw new AssertionError("no /metrics after 60 s: " + Files.readString(log));
   }
 
-  private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+  private static HttpResponse<String> get(int port, String path)
+      throws IOException, InterruptedException {
     return HttpClient.newHttpClient()
         .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
             HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
@@ -237,12 +273,14 @@ class NonRootDiscoveryTest {
           }
         }
       } else if (Files.isRegularFile(src)) {
-        Files.copy(src, to.resolve(src.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+            src, to.resolve(src.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
     }
     try (Stream<Path> s = Files.walk(to)) {
       for (Path p : (Iterable<Path>) s::iterator) {
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+        Files.setPosixFilePermissions(
+            p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
       }
     }
     return to;

@@ -51,7 +51,8 @@ class ProxmoxNodeTest {
   }
 
   private void conf(int vmid) throws IOException {
-    Files.copy(Path.of("src/test/resources/proxmox/" + vmid + ".conf"), confs.resolve(vmid + ".conf"));
+    Files.copy(
+        Path.of("src/test/resources/proxmox/" + vmid + ".conf"), confs.resolve(vmid + ".conf"));
   }
 
   private List<DiscoveredDomain> scan() {
@@ -59,7 +60,8 @@ class ProxmoxNodeTest {
   }
 
   private static DiscoveredDomain domain(String name, String uuid, Path socket) {
-    return new DiscoveredDomain(name, Optional.ofNullable(uuid), new Route.Direct(AgentAddress.unix(socket)));
+    return new DiscoveredDomain(
+        name, Optional.ofNullable(uuid), new Route.Direct(AgentAddress.unix(socket)));
   }
 
   @Test
@@ -94,7 +96,10 @@ class ProxmoxNodeTest {
 
   @Test
   void missingDirectoriesGiveNothing() {
-    assertThat(new ProxmoxNode(new ProxmoxConfig(true, dir.resolve("none"), dir.resolve("none2"))).scan()).isEmpty();
+    assertThat(
+            new ProxmoxNode(new ProxmoxConfig(true, dir.resolve("none"), dir.resolve("none2")))
+                .scan())
+        .isEmpty();
   }
 
   @Test
@@ -118,7 +123,8 @@ class ProxmoxNodeTest {
   void onlyTheHeadOfAHugeConfIsRead() throws Exception {
     String filler = "#" + "x".repeat(1023) + "\n";
     Files.writeString(
-        confs.resolve("300.conf"), filler.repeat(ProxmoxNode.MAX_CONF_BYTES / 1024) + "name: beyond-the-limit\n");
+        confs.resolve("300.conf"),
+        filler.repeat(ProxmoxNode.MAX_CONF_BYTES / 1024) + "name: beyond-the-limit\n");
     socket("300.qga");
     assertThat(scan()).extracting(DiscoveredDomain::name).containsExactly("300");
   }
@@ -156,10 +162,15 @@ class ProxmoxNodeTest {
     // static web-1 wins over Proxmox's web-1; Proxmox's db-1 over the glob's db-1
     assertThat(new Discovery(config).refresh())
         .containsExactly(
-            domain("db-1", "7f0e4a6b-1c2d-4e3f-8a9b-0c1d2e3f4a5b", s101), domain("web-1", null, other));
+            domain("db-1", "7f0e4a6b-1c2d-4e3f-8a9b-0c1d2e3f4a5b", s101),
+            domain("web-1", null, other));
     var off =
         new DiscoveryConfig(
-            Duration.ofSeconds(30), List.of(), List.of(), LibvirtConfig.DEFAULT, new ProxmoxConfig(false, sockets, confs));
+            Duration.ofSeconds(30),
+            List.of(),
+            List.of(),
+            LibvirtConfig.DEFAULT,
+            new ProxmoxConfig(false, sockets, confs));
     assertThat(new Discovery(off).refresh()).isEmpty();
   }
 }

@@ -44,9 +44,11 @@ class SocketGlobTest {
   void starsInDirectoriesAndSeveralStars() throws Exception {
     Path a = socket(dir.resolve("vm-a/org.qemu.guest_agent.1"));
     socket(dir.resolve("vm-b/other"));
-    assertThat(new SocketGlob(dir + "/vm-*/org.qemu.guest_agent.*").scan()).containsExactly(java.util.Map.entry("a", a));
+    assertThat(new SocketGlob(dir + "/vm-*/org.qemu.guest_agent.*").scan())
+        .containsExactly(java.util.Map.entry("a", a));
     Path x = socket(dir.resolve("x.agent.1.sock"));
-    assertThat(new SocketGlob(dir + "/*.agent.*.sock").scan()).containsExactly(java.util.Map.entry("x", x));
+    assertThat(new SocketGlob(dir + "/*.agent.*.sock").scan())
+        .containsExactly(java.util.Map.entry("x", x));
   }
 
   @Test

@@ -23,13 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The curl examples of docs/api.md, run as written by the real curl against the real daemon
- * (simulated guests web-1 and db-1, the policy weekly-trim). Only the token file path, a job id
- * the examples leave open ({@code j-…}) and a {@code | jq} filter are filled in or dropped.
+ * (simulated guests web-1 and db-1, the policy weekly-trim). Only the token file path, a job id the
+ * examples leave open ({@code j-…}) and a {@code | jq} filter are filled in or dropped.
  */
 @Tag("real")
 class DocsCurlExamplesTest {
   private static final String ADMIN = "admin-token-of-the-docs-examples";
-  private static final Pattern LOCATION = Pattern.compile("(?im)^Location: /api/v1/jobs/(\\S+)\\s*$");
+  private static final Pattern LOCATION =
+      Pattern.compile("(?im)^Location: /api/v1/jobs/(\\S+)\\s*$");
 
   @TempDir Path dir;
   private Harness harness;
@@ -63,20 +64,29 @@ class DocsCurlExamplesTest {
     Files.writeString(tokenFile, "operator-token-of-the-docs-examples\n");
     String hex =
         HexFormat.of()
-            .formatHex(MessageDigest.getInstance("SHA-256").digest(ADMIN.getBytes(StandardCharsets.UTF_8)));
+            .formatHex(
+                MessageDigest.getInstance("SHA-256")
+                    .digest(ADMIN.getBytes(StandardCharsets.UTF_8)));
     String extra =
         "api:\n  tokens:\n"
-            + "    - {name: ansible, role: operator, token_file: \"" + tokenFile + "\"}\n"
-            + "    - {name: root, role: admin, sha256: " + hex + "}\n"
+            + "    - {name: ansible, role: operator, token_file: \""
+            + tokenFile
+            + "\"}\n"
+            + "    - {name: root, role: admin, sha256: "
+            + hex
+            + "}\n"
             + "policies:\n"
             + "  - name: weekly-trim\n    match: {domains: [\"web-*\"]}\n"
             + "    schedule: \"0 0 3 ? * SUN\"\n    action: {fstrim: {minimum: 0}}\n";
     harness.start(harness.config("1s", "2s", "5s", extra));
-    Harness.await(Duration.ofSeconds(30), "both guests polled", () -> {
-      List<Series> s = harness.scrapeQuietly();
-      return Double.valueOf(1).equals(Series.find(s, "qga_up", "domain", "web-1"))
-          && Double.valueOf(1).equals(Series.find(s, "qga_up", "domain", "db-1"));
-    });
+    Harness.await(
+        Duration.ofSeconds(30),
+        "both guests polled",
+        () -> {
+          List<Series> s = harness.scrapeQuietly();
+          return Double.valueOf(1).equals(Series.find(s, "qga_up", "domain", "web-1"))
+              && Double.valueOf(1).equals(Series.find(s, "qga_up", "domain", "db-1"));
+        });
 
     List<String> lines = examples();
     List<String> setup = new ArrayList<>();
@@ -98,8 +108,13 @@ class DocsCurlExamplesTest {
         cmd = cmd.replace("j-…", job);
       }
       String script =
-          "set -e\nADMIN='" + ADMIN + "'\n" + String.join("\n", setup) + "\n"
-              + cmd.replaceFirst("^curl ", curl + " ") + " -D - -o /dev/null -w '\\n%{http_code}'\n";
+          "set -e\nADMIN='"
+              + ADMIN
+              + "'\n"
+              + String.join("\n", setup)
+              + "\n"
+              + cmd.replaceFirst("^curl ", curl + " ")
+              + " -D - -o /dev/null -w '\\n%{http_code}'\n";
       String out = bash(script);
       long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
       while (status(out) == 503 && System.nanoTime() < until) {

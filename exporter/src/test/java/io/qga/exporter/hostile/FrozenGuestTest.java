@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A guest frozen by someone else (a backup tool through libvirt on the same agent) or by the
- * exporter itself. While frozen, the simulated qemu-ga 9.2 refuses polled commands with the
- * real wording "Command X has been disabled: the agent is in frozen state", and its guest-info
- * shows them disabled. The series must stay (marked stale) and come back fresh at the thaw; the
+ * exporter itself. While frozen, the simulated qemu-ga 9.2 refuses polled commands with the real
+ * wording "Command X has been disabled: the agent is in frozen state", and its guest-info shows
+ * them disabled. The series must stay (marked stale) and come back fresh at the thaw; the
  * exporter's own thaw must be known at once to the shutdown check.
  */
 @Timeout(120)
@@ -51,14 +51,18 @@ class FrozenGuestTest {
   void seriesStayWhileFrozenAndComeBackFreshAtTheThaw() throws Exception {
     SimulatedAgent agent = harness.agent("backup-1", g -> {});
     harness.start(harness.config("1s", "2s", "1s", ""));
-    Harness.await(Duration.ofSeconds(20), "backup-1 fresh", () ->
-        Harness.fresh(harness.scrapeQuietly(), "backup-1", Duration.ofSeconds(3)));
+    Harness.await(
+        Duration.ofSeconds(20),
+        "backup-1 fresh",
+        () -> Harness.fresh(harness.scrapeQuietly(), "backup-1", Duration.ofSeconds(3)));
 
     agent.guest().setFrozen(true);
     long asked = agent.guest().commandCount("guest-get-fsinfo");
     // asked again and again while frozen: never written off as "unsupported"
-    Harness.await(Duration.ofSeconds(15), "guest-get-fsinfo asked 3 more times while frozen", () ->
-        agent.guest().commandCount("guest-get-fsinfo") >= asked + 3);
+    Harness.await(
+        Duration.ofSeconds(15),
+        "guest-get-fsinfo asked 3 more times while frozen",
+        () -> agent.guest().commandCount("guest-get-fsinfo") >= asked + 3);
     List<Series> frozen = harness.scrape();
     for (String c : PAUSED) {
       assertThat(Series.find(frozen, "qga_collector_success", "domain", "backup-1", "collector", c))
@@ -77,13 +81,25 @@ class FrozenGuestTest {
     assertThat(Series.find(frozen, "qga_up", "domain", "backup-1")).isEqualTo(1.0);
 
     agent.guest().setFrozen(false);
-    Harness.await(Duration.ofSeconds(6), "backup-1 fresh again right after the thaw", () -> {
-      List<Series> s = harness.scrapeQuietly();
-      return PAUSED.stream()
-              .allMatch(c -> Double.valueOf(1).equals(
-                  Series.find(s, "qga_collector_success", "domain", "backup-1", "collector", c)))
-          && Harness.fresh(s, "backup-1", Duration.ofSeconds(3));
-    });
+    Harness.await(
+        Duration.ofSeconds(6),
+        "backup-1 fresh again right after the thaw",
+        () -> {
+          List<Series> s = harness.scrapeQuietly();
+          return PAUSED.stream()
+                  .allMatch(
+                      c ->
+                          Double.valueOf(1)
+                              .equals(
+                                  Series.find(
+                                      s,
+                                      "qga_collector_success",
+                                      "domain",
+                                      "backup-1",
+                                      "collector",
+                                      c)))
+              && Harness.fresh(s, "backup-1", Duration.ofSeconds(3));
+        });
   }
 
   @Test
@@ -91,32 +107,41 @@ class FrozenGuestTest {
     SimulatedAgent agent = harness.agent("backup-2", g -> {});
     agent.guest().setFrozen(true); // guest-info now lists the polled commands as disabled
     harness.start(harness.config("1s", "2s", "1s", ""));
-    Harness.await(Duration.ofSeconds(20), "backup-2 up and seen frozen", () -> {
-      List<Series> s = harness.scrapeQuietly();
-      return Double.valueOf(1).equals(Series.find(s, "qga_up", "domain", "backup-2"))
-          && agent.guest().commandCount("guest-get-fsinfo") >= 2;
-    });
+    Harness.await(
+        Duration.ofSeconds(20),
+        "backup-2 up and seen frozen",
+        () -> {
+          List<Series> s = harness.scrapeQuietly();
+          return Double.valueOf(1).equals(Series.find(s, "qga_up", "domain", "backup-2"))
+              && agent.guest().commandCount("guest-get-fsinfo") >= 2;
+        });
 
     agent.guest().setFrozen(false);
-    Harness.await(Duration.ofSeconds(6), "backup-2 fully polled right after the thaw", () -> {
-      List<Series> s = harness.scrapeQuietly();
-      return Series.find(s, "qga_filesystem_size_bytes", "domain", "backup-2") != null
-          && Series.find(s, "qga_network_receive_bytes_total", "domain", "backup-2") != null
-          && Series.find(s, "qga_users_logged_in", "domain", "backup-2") != null;
-    });
+    Harness.await(
+        Duration.ofSeconds(6),
+        "backup-2 fully polled right after the thaw",
+        () -> {
+          List<Series> s = harness.scrapeQuietly();
+          return Series.find(s, "qga_filesystem_size_bytes", "domain", "backup-2") != null
+              && Series.find(s, "qga_network_receive_bytes_total", "domain", "backup-2") != null
+              && Series.find(s, "qga_users_logged_in", "domain", "backup-2") != null;
+        });
   }
 
   @Test
   void aShutdownRightAfterTheDeadlineThawIsNotRefused() throws Exception {
     SimulatedAgent agent = harness.agent("db-1", g -> {});
     startWithApi();
-    HttpResponse<String> freeze = post("/api/v1/domains/db-1/fsfreeze?wait=10s", "{\"deadline\": \"2s\"}");
+    HttpResponse<String> freeze =
+        post("/api/v1/domains/db-1/fsfreeze?wait=10s", "{\"deadline\": \"2s\"}");
     assertThat(freeze.statusCode()).as(freeze.body()).isEqualTo(200);
     assertThat(agent.guest().frozen()).isTrue();
     // the deadline thaw asks guest-fsfreeze-status ("frozen") first, then thaws
     Harness.await(Duration.ofSeconds(10), "the deadline thaw", () -> !agent.guest().frozen());
-    Harness.await(Duration.ofSeconds(5), "the promise released", () ->
-        !readQuietly(dir.resolve("state/fsfreeze.json")).contains("db-1"));
+    Harness.await(
+        Duration.ofSeconds(5),
+        "the promise released",
+        () -> !readQuietly(dir.resolve("state/fsfreeze.json")).contains("db-1"));
 
     // queue=true: the thaw's job may still be writing its audit record (busy, not frozen); a
     // domain still taken for frozen would be refused with 409 "frozen" even so
@@ -129,7 +154,8 @@ class FrozenGuestTest {
   void aShutdownRightAfterAnApiThawIsNotRefused() throws Exception {
     SimulatedAgent agent = harness.agent("db-2", g -> {});
     startWithApi();
-    HttpResponse<String> freeze = post("/api/v1/domains/db-2/fsfreeze?wait=10s", "{\"deadline\": \"60s\"}");
+    HttpResponse<String> freeze =
+        post("/api/v1/domains/db-2/fsfreeze?wait=10s", "{\"deadline\": \"60s\"}");
     assertThat(freeze.statusCode()).as(freeze.body()).isEqualTo(200);
     // someone reads the freeze state while frozen: the cached state says "frozen"
     HttpResponse<String> status =
@@ -152,17 +178,25 @@ class FrozenGuestTest {
     yaml.append("agent:\n  command_timeout: 2s\n");
     yaml.append("collectors:\n");
     for (String c : CollectorsConfig.NAMES) {
-      yaml.append("  ").append(c).append(": {interval: ").append(c.equals("fsfreeze") ? "1h" : "1s").append("}\n");
+      yaml.append("  ")
+          .append(c)
+          .append(": {interval: ")
+          .append(c.equals("fsfreeze") ? "1h" : "1s")
+          .append("}\n");
     }
     yaml.append("state_dir: \"").append(dir.resolve("state")).append("\"\n");
-    yaml.append("api:\n  tokens:\n    - name: root\n      sha256: ").append(sha256(ADMIN)).append('\n');
+    yaml.append("api:\n  tokens:\n    - name: root\n      sha256: ")
+        .append(sha256(ADMIN))
+        .append('\n');
     yaml.append("      role: admin\n");
     yaml.append("  command_allow_list: [\"guest-fsfreeze-status\"]\n");
     Path config = dir.resolve("api-config.yaml");
     Files.writeString(config, yaml.toString());
     harness.start(config);
-    Harness.await(Duration.ofSeconds(20), "the domain up", () ->
-        Series.sum(harness.scrapeQuietly(), "qga_up") == 1);
+    Harness.await(
+        Duration.ofSeconds(20),
+        "the domain up",
+        () -> Series.sum(harness.scrapeQuietly(), "qga_up") == 1);
   }
 
   private HttpResponse<String> post(String path, String body) throws Exception {
@@ -186,6 +220,7 @@ class FrozenGuestTest {
 
   private static String sha256(String token) throws Exception {
     return HexFormat.of()
-        .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        .formatHex(
+            MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
   }
 }

@@ -23,8 +23,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * What the hostile and fault suites share: simulated agents on unix sockets in a temp dir, found
- * by a glob; the real daemon in this JVM on port 0 with every collector at one short interval; a
+ * What the hostile and fault suites share: simulated agents on unix sockets in a temp dir, found by
+ * a glob; the real daemon in this JVM on port 0 with every collector at one short interval; a
  * scrape parsed into series; polling waits; the heap in use after a GC.
  */
 final class Harness implements AutoCloseable {
@@ -114,8 +114,8 @@ final class Harness implements AutoCloseable {
   }
 
   /**
-   * Every supported collector of {@code domain} succeeded within {@code maxAge}, and there is
-   * at least one: the domain is fresh.
+   * Every supported collector of {@code domain} succeeded within {@code maxAge}, and there is at
+   * least one: the domain is fresh.
    */
   static boolean fresh(List<Series> scrape, String domain, Duration maxAge) {
     double now = System.currentTimeMillis() / 1000.0;
@@ -157,7 +157,10 @@ final class Harness implements AutoCloseable {
                 .append(String.format(" %.1fs ago, ", now - s.value()));
           }
         }
-        daemon.domains().find(d).ifPresent(h -> out.append("last error: ").append(h.state().lastError()));
+        daemon
+            .domains()
+            .find(d)
+            .ifPresent(h -> out.append("last error: ").append(h.state().lastError()));
         out.append('\n');
       }
     }
@@ -180,15 +183,14 @@ final class Harness implements AutoCloseable {
     long used = Long.MAX_VALUE;
     for (int i = 0; i < 3; i++) {
       System.gc();
-      used =
-          Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+      used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     }
     return used;
   }
 
   /**
-   * Stops the daemon, then the agents. A daemon whose close does not return within 30 s fails
-   * the test with the stuck thread's stack instead of hanging the whole build (seen once: Quartz's
+   * Stops the daemon, then the agents. A daemon whose close does not return within 30 s fails the
+   * test with the stuck thread's stack instead of hanging the whole build (seen once: Quartz's
    * {@code SimpleThreadPool.shutdown} waiting forever inside {@code Poller.close}).
    */
   @Override

@@ -16,21 +16,23 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Issue 9's hostile-guest suite: every attack mode of the simulator against the real daemon (in
  * this JVM, port 0), next to three healthy guests. For each attack: the daemon keeps serving, the
- * healthy domains stay fresh all along, the attack is visible to an operator in the metrics and
- * on the landing page, and once the attack stops the domain recovers by itself and the heap in use
- * after GC is back near where it was. Every collector polls every
- * second with a one-second command timeout, so an attack meets every collector within seconds.
+ * healthy domains stay fresh all along, the attack is visible to an operator in the metrics and on
+ * the landing page, and once the attack stops the domain recovers by itself and the heap in use
+ * after GC is back near where it was. Every collector polls every second with a one-second command
+ * timeout, so an attack meets every collector within seconds.
  */
 class HostileGuestTest {
   private static final List<String> HEALTHY = List.of("good-1", "good-2", "good-3");
   private static final String EVIL = "evil";
+
   /** Five intervals: generous for a loaded 2-core CI machine, still far from "stuck". */
   private static final Duration FRESH = Duration.ofSeconds(5);
+
   /**
    * Retained heap the daemon may gain from one attack (its own state for 4 domains is ~1 MiB).
    * Measured after the attack stopped and the attacked domain recovered, so no reply is in flight
-   * (a reply under {@code agent.max_reply_size} is read and parsed as a whole while it is): what
-   * is measured is what the attack left behind.
+   * (a reply under {@code agent.max_reply_size} is read and parsed as a whole while it is): what is
+   * measured is what the attack left behind.
    */
   private static final long HEAP_GROWTH = 48L * 1024 * 1024;
 
@@ -55,8 +57,7 @@ class HostileGuestTest {
     }
     long heapBefore = Harness.heapAfterGc();
     SimulatedAgent evil = harness.agent(EVIL, g -> g.hostile(mode).slowDown(slowDown(mode)));
-    harness.start(
-        harness.config("1s", commandTimeout(mode), "1s", "", agentSettings(mode)));
+    harness.start(harness.config("1s", commandTimeout(mode), "1s", "", agentSettings(mode)));
 
     try {
       Harness.await(
@@ -69,8 +70,12 @@ class HostileGuestTest {
     } catch (AssertionError e) {
       List<Series> s = harness.scrape();
       throw new AssertionError(
-          e.getMessage() + "\nstale: " + harness.staleness(s, HEALTHY, FRESH) + "\nsignals: "
-              + signals(s), e);
+          e.getMessage()
+              + "\nstale: "
+              + harness.staleness(s, HEALTHY, FRESH)
+              + "\nsignals: "
+              + signals(s),
+          e);
     }
 
     // Keep the attack going for a few more intervals: the healthy stay fresh throughout.
@@ -78,8 +83,9 @@ class HostileGuestTest {
     while (System.nanoTime() < end) {
       List<Series> s = harness.scrape();
       assertThat(HEALTHY)
-          .as("healthy domains fresh during the %s attack:\n%s", mode.cliName(),
-              harness.staleness(s, HEALTHY, FRESH))
+          .as(
+              "healthy domains fresh during the %s attack:\n%s",
+              mode.cliName(), harness.staleness(s, HEALTHY, FRESH))
           .allMatch(d -> Harness.fresh(s, d, FRESH));
       Thread.sleep(500);
     }
@@ -142,9 +148,10 @@ class HostileGuestTest {
   private static String signals(List<Series> s) {
     StringBuilder out = new StringBuilder();
     for (Series x : s) {
-      if (EVIL.equals(x.labels().get("domain")) && (x.name().equals("qga_up")
-              || x.name().equals("qga_collector_success")
-              || x.name().equals("qga_collector_dropped_items"))
+      if (EVIL.equals(x.labels().get("domain"))
+              && (x.name().equals("qga_up")
+                  || x.name().equals("qga_collector_success")
+                  || x.name().equals("qga_collector_dropped_items"))
           || x.name().equals("qga_poll_errors_total")) {
         out.append(x.name()).append(x.labels()).append(' ').append(x.value()).append("; ");
       }
@@ -170,20 +177,20 @@ class HostileGuestTest {
     double timeouts = Series.sum(s, "qga_poll_errors_total", "kind", "timeout");
     double connectionErrors = Series.sum(s, "qga_poll_errors_total", "kind", "connection");
     return switch (mode) {
-        // cut to the limits, counted per kind
+      // cut to the limits, counted per kind
       case INTERFACES_100K, FILESYSTEMS_10K -> dropped > 0 || failing > 0;
-        // too big (over agent.max_reply_size, 2 MiB), too deep, not UTF-8: the collector fails
-        // on a protocol error, the agent is up
+      // too big (over agent.max_reply_size, 2 MiB), too deep, not UTF-8: the collector fails
+      // on a protocol error, the agent is up
       case REPLY_9MIB, REPLY_50MIB, DEEP_NESTING, INVALID_UTF8 -> failing > 0 && protocolErrors > 0;
       case BAD_NUMBERS -> dropped > 0 || failing > 0;
-        // names are cut or escaped; the series exist and the scrape parses
+      // names are cut or escaped; the series exist and the scrape parses
       case LABEL_1MB, LABEL_NASTY ->
           Series.find(s, "qga_network_receive_bytes_total", "domain", EVIL) != null;
-        // templates as names are text; templates as addresses are dropped and counted
+      // templates as names are text; templates as addresses are dropped and counted
       case LABEL_TEMPLATE ->
           Series.find(s, "qga_network_receive_bytes_total", "domain", EVIL) != null
               && Series.sum(s, "qga_collector_dropped_items", "kind", "invalid_addresses") > 0;
-        // the agent cannot be talked to at all
+      // the agent cannot be talked to at all
       case TRICKLE, ENDLESS_FF, NO_NEWLINE, WRONG_SYNC_ID, NEVER_ANSWERS, ANSWER_AFTER ->
           up != null && up == 0 && (timeouts > 0 || protocolErrors > 0);
       case ACCEPT_CLOSE -> up != null && up == 0 && connectionErrors > 0;

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The security issue's "live API calls starve scrapes" attack on the real daemon: a reader token,
- * a guest whose agent never answers, parallel live pings. Before api.max_live_calls, eight pings
- * held the listener's four threads for the command timeout and probes of /metrics took seconds.
+ * The security issue's "live API calls starve scrapes" attack on the real daemon: a reader token, a
+ * guest whose agent never answers, parallel live pings. Before api.max_live_calls, eight pings held
+ * the listener's four threads for the command timeout and probes of /metrics took seconds.
  */
 class LiveApiCallsTest {
   private static final String READER = "reader-token-for-the-live-calls-test";
@@ -46,14 +46,19 @@ class LiveApiCallsTest {
 
   private static String sha256(String token) throws Exception {
     return HexFormat.of()
-        .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        .formatHex(
+            MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
   }
 
   private void start(String commandTimeout) throws Exception {
     String api =
         "api:\n  max_live_calls: 2\n  max_wait: 30s\n  tokens:\n"
-            + "    - {name: grafana, role: reader, sha256: " + sha256(READER) + "}\n"
-            + "    - {name: ansible, role: operator, sha256: " + sha256(OPERATOR) + "}\n";
+            + "    - {name: grafana, role: reader, sha256: "
+            + sha256(READER)
+            + "}\n"
+            + "    - {name: ansible, role: operator, sha256: "
+            + sha256(OPERATOR)
+            + "}\n";
     harness.start(harness.config("1s", commandTimeout, "5s", api));
   }
 
@@ -101,7 +106,9 @@ class LiveApiCallsTest {
     Thread.sleep(300); // the pings are in
     long bound = 2000 + 10 * baseline;
     for (int i = 0; i < 5; i++) {
-      assertThat(probe("/metrics")).as("/metrics while 8 pings hang (baseline %d ms)", baseline).isLessThan(bound);
+      assertThat(probe("/metrics"))
+          .as("/metrics while 8 pings hang (baseline %d ms)", baseline)
+          .isLessThan(bound);
       assertThat(probe("/-/healthy")).as("/-/healthy while 8 pings hang").isLessThan(bound);
     }
 
@@ -130,8 +137,12 @@ class LiveApiCallsTest {
     // a slow guest: every reply takes a second, so each fstrim job takes seconds; they queue
     harness.agent("slow", g -> g.slowDown(Duration.ofSeconds(1)));
     start("10s");
-    Harness.await(Duration.ofSeconds(30), "slow polled", () ->
-        Double.valueOf(1).equals(Series.find(harness.scrapeQuietly(), "qga_up", "domain", "slow")));
+    Harness.await(
+        Duration.ofSeconds(30),
+        "slow polled",
+        () ->
+            Double.valueOf(1)
+                .equals(Series.find(harness.scrapeQuietly(), "qga_up", "domain", "slow")));
     probe("/metrics");
     long baseline = Math.max(probe("/metrics"), probe("/-/healthy"));
 

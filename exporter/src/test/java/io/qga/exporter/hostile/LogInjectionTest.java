@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -19,17 +18,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A guest's text and a socket's file name in the real daemon's log: its agent version and an
- * error description carry a newline with a forged record, CR, an ANSI colour escape and NUL, and
- * a socket file name holds a newline. What the daemon's own log handler writes has one line per
- * record, the escapes visible, and no raw control byte.
+ * A guest's text and a socket's file name in the real daemon's log: its agent version and an error
+ * description carry a newline with a forged record, CR, an ANSI colour escape and NUL, and a socket
+ * file name holds a newline. What the daemon's own log handler writes has one line per record, the
+ * escapes visible, and no raw control byte.
  */
 class LogInjectionTest {
-  private static final String EVIL = "\n2026-12-01T00:00:00.000Z SEVERE FAKE LINE\r\u001b[31m\u0000red";
+  private static final String EVIL =
+      "\n2026-12-01T00:00:00.000Z SEVERE FAKE LINE\r\u001b[31m\u0000red";
   private static final Pattern RECORD_START =
       Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z [A-Z]+ .*");
   private static final Pattern TRACE_LINE =
-      Pattern.compile("^(\tat |\t\\.\\.\\.|Caused by: |\tSuppressed: |[a-z][\\w$]*(\\.[\\w$]+)+).*");
+      Pattern.compile(
+          "^(\tat |\t\\.\\.\\.|Caused by: |\tSuppressed: |[a-z][\\w$]*(\\.[\\w$]+)+).*");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
@@ -82,7 +83,9 @@ class LogInjectionTest {
 
     byte[] bytes = log.toByteArray();
     for (byte b : bytes) {
-      assertThat(b).as("raw control byte in the log:\n%s", text()).isNotIn((byte) 0x1b, (byte) 0, (byte) '\r');
+      assertThat(b)
+          .as("raw control byte in the log:\n%s", text())
+          .isNotIn((byte) 0x1b, (byte) 0, (byte) '\r');
     }
     String text = text();
     for (String line : text.split("\n")) {

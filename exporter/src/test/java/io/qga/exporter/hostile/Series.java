@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One sample line of a Prometheus text scrape. The parser is strict on purpose: a label value
- * that a guest managed to break out of (a raw newline, an unescaped quote) makes it throw, which
- * is what the hostile suite wants to notice.
+ * One sample line of a Prometheus text scrape. The parser is strict on purpose: a label value that
+ * a guest managed to break out of (a raw newline, an unescaped quote) makes it throw, which is what
+ * the hostile suite wants to notice.
  */
 record Series(String name, Map<String, String> labels, double value) {
 
@@ -24,7 +24,11 @@ record Series(String name, Map<String, String> labels, double value) {
         out.add(parseLine(line));
       } catch (RuntimeException e) {
         throw new IllegalArgumentException(
-            "scrape line " + lineNo + " is not a sample (" + e.getMessage() + "): "
+            "scrape line "
+                + lineNo
+                + " is not a sample ("
+                + e.getMessage()
+                + "): "
                 + (line.length() > 200 ? line.substring(0, 200) + "..." : line),
             e);
       }
@@ -34,7 +38,10 @@ record Series(String name, Map<String, String> labels, double value) {
 
   private static Series parseLine(String line) {
     int i = 0;
-    while (i < line.length() && (Character.isLetterOrDigit(line.charAt(i)) || line.charAt(i) == '_' || line.charAt(i) == ':')) {
+    while (i < line.length()
+        && (Character.isLetterOrDigit(line.charAt(i))
+            || line.charAt(i) == '_'
+            || line.charAt(i) == ':')) {
       i++;
     }
     String name = line.substring(0, i);

@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The security issue's slow-client attack on the real daemon's listener (real sockets on
- * loopback): hundreds of connections that send one byte, or nothing, and wait. Before the
- * listener moved to Jetty, four of them took the JDK server's four worker threads and {@code
- * /metrics} stopped answering for as long as they stayed open.
+ * The security issue's slow-client attack on the real daemon's listener (real sockets on loopback):
+ * hundreds of connections that send one byte, or nothing, and wait. Before the listener moved to
+ * Jetty, four of them took the JDK server's four worker threads and {@code /metrics} stopped
+ * answering for as long as they stayed open.
  */
 class SlowHttpClientsTest {
   private static final int SLOW_CLIENTS = 300;
@@ -101,7 +101,9 @@ class SlowHttpClientsTest {
           .isTrue();
     }
     long closedAfterMs = (System.nanoTime() - opened) / 1_000_000;
-    assertThat(closedAfterMs).as("not closed before the header deadline").isGreaterThanOrEqualTo(2_900);
+    assertThat(closedAfterMs)
+        .as("not closed before the header deadline")
+        .isGreaterThanOrEqualTo(2_900);
     assertThat(probe(port, "/metrics")).isLessThan(bound);
   }
 
@@ -136,7 +138,9 @@ class SlowHttpClientsTest {
     // this JVM holds the client ends; what is left is what the daemon accepted
     long accepted = openDescriptors() - before - connected;
     assertThat(accepted)
-        .as("descriptors the daemon took for %d connection attempts (max_connections 50)", SLOW_CLIENTS)
+        .as(
+            "descriptors the daemon took for %d connection attempts (max_connections 50)",
+            SLOW_CLIENTS)
         .isLessThanOrEqualTo(50 + 10);
     // at the limit, idle connections are closed after a second: a scrape gets in
     assertThat(probe(port, "/metrics")).isLessThan(5000);

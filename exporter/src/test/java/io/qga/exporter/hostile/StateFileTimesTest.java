@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * state.json with times no clock can hold (year 10^9, before 1970, NaN, a number): each such
- * entry is dropped at load with a warning naming the file and the entry; the valid ones stay
- * and /metrics keeps answering.
+ * state.json with times no clock can hold (year 10^9, before 1970, NaN, a number): each such entry
+ * is dropped at load with a warning naming the file and the entry; the valid ones stay and /metrics
+ * keeps answering.
  */
 @Timeout(120)
 class StateFileTimesTest {
@@ -69,18 +69,24 @@ class StateFileTimesTest {
     Instant valid = Instant.now().minusSeconds(3600);
     String metrics =
         startWith(
-            "\"web-1\": {\"fstrim\": \"" + valid + "\"},"
+            "\"web-1\": {\"fstrim\": \""
+                + valid
+                + "\"},"
                 + "\"web-2\": {\"fstrim\": \"+1000000000-12-31T23:59:59Z\"},"
                 + "\"web-3\": {\"fstrim\": \"-1000000000-01-01T00:00:00Z\"}");
     assertThat(metrics).contains("qga_action_last_success_timestamp_seconds{");
-    Double t = Series.find(Series.parse(metrics), "qga_action_last_success_timestamp_seconds", "domain", "web-1");
-    assertThat(t).isEqualTo(valid.toEpochMilli() / 1000.0, org.assertj.core.data.Offset.offset(0.01));
+    Double t =
+        Series.find(
+            Series.parse(metrics), "qga_action_last_success_timestamp_seconds", "domain", "web-1");
+    assertThat(t)
+        .isEqualTo(valid.toEpochMilli() / 1000.0, org.assertj.core.data.Offset.offset(0.01));
     assertThat(metrics).doesNotContain("web-2").doesNotContain("web-3");
     String state = dir.resolve("state/state.json").toString();
     assertThat(logged)
         .anyMatch(m -> m.contains(state) && m.contains("last_success/web-2/fstrim"))
         .anyMatch(m -> m.contains(state) && m.contains("last_success/web-3/fstrim"));
-    Harness.await(Duration.ofSeconds(10), "a second scrape", () -> !harness.scrapeQuietly().isEmpty());
+    Harness.await(
+        Duration.ofSeconds(10), "a second scrape", () -> !harness.scrapeQuietly().isEmpty());
   }
 
   @Test
@@ -88,10 +94,17 @@ class StateFileTimesTest {
     Instant valid = Instant.now().minusSeconds(60);
     String metrics =
         startWith(
-            "\"web-1\": {\"fstrim\": \"" + valid + "\"},"
+            "\"web-1\": {\"fstrim\": \""
+                + valid
+                + "\"},"
                 + "\"web-4\": {\"fstrim\": \"NaN\"},"
                 + "\"web-5\": {\"fstrim\": 1e300}");
-    assertThat(Series.find(Series.parse(metrics), "qga_action_last_success_timestamp_seconds", "domain", "web-1"))
+    assertThat(
+            Series.find(
+                Series.parse(metrics),
+                "qga_action_last_success_timestamp_seconds",
+                "domain",
+                "web-1"))
         .as("the valid entry survives its bad neighbours")
         .isNotNull();
     assertThat(logged)

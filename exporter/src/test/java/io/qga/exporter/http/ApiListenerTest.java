@@ -17,9 +17,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The API's own listener ({@link HttpEndpoint.Builder#api}): routes land on the right side, and
- * it has the first listener's protections of its own (header deadline, connection limit), so a
- * flood of slow clients on the API port leaves scrapes alone.
+ * The API's own listener ({@link HttpEndpoint.Builder#api}): routes land on the right side, and it
+ * has the first listener's protections of its own (header deadline, connection limit), so a flood
+ * of slow clients on the API port leaves scrapes alone.
  */
 class ApiListenerTest {
   private final List<Socket> slow = new ArrayList<>();
@@ -154,7 +154,10 @@ class ApiListenerTest {
       s.setSoTimeout(10_000);
       OutputStream out = s.getOutputStream();
       out.write(
-          (method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+          (method
+                  + " "
+                  + path
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
                   + "Content-Length: 0\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();

@@ -45,7 +45,10 @@ class DiscoveryProblemsHttpTest {
     HttpResponse<String> ready = get("/-/ready");
     assertThat(ready.statusCode()).isEqualTo(503);
     assertThat(ready.body())
-        .isEqualTo("Not ready: discovery cannot read every source:\ncannot list /run/<qga> as user u. Fix: x\nsecond\n");
+        .isEqualTo(
+            "Not ready: discovery cannot read every source:\n"
+                + "cannot list /run/<qga> as user u. Fix: x\n"
+                + "second\n");
     String page = get("/").body();
     assertThat(page)
         .contains("Discovery cannot read every source")

@@ -31,7 +31,10 @@ class HttpEndpointPathsTest {
             .listen(new InetSocketAddress("127.0.0.1", 0))
             .registry(new PrometheusRegistry())
             .reload(List::of, () -> true)
-            .routes(List.of(new HttpRoute("/api/", ex -> HttpEndpoint.send(ex, 200, "text/plain", "api\n"))))
+            .routes(
+                List.of(
+                    new HttpRoute(
+                        "/api/", ex -> HttpEndpoint.send(ex, 200, "text/plain", "api\n"))))
             .allowedHosts(allowedHosts)
             .start();
   }
@@ -58,11 +61,21 @@ class HttpEndpointPathsTest {
     assertThat(status("/-/ready", host)).isEqualTo(200);
     for (String p :
         List.of(
-            "/metricsX", "/metrics/", "/metrics/x", "/metrics.txt", "/-/healthyX", "/-/healthy/x",
-            "/-/readyz", "/-/reloadX", "/apiX", "/x")) {
+            "/metricsX",
+            "/metrics/",
+            "/metrics/x",
+            "/metrics.txt",
+            "/-/healthyX",
+            "/-/healthy/x",
+            "/-/readyz",
+            "/-/reloadX",
+            "/apiX",
+            "/x")) {
       assertThat(status(p, host)).as(p).isEqualTo(404);
     }
-    assertThat(status("/api/v1/x", host)).as("a route ending with / takes what is under it").isEqualTo(200);
+    assertThat(status("/api/v1/x", host))
+        .as("a route ending with / takes what is under it")
+        .isEqualTo(200);
   }
 
   @Test

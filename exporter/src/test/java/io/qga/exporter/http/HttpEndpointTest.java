@@ -11,8 +11,8 @@ import io.qga.client.api.GuestAgent;
 import io.qga.collectors.DomainSamples;
 import io.qga.exporter.runtime.DomainDirectory;
 import io.qga.exporter.runtime.DomainHandle;
-import io.qga.exporter.runtime.GuestData;
 import io.qga.exporter.runtime.DomainListener;
+import io.qga.exporter.runtime.GuestData;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -98,8 +98,11 @@ class HttpEndpointTest {
     start(List.of());
     HttpResponse<byte[]> r = get("/metrics");
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain; version=0.0.4");
-    assertThat(text(r)).contains("# TYPE qga_up gauge\n").contains("qga_up{domain=\"web-1\"} 1.0\n");
+    assertThat(r.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("text/plain; version=0.0.4");
+    assertThat(text(r))
+        .contains("# TYPE qga_up gauge\n")
+        .contains("qga_up{domain=\"web-1\"} 1.0\n");
   }
 
   @Test
@@ -169,7 +172,9 @@ class HttpEndpointTest {
     reloadProblems = List.of("/collectors/network/interval: \"15\" is not a duration");
     HttpResponse<String> bad = post("/-/reload");
     assertThat(bad.statusCode()).isEqualTo(400);
-    assertThat(bad.body()).contains("old one keeps running").contains("/collectors/network/interval");
+    assertThat(bad.body())
+        .contains("old one keeps running")
+        .contains("/collectors/network/interval");
 
     reloadAllowed.set(false);
     assertThat(post("/-/reload").statusCode()).isEqualTo(403);
@@ -180,8 +185,7 @@ class HttpEndpointTest {
     start(
         List.of(
             new HttpRoute(
-                "/api/",
-                ex -> HttpEndpoint.send(ex, 200, "application/json", "{\"domains\": []}")),
+                "/api/", ex -> HttpEndpoint.send(ex, 200, "application/json", "{\"domains\": []}")),
             new HttpRoute(
                 "/-/reload", ex -> HttpEndpoint.send(ex, 401, "text/plain", "token needed\n"))));
     assertThat(text(get("/api/v1/domains"))).isEqualTo("{\"domains\": []}");

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * server.tls on the daemon's listener (Jetty behind the HttpServer API), with a certificate made
- * by the real openssl: HTTPS answers, old protocols are refused, exact paths hold, and a Host
- * name that is not in the certificate is still served (as the JDK server did).
+ * server.tls on the daemon's listener (Jetty behind the HttpServer API), with a certificate made by
+ * the real openssl: HTTPS answers, old protocols are refused, exact paths hold, and a Host name
+ * that is not in the certificate is still served (as the JDK server did).
  */
 @Tag("real")
 class HttpsListenerTest {
@@ -50,7 +50,8 @@ class HttpsListenerTest {
     for (X509Certificate x : TlsFiles.readChain(cert)) {
       ks.setCertificateEntry("c" + i++, x);
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ks);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);
@@ -65,8 +66,9 @@ class HttpsListenerTest {
       s.setEnabledProtocols(new String[] {protocol});
       s.startHandshake();
       s.getOutputStream()
-          .write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
+          .write(
+              ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
       return response.lines().findFirst().orElse("");
     }
@@ -74,8 +76,22 @@ class HttpsListenerTest {
 
   @Test
   void servesHttpsFromPemFilesWithExactPaths() throws Exception {
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=qga",
-        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "key.pem", "-out", "cert.pem");
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=qga",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "cert.pem");
     ServerConfig.Tls tls = new ServerConfig.Tls(dir.resolve("cert.pem"), dir.resolve("key.pem"));
     try (HttpEndpoint endpoint =
         HttpEndpoint.builder()
@@ -86,10 +102,12 @@ class HttpsListenerTest {
       SSLContext trust = trusting(dir.resolve("cert.pem"));
       int port = endpoint.port();
       assertThat(get(trust, port, "/-/healthy", "127.0.0.1", "TLSv1.3")).startsWith("HTTP/1.1 200");
-      assertThat(get(trust, port, "/metrics", "127.0.0.1:" + port, "TLSv1.2")).startsWith("HTTP/1.1 200");
+      assertThat(get(trust, port, "/metrics", "127.0.0.1:" + port, "TLSv1.2"))
+          .startsWith("HTTP/1.1 200");
       assertThat(get(trust, port, "/metricsX", "127.0.0.1", "TLSv1.3")).startsWith("HTTP/1.1 404");
       // a name the certificate does not list (clients with validate_certs: false)
-      assertThat(get(trust, port, "/-/healthy", "exporter.example.org", "TLSv1.3")).startsWith("HTTP/1.1 200");
+      assertThat(get(trust, port, "/-/healthy", "exporter.example.org", "TLSv1.3"))
+          .startsWith("HTTP/1.1 200");
     }
   }
 }

@@ -23,15 +23,25 @@ class LandingPageTest {
     String html =
         page.render(
             List.of(
-                domain("web-1", new DomainHandle.AgentState(true, "9.2.2", NOW.minusSeconds(7), null, null, false)),
+                domain(
+                    "web-1",
+                    new DomainHandle.AgentState(
+                        true, "9.2.2", NOW.minusSeconds(7), null, null, false)),
                 domain(
                     "db-1",
                     new DomainHandle.AgentState(
-                        false, "7.2.22", NOW.minusSeconds(90), "no reply within 5000 ms", NOW.minusSeconds(3), false)),
+                        false,
+                        "7.2.22",
+                        NOW.minusSeconds(90),
+                        "no reply within 5000 ms",
+                        NOW.minusSeconds(3),
+                        false)),
                 domain("new-1", new DomainHandle.AgentState(false, "", null, null, null, false))),
             true);
     assertThat(html)
-        .contains("<td>web-1</td><td class=\"up\">up</td><td>9.2.2</td><td>2026-03-01T11:59:53Z (7s ago)</td>")
+        .contains(
+            "<td>web-1</td><td class=\"up\">up</td><td>9.2.2</td><td>2026-03-01T11:59:53Z (7s"
+                + " ago)</td>")
         .contains("<td>db-1</td><td class=\"down\">down</td><td>7.2.22</td>")
         .contains("no reply within 5000 ms <small>(2026-03-01T11:59:57Z (3s ago))</small>")
         .contains("<td>new-1</td><td class=\"unknown\">unknown</td><td></td><td>never</td>")

@@ -58,9 +58,22 @@ class TlsFilesTest {
 
   /** A self-signed certificate for 127.0.0.1 in {@code name}.crt and {@code name}.key. */
   private void selfSigned(String name, String cn) throws Exception {
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        "-subj", "/CN=" + cn, "-addext", "subjectAltName=IP:127.0.0.1",
-        "-keyout", name + ".key", "-out", name + ".crt");
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=" + cn,
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        name + ".key",
+        "-out",
+        name + ".crt");
   }
 
   private static SSLContext trusting(Path... certs) throws Exception {
@@ -72,7 +85,8 @@ class TlsFilesTest {
         ks.setCertificateEntry("c" + i++, x);
       }
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ks);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);
@@ -82,12 +96,14 @@ class TlsFilesTest {
   private static HttpsServer serve(ServerConfig.Tls tls) throws IOException {
     HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
     server.setHttpsConfigurator(TlsFiles.configurator(tls));
-    server.createContext("/", ex -> {
-      byte[] b = "hello over tls".getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, b.length);
-      ex.getResponseBody().write(b);
-      ex.close();
-    });
+    server.createContext(
+        "/",
+        ex -> {
+          byte[] b = "hello over tls".getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(200, b.length);
+          ex.getResponseBody().write(b);
+          ex.close();
+        });
     server.start();
     return server;
   }
@@ -96,7 +112,9 @@ class TlsFilesTest {
     // a new client per request: a new TLS handshake sees the current certificate
     HttpClient client = HttpClient.newBuilder().sslContext(trust).build();
     return client.send(
-        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/")).build(),
+        HttpRequest.newBuilder(
+                URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/"))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -113,7 +131,8 @@ class TlsFilesTest {
       HttpResponse<String> r = get(server, trusting(dir.resolve("a.crt")));
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).isEqualTo("hello over tls");
-      assertThatThrownBy(() -> get(server, trusting(dir.resolve("b.crt")))).isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> get(server, trusting(dir.resolve("b.crt"))))
+          .isInstanceOf(IOException.class);
 
       // renewal: both files replaced; later handshakes get the new pair
       Files.copy(dir.resolve("b.crt"), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -147,13 +166,17 @@ class TlsFilesTest {
     openssl("req", "-x509", "-key", "ec.key", "-days", "1", "-subj", "/CN=ec", "-out", "ec.crt");
     assertThat(TlsFiles.load(dir.resolve("ec.crt"), dir.resolve("ec.key"), "x").chain()).hasSize(1);
 
-    assertThatThrownBy(() -> TlsFiles.configurator(new ServerConfig.Tls(dir.resolve("a.crt"), dir.resolve("rsa1.key"))))
+    assertThatThrownBy(
+            () ->
+                TlsFiles.configurator(
+                    new ServerConfig.Tls(dir.resolve("a.crt"), dir.resolve("rsa1.key"))))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("does not belong to the certificate");
     assertThatThrownBy(() -> TlsFiles.readKey(dir.resolve("a.crt")))
         .hasMessageContaining("no -----BEGIN PRIVATE KEY-----");
     openssl("pkcs8", "-topk8", "-in", "a.key", "-out", "enc.key", "-passout", "pass:secret");
-    assertThatThrownBy(() -> TlsFiles.readKey(dir.resolve("enc.key"))).hasMessageContaining("encrypted");
+    assertThatThrownBy(() -> TlsFiles.readKey(dir.resolve("enc.key")))
+        .hasMessageContaining("encrypted");
   }
 
   @Test
@@ -193,10 +216,13 @@ class TlsFilesTest {
     Files.setLastModifiedTime(key, FileTime.from(Instant.now().plusSeconds(6)));
     now[0] = now[0].plusSeconds(2);
     assertThat(km.current().chain()[0].getSubjectX500Principal().getName()).contains("second");
-    assertThat(km.getPrivateKey(first)).as("the old pair stays for handshakes under way").isNotNull();
+    assertThat(km.getPrivateKey(first))
+        .as("the old pair stays for handshakes under way")
+        .isNotNull();
   }
 
-  private static void await(java.util.function.BooleanSupplier condition, java.time.Duration within, String what)
+  private static void await(
+      java.util.function.BooleanSupplier condition, java.time.Duration within, String what)
       throws InterruptedException {
     long end = System.nanoTime() + within.toNanos();
     while (!condition.getAsBoolean()) {

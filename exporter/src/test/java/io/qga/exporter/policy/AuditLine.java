@@ -11,7 +11,19 @@ final class AuditLine {
 
   static ActionRecord success(String domain, String action) {
     Instant now = Instant.now();
-    return new ActionRecord("t", now, now, domain, action, null, Origin.api("test"), false,
-        Outcome.SUCCEEDED, null, null, null, null);
+    return new ActionRecord(
+        "t",
+        now,
+        now,
+        domain,
+        action,
+        null,
+        Origin.api("test"),
+        false,
+        Outcome.SUCCEEDED,
+        null,
+        null,
+        null,
+        null);
   }
 }

@@ -22,11 +22,12 @@ class DomainFactsTest {
     d.setReply(
         "guest-get-fsinfo",
         JSON.readTree(
-            "[{\"name\":\"vda1\",\"mountpoint\":\"/\",\"type\":\"ext4\",\"used-bytes\":100,\"total-bytes\":1000},"
-                + "{\"name\":\"vdb\",\"mountpoint\":\"/da\\nta\",\"type\":\"xfs\",\"used-bytes\":9,\"total-bytes\":10},"
+            "[{\"name\":\"vda1\",\"mountpoint\":\"/\",\"type\":\"ext4\",\"used-bytes\":100,\"total-bytes\":1000},{\"name\":\"vdb\",\"mountpoint\":\"/da\\n"
+                + "ta\",\"type\":\"xfs\",\"used-bytes\":9,\"total-bytes\":10},"
                 + "{\"name\":\"vdc\",\"mountpoint\":\"/empty\",\"type\":\"xfs\",\"used-bytes\":0,\"total-bytes\":0},"
                 + "{\"name\":\"vdd\",\"mountpoint\":\"/old\",\"type\":\"xfs\"}]"));
-    d.setSamples("time", new DomainSamples(java.util.List.of(), Map.of(), new GuestRecord.TimeOffset(-2.5)));
+    d.setSamples(
+        "time", new DomainSamples(java.util.List.of(), Map.of(), new GuestRecord.TimeOffset(-2.5)));
 
     DomainFacts facts = DomainFacts.of(d, 1.0);
 
@@ -34,7 +35,8 @@ class DomainFactsTest {
     assertThat(facts.timeOffsetSeconds()).isEqualTo(-2.5);
     assertThat(facts.previousTimeOffsetSeconds()).isEqualTo(1.0);
     // a guest's newline in a mountpoint never reaches a decision's reason
-    assertThat(facts.usedRatios()).containsExactlyInAnyOrderEntriesOf(Map.of("/", 0.1, "/da\uFFFDta", 0.9));
+    assertThat(facts.usedRatios())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("/", 0.1, "/da\uFFFDta", 0.9));
   }
 
   @Test

@@ -42,21 +42,46 @@ class PolicyEngineTest {
 
   static Policy clockRule(boolean dryRun) {
     return new Policy(
-        "clock-drift", PolicyMatch.ALL, Optional.empty(),
-        Optional.of(new PolicyConditions(Optional.of(Duration.ofSeconds(1)), OptionalDouble.empty(),
-            Optional.empty(), Optional.empty(), Optional.empty())),
+        "clock-drift",
+        PolicyMatch.ALL,
+        Optional.empty(),
+        Optional.of(
+            new PolicyConditions(
+                Optional.of(Duration.ofSeconds(1)),
+                OptionalDouble.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty())),
         new PolicyAction.TimeSync(PolicyAction.TimeSource.HOST, Duration.ofHours(1)),
-        Duration.ofMinutes(10), dryRun, OptionalInt.empty(), List.of(), Optional.empty(), Duration.ZERO);
+        Duration.ofMinutes(10),
+        dryRun,
+        OptionalInt.empty(),
+        List.of(),
+        Optional.empty(),
+        Duration.ZERO);
   }
 
   static Policy weeklyTrim(String schedule) {
     return new Policy(
-        "weekly-trim", PolicyMatch.ALL, Optional.ofNullable(schedule),
-        schedule != null ? Optional.empty()
-            : Optional.of(new PolicyConditions(Optional.empty(), OptionalDouble.empty(),
-                Optional.of(Duration.ofDays(7)), Optional.empty(), Optional.empty())),
-        new PolicyAction.Fstrim(0), Duration.ofHours(1), false, OptionalInt.empty(), List.of(),
-        Optional.empty(), Duration.ZERO);
+        "weekly-trim",
+        PolicyMatch.ALL,
+        Optional.ofNullable(schedule),
+        schedule != null
+            ? Optional.empty()
+            : Optional.of(
+                new PolicyConditions(
+                    Optional.empty(),
+                    OptionalDouble.empty(),
+                    Optional.of(Duration.ofDays(7)),
+                    Optional.empty(),
+                    Optional.empty())),
+        new PolicyAction.Fstrim(0),
+        Duration.ofHours(1),
+        false,
+        OptionalInt.empty(),
+        List.of(),
+        Optional.empty(),
+        Duration.ZERO);
   }
 
   static void await(BooleanSupplier condition, Duration within) throws InterruptedException {
@@ -94,8 +119,10 @@ class PolicyEngineTest {
     Duration pollInterval = Duration.ofMillis(200);
     try (SimHarness sim = new SimHarness();
         ActionExecutor executor =
-            ActionExecutor.open(stateDir, sim.domains, Clock.systemUTC(), PolicyEngine.actionLimits(DEFAULTS));
-        PolicyEngine engine = new PolicyEngine(List.of(clockRule(false)), DEFAULTS, sim.domains, executor)) {
+            ActionExecutor.open(
+                stateDir, sim.domains, Clock.systemUTC(), PolicyEngine.actionLimits(DEFAULTS));
+        PolicyEngine engine =
+            new PolicyEngine(List.of(clockRule(false)), DEFAULTS, sim.domains, executor)) {
       SimulatedGuest guest = SimulatedGuest.builder("vm").build();
       sim.add(guest).agent().capabilities();
       engine.start();
@@ -119,7 +146,8 @@ class PolicyEngineTest {
       try {
         // one poll interval, plus the action (3 agent round trips) with a generous margin for CI
         await(() -> Math.abs(guest.clockOffset().toMillis()) < 500, pollInterval.plusSeconds(3));
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(pollInterval.plusSeconds(3));
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+            .isLessThan(pollInterval.plusSeconds(3));
         // later polls see a correct clock; the cooldown and the fresh offset prevent reruns
         Thread.sleep(pollInterval.multipliedBy(3).toMillis());
       } finally {
@@ -129,23 +157,32 @@ class PolicyEngineTest {
       engine.awaitIdle();
       int[] skipped = {0};
       List<JsonNode> records = audit(stateDir, skipped);
-      assertThat(records).singleElement().satisfies(r -> {
-        assertThat(r.get("action").asText()).isEqualTo("time_sync");
-        assertThat(r.get("origin").asText()).isEqualTo("clock-drift");
-        assertThat(r.get("trigger").asText()).isEqualTo("condition");
-        assertThat(r.get("result").asText()).isEqualTo("succeeded");
-        assertThat(r.get("reason").asText()).matches("time offset (29|30)\\.\\d{3} s is above 1s");
-        assertThat(r.get("details").get("offset_before_seconds").asDouble()).isBetween(29.0, 31.0);
-        assertThat(Math.abs(r.get("details").get("offset_after_seconds").asDouble())).isLessThan(0.5);
-      });
+      assertThat(records)
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.get("action").asText()).isEqualTo("time_sync");
+                assertThat(r.get("origin").asText()).isEqualTo("clock-drift");
+                assertThat(r.get("trigger").asText()).isEqualTo("condition");
+                assertThat(r.get("result").asText()).isEqualTo("succeeded");
+                assertThat(r.get("reason").asText())
+                    .matches("time offset (29|30)\\.\\d{3} s is above 1s");
+                assertThat(r.get("details").get("offset_before_seconds").asDouble())
+                    .isBetween(29.0, 31.0);
+                assertThat(Math.abs(r.get("details").get("offset_after_seconds").asDouble()))
+                    .isLessThan(0.5);
+              });
     }
   }
 
   @Test
   void aDryRunRuleChangesNothingButIsAuditedOnce() throws Exception {
     try (SimHarness sim = new SimHarness();
-        ActionExecutor executor = ActionExecutor.open(stateDir, sim.domains, Clock.systemUTC(), PolicyEngine.actionLimits(DEFAULTS));
-        PolicyEngine engine = new PolicyEngine(List.of(clockRule(true)), DEFAULTS, sim.domains, executor)) {
+        ActionExecutor executor =
+            ActionExecutor.open(
+                stateDir, sim.domains, Clock.systemUTC(), PolicyEngine.actionLimits(DEFAULTS));
+        PolicyEngine engine =
+            new PolicyEngine(List.of(clockRule(true)), DEFAULTS, sim.domains, executor)) {
       SimulatedGuest guest = SimulatedGuest.builder("vm").build();
       sim.add(guest).agent().capabilities();
       engine.start();
@@ -153,21 +190,26 @@ class PolicyEngineTest {
       pollTime(sim.domains, "vm");
       engine.awaitIdle();
       int[] skipped = {0};
-      await(() -> {
-        try {
-          return audit(stateDir, skipped).size() == 1;
-        } catch (Exception e) {
-          return false;
-        }
-      }, Duration.ofSeconds(10));
+      await(
+          () -> {
+            try {
+              return audit(stateDir, skipped).size() == 1;
+            } catch (Exception e) {
+              return false;
+            }
+          },
+          Duration.ofSeconds(10));
       pollTime(sim.domains, "vm"); // within the cooldown: not audited again
       engine.awaitIdle();
       executor.close();
       List<JsonNode> records = audit(stateDir, skipped);
-      assertThat(records).singleElement().satisfies(r -> {
-        assertThat(r.get("dry_run").asBoolean()).isTrue();
-        assertThat(r.get("result").asText()).isEqualTo("dry_run");
-      });
+      assertThat(records)
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.get("dry_run").asBoolean()).isTrue();
+                assertThat(r.get("result").asText()).isEqualTo("dry_run");
+              });
       assertThat(guest.commandCount("guest-set-time")).isZero();
       assertThat(guest.clockOffset().toMillis()).isBetween(29_000L, 31_000L);
     }
@@ -180,25 +222,47 @@ class PolicyEngineTest {
       domains.add(name, new FakeChannel(name)).agent().capabilities();
     }
     domains.get("web-2").setState(false, false);
-    Policy rule = new Policy(
-        "web-trim", new PolicyMatch(List.of("web-*"), List.of(), true), Optional.of("0 0 3 ? * SUN"),
-        Optional.empty(), new PolicyAction.Fstrim(0), Duration.ofHours(1), false, OptionalInt.empty(),
-        List.of(), Optional.empty(), Duration.ZERO);
-    try (ActionExecutor executor = ActionExecutor.open(stateDir, domains, Clock.systemUTC(), PolicyEngine.actionLimits(DEFAULTS));
+    Policy rule =
+        new Policy(
+            "web-trim",
+            new PolicyMatch(List.of("web-*"), List.of(), true),
+            Optional.of("0 0 3 ? * SUN"),
+            Optional.empty(),
+            new PolicyAction.Fstrim(0),
+            Duration.ofHours(1),
+            false,
+            OptionalInt.empty(),
+            List.of(),
+            Optional.empty(),
+            Duration.ZERO);
+    try (ActionExecutor executor =
+            ActionExecutor.open(
+                stateDir, domains, Clock.systemUTC(), PolicyEngine.actionLimits(DEFAULTS));
         PolicyEngine engine = new PolicyEngine(List.of(rule), DEFAULTS, domains, executor)) {
       Plan plan = engine.dryRun("web-trim");
       assertThat(plan.dryRun()).isTrue();
-      assertThat(plan.domains()).extracting(s -> s.domain() + ": " + s.decision())
+      assertThat(plan.domains())
+          .extracting(s -> s.domain() + ": " + s.decision())
           .containsExactly(
               "web-1: run: would run when schedule 0 0 3 ? * SUN fires",
               "web-2: skip: the agent is not responding");
       String job = plan.domains().get(0).job();
-      assertThat(executor.job(job).orElseThrow().result().get(10, TimeUnit.SECONDS).toJson().get("trigger").asText())
+      assertThat(
+              executor
+                  .job(job)
+                  .orElseThrow()
+                  .result()
+                  .get(10, TimeUnit.SECONDS)
+                  .toJson()
+                  .get("trigger")
+                  .asText())
           .isEqualTo("preview");
-      assertThat(((FakeChannel) domains.get("web-1").agent().channel()).count("guest-fstrim")).isZero();
+      assertThat(((FakeChannel) domains.get("web-1").agent().channel()).count("guest-fstrim"))
+          .isZero();
       // a preview does not start a cooldown
       assertThat(executor.state().lastRun("web-trim", "web-1")).isEmpty();
-      assertThat(engine.policies()).singleElement()
+      assertThat(engine.policies())
+          .singleElement()
           .satisfies(s -> assertThat(s.nextRun()).isNotNull());
       assertThat(plan.toJson().get("domains").get(0).get("reason").asText()).contains("would run");
     }
@@ -213,14 +277,20 @@ class PolicyEngineTest {
       channels.add(c);
       domains.add("vm-" + i, c).agent().capabilities();
     }
-    try (ActionExecutor executor = ActionExecutor.open(stateDir, domains, Clock.systemUTC(), PolicyEngine.actionLimits(DEFAULTS));
-        PolicyEngine engine = new PolicyEngine(List.of(weeklyTrim("* * * ? * *")), DEFAULTS, domains, executor)) {
+    try (ActionExecutor executor =
+            ActionExecutor.open(
+                stateDir, domains, Clock.systemUTC(), PolicyEngine.actionLimits(DEFAULTS));
+        PolicyEngine engine =
+            new PolicyEngine(List.of(weeklyTrim("* * * ? * *")), DEFAULTS, domains, executor)) {
       engine.start();
-      await(() -> channels.stream().allMatch(c -> c.count("guest-fstrim") == 1), Duration.ofSeconds(10));
+      await(
+          () -> channels.stream().allMatch(c -> c.count("guest-fstrim") == 1),
+          Duration.ofSeconds(10));
       Thread.sleep(2500); // two more fire times pass: the 1h cooldown holds
       assertThat(channels).allSatisfy(c -> assertThat(c.count("guest-fstrim")).isEqualTo(1));
       assertThat(engine.nextRuns()).containsKey("weekly-trim");
-      assertThat(ActionMetricsText.of(executor)).contains("qga_policy_next_run_timestamp_seconds{policy=\"weekly-trim\"}");
+      assertThat(ActionMetricsText.of(executor))
+          .contains("qga_policy_next_run_timestamp_seconds{policy=\"weekly-trim\"}");
     }
   }
 
@@ -232,7 +302,9 @@ class PolicyEngineTest {
     FakeChannel channel = new FakeChannel("vm").gate(gate).reply("guest-get-time", now);
     domains.add("vm", channel).agent().capabilities();
     List<Policy> rules = List.of(weeklyTrim(null));
-    ActionExecutor before = ActionExecutor.open(stateDir, domains, Clock.systemUTC(), PolicyEngine.actionLimits(DEFAULTS));
+    ActionExecutor before =
+        ActionExecutor.open(
+            stateDir, domains, Clock.systemUTC(), PolicyEngine.actionLimits(DEFAULTS));
     PolicyEngine engineBefore = new PolicyEngine(rules, DEFAULTS, domains, before);
     try {
       // an earlier, complete record
@@ -242,17 +314,23 @@ class PolicyEngineTest {
       engineBefore.awaitIdle();
       await(() -> channel.count("guest-fstrim") == 1, Duration.ofSeconds(10));
       // the process dies while fstrim runs and while some record was being written
-      Files.writeString(stateDir.resolve(AuditLog.FILE), "{\"timestamp\":\"2024-05-05T0",
-          StandardCharsets.US_ASCII, StandardOpenOption.APPEND);
+      Files.writeString(
+          stateDir.resolve(AuditLog.FILE),
+          "{\"timestamp\":\"2024-05-05T0",
+          StandardCharsets.US_ASCII,
+          StandardOpenOption.APPEND);
       engineBefore.close();
 
       TestDomains afterDomains = new TestDomains();
       FakeChannel afterChannel = new FakeChannel("vm").reply("guest-get-time", now);
       afterDomains.add("vm", afterChannel).agent().capabilities();
-      try (ActionExecutor after = ActionExecutor.open(stateDir, afterDomains, Clock.systemUTC(), PolicyEngine.actionLimits(DEFAULTS));
+      try (ActionExecutor after =
+              ActionExecutor.open(
+                  stateDir, afterDomains, Clock.systemUTC(), PolicyEngine.actionLimits(DEFAULTS));
           PolicyEngine engineAfter = new PolicyEngine(rules, DEFAULTS, afterDomains, after)) {
         engineAfter.start();
-        assertThat(engineAfter.dryRun("weekly-trim").domains()).singleElement()
+        assertThat(engineAfter.dryRun("weekly-trim").domains())
+            .singleElement()
             .satisfies(s -> assertThat(s.decision().reason()).startsWith("cooldown 1h until"));
         pollTime(afterDomains, "vm");
         engineAfter.awaitIdle();
@@ -266,7 +344,8 @@ class PolicyEngineTest {
     int[] skipped = {0};
     List<JsonNode> records = audit(stateDir, skipped);
     assertThat(skipped[0]).isZero(); // the torn line was cut when the log was opened again
-    assertThat(records).extracting(r -> r.get("domain").asText() + " " + r.get("result").asText())
+    assertThat(records)
+        .extracting(r -> r.get("domain").asText() + " " + r.get("result").asText())
         // the interrupted run finishes late (the old process's record); the new one never ran
         .containsExactlyInAnyOrder("other succeeded", "other-2 succeeded", "vm succeeded");
     assertThat(Files.readString(stateDir.resolve(AuditLog.FILE))).endsWith("\n");

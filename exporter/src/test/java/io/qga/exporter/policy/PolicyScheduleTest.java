@@ -30,8 +30,17 @@ class PolicyScheduleTest {
 
   static Policy trim(String name, String schedule, Duration cooldown) {
     return new Policy(
-        name, PolicyMatch.ALL, Optional.of(schedule), Optional.empty(), new PolicyAction.Fstrim(0),
-        cooldown, false, OptionalInt.empty(), List.of(), Optional.of(ZoneOffset.UTC), Duration.ZERO);
+        name,
+        PolicyMatch.ALL,
+        Optional.of(schedule),
+        Optional.empty(),
+        new PolicyAction.Fstrim(0),
+        cooldown,
+        false,
+        OptionalInt.empty(),
+        List.of(),
+        Optional.of(ZoneOffset.UTC),
+        Duration.ZERO);
   }
 
   @Test
@@ -41,11 +50,15 @@ class PolicyScheduleTest {
     domains.add("vm", channel).agent().capabilities();
     try (Timers timers = Timers.create("test");
         ActionExecutor executor =
-            ActionExecutor.open(stateDir, domains, Clock.systemUTC(), PolicyEngine.actionLimits(DEFAULTS));
+            ActionExecutor.open(
+                stateDir, domains, Clock.systemUTC(), PolicyEngine.actionLimits(DEFAULTS));
         PolicyEngine engine =
             new PolicyEngine(
                 List.of(trim("every-second", "* * * ? * *", Duration.ofHours(1))),
-                DEFAULTS, domains, executor, timers)) {
+                DEFAULTS,
+                domains,
+                executor,
+                timers)) {
       engine.start();
       // the engine has no timer of its own: while the daemon's scheduler fires nothing, nor does it
       Thread.sleep(1500);
@@ -56,13 +69,15 @@ class PolicyScheduleTest {
       timers.resume();
       await(() -> channel.count("guest-fstrim") == 1, Duration.ofSeconds(10));
       int[] skipped = {0};
-      await(() -> {
-        try {
-          return audit(stateDir, skipped).size() == 1;
-        } catch (Exception e) {
-          return false;
-        }
-      }, Duration.ofSeconds(10));
+      await(
+          () -> {
+            try {
+              return audit(stateDir, skipped).size() == 1;
+            } catch (Exception e) {
+              return false;
+            }
+          },
+          Duration.ofSeconds(10));
       JsonNode r = audit(stateDir, skipped).get(0);
       assertThat(r.get("trigger").asText()).isEqualTo("schedule");
       assertThat(r.get("reason").asText()).isEqualTo("schedule * * * ? * * fired");
@@ -77,20 +92,27 @@ class PolicyScheduleTest {
     domains.add("vm", channel).agent().capabilities();
     try (Timers timers = Timers.start("test");
         ActionExecutor executor =
-            ActionExecutor.open(stateDir, domains, Clock.systemUTC(), PolicyEngine.actionLimits(DEFAULTS));
+            ActionExecutor.open(
+                stateDir, domains, Clock.systemUTC(), PolicyEngine.actionLimits(DEFAULTS));
         PolicyEngine engine =
             new PolicyEngine(
                 List.of(trim("trim", "0 0 3 ? * SUN", Duration.ofHours(1))),
-                DEFAULTS, domains, executor, timers)) {
+                DEFAULTS,
+                domains,
+                executor,
+                timers)) {
       engine.start();
       Instant now = Instant.now();
       assertThat(engine.nextRuns())
-          .containsEntry("trim", Rules.nextFire("0 0 3 ? * SUN", ZoneOffset.UTC, now).orElseThrow());
+          .containsEntry(
+              "trim", Rules.nextFire("0 0 3 ? * SUN", ZoneOffset.UTC, now).orElseThrow());
       assertThat(timers.size()).isEqualTo(1);
 
       // changed: the weekly trigger goes, the new schedule fires
       engine.update(
-          List.of(trim("trim", "* * * ? * *", Duration.ofHours(1)), trim("other", "@yearly", Duration.ZERO)),
+          List.of(
+              trim("trim", "* * * ? * *", Duration.ofHours(1)),
+              trim("other", "@yearly", Duration.ZERO)),
           DEFAULTS);
       await(() -> channel.count("guest-fstrim") == 1, Duration.ofSeconds(10));
       assertThat(engine.nextRuns().get("trim")).isBefore(Instant.now().plusSeconds(2));
@@ -118,10 +140,15 @@ class PolicyScheduleTest {
     domains.add("vm", channel).agent().capabilities();
     try (Timers timers = Timers.start("test");
         ActionExecutor executor =
-            ActionExecutor.open(stateDir, domains, Clock.systemUTC(), PolicyEngine.actionLimits(DEFAULTS));
+            ActionExecutor.open(
+                stateDir, domains, Clock.systemUTC(), PolicyEngine.actionLimits(DEFAULTS));
         PolicyEngine engine =
             new PolicyEngine(
-                List.of(trim("either-day", "0 3 1 * 1", Duration.ZERO)), DEFAULTS, domains, executor, timers)) {
+                List.of(trim("either-day", "0 3 1 * 1", Duration.ZERO)),
+                DEFAULTS,
+                domains,
+                executor,
+                timers)) {
       engine.start();
       Instant both = Instant.parse("2024-01-01T03:00:00Z");
       engine.onSchedule("either-day", both);

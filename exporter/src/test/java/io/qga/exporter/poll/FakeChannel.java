@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An in-memory agent for poller tests: answers guest-info with {@code version} and {@code
  * commands}, guest-ping, and every other offered command with {@code {"value": N}}. Its mode
- * decides what happens: HEALTHY answers, HUNG waits out the caller's deadline then times out,
- * DEAD fails to connect at once.
+ * decides what happens: HEALTHY answers, HUNG waits out the caller's deadline then times out, DEAD
+ * fails to connect at once.
  */
 final class FakeChannel implements AgentChannel {
   enum Mode {
@@ -35,8 +35,10 @@ final class FakeChannel implements AgentChannel {
   volatile Mode mode = Mode.HEALTHY;
   volatile String version = "7.2.22";
   volatile Set<String> commands;
+
   /** When set, a command named in it blocks until the latch opens (for coalescing tests). */
   volatile CountDownLatch gate;
+
   volatile String gatedCommand;
   final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   final AtomicInteger inFlight = new AtomicInteger();
@@ -101,7 +103,8 @@ final class FakeChannel implements AgentChannel {
       return JSON.objectNode();
     }
     if (!commands.contains(c)) {
-      throw AgentErrorException.of(c, "CommandNotFound", "The command " + c + " has not been found");
+      throw AgentErrorException.of(
+          c, "CommandNotFound", "The command " + c + " has not been found");
     }
     return JSON.objectNode().put("value", calls(c));
   }

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real collectors polling a simulated agent leave the typed data the API and the policies
- * read: decoded once by the collectors, kept by the domain, still there while the guest is
- * frozen and refuses the commands that produced it.
+ * The real collectors polling a simulated agent leave the typed data the API and the policies read:
+ * decoded once by the collectors, kept by the domain, still there while the guest is frozen and
+ * refuses the commands that produced it.
  */
 class PolledGuestDataTest {
   @TempDir Path dir;
@@ -46,7 +46,9 @@ class PolledGuestDataTest {
       poller.setTargets(
           List.of(
               new PollTarget(
-                  "vm", Optional.empty(), "unix:" + socket,
+                  "vm",
+                  Optional.empty(),
+                  "unix:" + socket,
                   () -> new AgentSession(new AgentAddress.Unix(socket)))));
       DomainHandle vm = poller.find("vm").orElseThrow();
       Await.until(
@@ -54,9 +56,14 @@ class PolledGuestDataTest {
           "every part polled",
           () -> {
             GuestData g = vm.guest();
-            return !g.commands().isEmpty() && g.interfaces() != null && g.filesystems() != null
-                && g.users() != null && g.os() != null && g.timeOffset() != null
-                && g.freeze() != null && g.vcpus() != null;
+            return !g.commands().isEmpty()
+                && g.interfaces() != null
+                && g.filesystems() != null
+                && g.users() != null
+                && g.os() != null
+                && g.timeOffset() != null
+                && g.freeze() != null
+                && g.vcpus() != null;
           });
       GuestData polled = vm.guest();
       assertThat(polled.commands()).contains("guest-get-fsinfo", "guest-network-get-interfaces");
@@ -66,7 +73,8 @@ class PolledGuestDataTest {
       assertThat(polled.freeze().status()).isEqualTo(FreezeStatus.THAWED);
       assertThat(vm.state().frozen()).isFalse();
       // the same records the collectors handed over travel with their samples
-      assertThat(vm.lastSamples().get("filesystem").record()).isInstanceOf(GuestRecord.Filesystems.class);
+      assertThat(vm.lastSamples().get("filesystem").record())
+          .isInstanceOf(GuestRecord.Filesystems.class);
 
       vm.agent().fsfreezeFreeze();
       try {

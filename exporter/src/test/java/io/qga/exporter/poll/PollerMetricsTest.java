@@ -72,7 +72,9 @@ class PollerMetricsTest {
   void servesCachedSamplesAndThePollersOwnSeries() {
     start("web-1");
     Await.until(
-        Duration.ofSeconds(5), "web-1 polled", () -> scrape().contains("qga_test_a{domain=\"web-1\"}"));
+        Duration.ofSeconds(5),
+        "web-1 polled",
+        () -> scrape().contains("qga_test_a{domain=\"web-1\"}"));
     String s = scrape();
     assertThat(s)
         .contains("# TYPE qga_up gauge\nqga_up{domain=\"web-1\"} 1.0\n")
@@ -95,17 +97,23 @@ class PollerMetricsTest {
   void aScrapeNeverWaitsOnAHungGuestAndADownDomainShowsOnlyItsState() {
     start("web-1", "stuck");
     Await.until(
-        Duration.ofSeconds(5), "both polled", () -> scrape().contains("qga_test_a{domain=\"stuck\"}"));
+        Duration.ofSeconds(5),
+        "both polled",
+        () -> scrape().contains("qga_test_a{domain=\"stuck\"}"));
     channels.get("stuck").mode = FakeChannel.Mode.HUNG;
     Await.until(
-        Duration.ofSeconds(5), "a command of stuck is hanging", () -> channels.get("stuck").inFlight.get() == 1);
+        Duration.ofSeconds(5),
+        "a command of stuck is hanging",
+        () -> channels.get("stuck").inFlight.get() == 1);
     long start = System.nanoTime();
     scrape();
     long tookMillis = (System.nanoTime() - start) / 1_000_000;
     assertThat(tookMillis).isLessThan(500); // the hung command waits 2 s
 
     Await.until(
-        Duration.ofSeconds(5), "stuck down", () -> scrape().contains("qga_up{domain=\"stuck\"} 0.0"));
+        Duration.ofSeconds(5),
+        "stuck down",
+        () -> scrape().contains("qga_up{domain=\"stuck\"} 0.0"));
     String s = scrape();
     assertThat(s)
         .contains("qga_collector_success{collector=\"a\",domain=\"stuck\"} 0.0")
@@ -118,7 +126,9 @@ class PollerMetricsTest {
   void aRemovedDomainsSeriesAreGoneFromTheNextScrape() {
     start("web-1", "web-2");
     Await.until(
-        Duration.ofSeconds(5), "web-2 polled", () -> scrape().contains("qga_test_a{domain=\"web-2\"}"));
+        Duration.ofSeconds(5),
+        "web-2 polled",
+        () -> scrape().contains("qga_test_a{domain=\"web-2\"}"));
     poller.setTargets(targets("web-1"));
     String s = scrape();
     assertThat(s).doesNotContain("domain=\"web-2\"").contains("qga_up{domain=\"web-1\"} 1.0");

@@ -60,7 +60,8 @@ class PollerTest {
   private List<PollTarget> targets(String... domains) {
     List<PollTarget> out = new ArrayList<>();
     for (String d : domains) {
-      FakeChannel c = channels.computeIfAbsent(d, n -> new FakeChannel(n, Set.of("cmd-a", "cmd-b")));
+      FakeChannel c =
+          channels.computeIfAbsent(d, n -> new FakeChannel(n, Set.of("cmd-a", "cmd-b")));
       out.add(new PollTarget(d, Optional.empty(), "fake:" + d, () -> c));
     }
     return out;
@@ -125,7 +126,10 @@ class PollerTest {
   void aHungAgentNeverDelaysAnotherDomain() {
     FakeChannel hung = new FakeChannel("hung", Set.of("cmd-a"));
     channels.put("hung", hung);
-    start(every(Duration.ofMillis(100), null).withCommandTimeout(Duration.ofSeconds(1)), 4, "healthy");
+    start(
+        every(Duration.ofMillis(100), null).withCommandTimeout(Duration.ofSeconds(1)),
+        4,
+        "healthy");
     // the healthy domain is up and polled before the hung one appears
     Await.until(
         Duration.ofSeconds(5),
@@ -176,7 +180,9 @@ class PollerTest {
     int before = healthy.calls("cmd-a");
     // within the hung agents' first 2 s timeout, the healthy one keeps its 100 ms pace
     Await.until(
-        Duration.ofMillis(1500), "healthy keeps polling", () -> healthy.calls("cmd-a") >= before + 5);
+        Duration.ofMillis(1500),
+        "healthy keeps polling",
+        () -> healthy.calls("cmd-a") >= before + 5);
   }
 
   @Test
@@ -227,7 +233,9 @@ class PollerTest {
     int callsAtRemoval = channels.get("a-vm").calls("cmd-a");
     int bAtRemoval = channels.get("b-vm").calls("cmd-a");
     Await.until(
-        Duration.ofSeconds(5), "b-vm still polled", () -> channels.get("b-vm").calls("cmd-a") > bAtRemoval + 3);
+        Duration.ofSeconds(5),
+        "b-vm still polled",
+        () -> channels.get("b-vm").calls("cmd-a") > bAtRemoval + 3);
     // at most one poll that was already running when it was removed
     assertThat(channels.get("a-vm").calls("cmd-a")).isLessThanOrEqualTo(callsAtRemoval + 1);
   }

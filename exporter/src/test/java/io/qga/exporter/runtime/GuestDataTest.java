@@ -38,12 +38,15 @@ class GuestDataTest {
       commands.add(new GuestInfo.SupportedCommand("guest-x" + i, true, true));
     }
 
-    GuestData d = GuestData.EMPTY.withCommands(new GuestInfo("9.2.0", commands))
-        .with(new GuestRecord.Vcpus(2, 0));
+    GuestData d =
+        GuestData.EMPTY
+            .withCommands(new GuestInfo("9.2.0", commands))
+            .with(new GuestRecord.Vcpus(2, 0));
 
     assertThat(d.commands()).hasSize(GuestData.MAX_COMMANDS - 2);
     assertThat(d.commands().subList(0, 3))
-        .containsExactly("guest-sync", "c".repeat(GuestRecord.MAX_TEXT - 1) + "\u2026", "guest-get-fsinfo");
+        .containsExactly(
+            "guest-sync", "c".repeat(GuestRecord.MAX_TEXT - 1) + "\u2026", "guest-get-fsinfo");
     assertThat(d.vcpus().online()).isEqualTo(2);
   }
 }

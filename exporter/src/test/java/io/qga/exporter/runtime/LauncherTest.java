@@ -44,7 +44,8 @@ class LauncherTest {
         "/etc/default/qga-exporter exists (qga-exporter installed here): skipping");
     javaHome = dir.resolve("jdk");
     Path java = Files.createDirectories(javaHome.resolve("bin")).resolve("java");
-    Files.writeString(java, "#!/bin/sh\necho \"pid=$$\"\nfor a in \"$@\"; do echo \"arg=$a\"; done\n");
+    Files.writeString(
+        java, "#!/bin/sh\necho \"pid=$$\"\nfor a in \"$@\"; do echo \"arg=$a\"; done\n");
     assertThat(java.toFile().setExecutable(true)).isTrue();
     jar = Files.createFile(dir.resolve("qga-exporter.jar"));
   }
@@ -70,12 +71,14 @@ class LauncherTest {
         seen.add(line.substring(4));
       }
     }
-    return new Run(p.exitValue(), p.pid() == pid ? pid : -pid, seen, Files.readString(dir.resolve("stderr")));
+    return new Run(
+        p.exitValue(), p.pid() == pid ? pid : -pid, seen, Files.readString(dir.resolve("stderr")));
   }
 
   @Test
   void execsJavaWithTheMeasuredOptionsAndTheArgumentsUnchanged() throws Exception {
-    Run r = run(LAUNCHER, Map.of("QGA_EXPORTER_JAR", jar.toString()), "run", "--config", "a b*.yaml");
+    Run r =
+        run(LAUNCHER, Map.of("QGA_EXPORTER_JAR", jar.toString()), "run", "--config", "a b*.yaml");
 
     assertThat(r.exit()).isZero();
     assertThat(r.pid()).as("java runs in the launcher's process (exec)").isPositive();
@@ -93,7 +96,8 @@ class LauncherTest {
             Map.of("QGA_EXPORTER_JAR", jar.toString(), "JAVA_OPTS", "-Xmx1g  -Dpattern=*"),
             "--version");
 
-    assertThat(r.args()).containsExactly("-Xmx1g", "-Dpattern=*", "-jar", jar.toString(), "--version");
+    assertThat(r.args())
+        .containsExactly("-Xmx1g", "-Dpattern=*", "-jar", jar.toString(), "--version");
   }
 
   @Test
@@ -101,10 +105,12 @@ class LauncherTest {
     Path checkout = dir.resolve("checkout");
     Path launcher = Files.createDirectories(checkout.resolve("packaging")).resolve("qga-exporter");
     Files.copy(LAUNCHER, launcher);
-    Path built = Files.createDirectories(checkout.resolve("exporter/target")).resolve("qga-exporter.jar");
+    Path built =
+        Files.createDirectories(checkout.resolve("exporter/target")).resolve("qga-exporter.jar");
     Files.createFile(built);
-    Path link = Files.createSymbolicLink(
-        Files.createDirectories(dir.resolve("bin")).resolve("qga-exporter"), launcher);
+    Path link =
+        Files.createSymbolicLink(
+            Files.createDirectories(dir.resolve("bin")).resolve("qga-exporter"), launcher);
 
     Run r = run(link, Map.of(), "--help");
 
@@ -122,7 +128,8 @@ class LauncherTest {
     Run noJava =
         run(
             LAUNCHER,
-            Map.of("QGA_EXPORTER_JAR", jar.toString(), "JAVA_HOME", dir.resolve("nojdk").toString()),
+            Map.of(
+                "QGA_EXPORTER_JAR", jar.toString(), "JAVA_HOME", dir.resolve("nojdk").toString()),
             "--version");
     assertThat(noJava.exit()).isEqualTo(127);
     assertThat(noJava.stderr()).contains("nojdk").contains("no bin/java");

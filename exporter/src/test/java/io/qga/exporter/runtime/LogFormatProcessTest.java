@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code --log.format} and {@code --log.level} in a real process: {@code demo} in a child JVM on
- * this test's class path; every log line it writes is one parseable record. The child is
- * stopped by PID in every case.
+ * this test's class path; every log line it writes is one parseable record. The child is stopped by
+ * PID in every case.
  */
 class LogFormatProcessTest {
 
@@ -83,7 +83,9 @@ class LogFormatProcessTest {
         }
       }
       assertThat(banner).as("demo started: " + logLines).isTrue();
-      new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
+      new ProcessBuilder("kill", "-HUP", Long.toString(p.pid()))
+          .start()
+          .waitFor(10, TimeUnit.SECONDS);
       while ((line = out.readLine()) != null) {
         logLines.add(line);
         if (line.contains("config reloaded from ")) {

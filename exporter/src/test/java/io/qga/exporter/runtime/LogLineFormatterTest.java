@@ -35,7 +35,11 @@ class LogLineFormatterTest {
     assertThat(line).endsWith(System.lineSeparator());
     assertThat(line.strip()).doesNotContain("\n", "\r");
     assertThat(line)
-        .contains("WARNING domain vm\\n1: agent up (version 9.2\\r\\n2026-01-01T00:00:00.000Z SEVERE forged)");
+        .contains(
+            "WARNING domain vm\\n"
+                + "1: agent up (version 9.2\\r"
+                + "\\n"
+                + "2026-01-01T00:00:00.000Z SEVERE forged)");
   }
 
   @Test

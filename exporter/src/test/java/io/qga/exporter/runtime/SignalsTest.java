@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The process contract of {@code demo} (and {@code run}, which shares {@link Signals}): SIGHUP
- * reloads, SIGTERM stops cleanly with exit code 0 and the temp dir is gone. Runs the CLI in a
- * child JVM on this test's class path; the child is stopped by PID in every case.
+ * reloads, SIGTERM stops cleanly with exit code 0 and the temp dir is gone. Runs the CLI in a child
+ * JVM on this test's class path; the child is stopped by PID in every case.
  */
 class SignalsTest {
 
@@ -43,8 +43,7 @@ class SignalsTest {
             .redirectErrorStream(true)
             .start();
     // A watchdog: if the child hangs, killing it ends every blocking read below.
-    CompletableFuture.delayedExecutor(90, TimeUnit.SECONDS)
-        .execute(p::destroyForcibly);
+    CompletableFuture.delayedExecutor(90, TimeUnit.SECONDS).execute(p::destroyForcibly);
     List<String> lines = new ArrayList<>();
     try (BufferedReader out =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -52,7 +51,9 @@ class SignalsTest {
       String line;
       while (url == null && (line = out.readLine()) != null) {
         lines.add(line);
-        Matcher m = Pattern.compile("agents in (\\S+)/agents; metrics at (http://\\S+/metrics)").matcher(line);
+        Matcher m =
+            Pattern.compile("agents in (\\S+)/agents; metrics at (http://\\S+/metrics)")
+                .matcher(line);
         if (m.find()) {
           url = m;
         }
@@ -67,7 +68,9 @@ class SignalsTest {
                   HttpResponse.BodyHandlers.ofString());
       assertThat(metrics.body()).contains("qga_exporter_build_info");
 
-      new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
+      new ProcessBuilder("kill", "-HUP", Long.toString(p.pid()))
+          .start()
+          .waitFor(10, TimeUnit.SECONDS);
       while ((line = out.readLine()) != null && !line.contains("config reloaded")) {
         lines.add(line);
       }

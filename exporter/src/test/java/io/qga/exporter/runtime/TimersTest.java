@@ -55,7 +55,8 @@ class TimersTest {
       c.cancel();
       assertThat(c.nextFire()).isEmpty();
       assertThat(fired.await(5, TimeUnit.SECONDS)).isTrue();
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(290));
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(290));
       Thread.sleep(300);
       assertThat(cancelled).hasValue(0);
     }
@@ -136,8 +137,10 @@ class TimersTest {
       CountDownLatch deadline = new CountDownLatch(1);
       List<Instant> ticks = new CopyOnWriteArrayList<>();
       long start = System.nanoTime();
-      Timers.Timer once = timers.once("deadline", Duration.ofHours(1).plusSeconds(1), deadline::countDown);
-      timers.every("tick", Instant.now().plus(Duration.ofHours(1)), Duration.ofMillis(200), ticks::add);
+      Timers.Timer once =
+          timers.once("deadline", Duration.ofHours(1).plusSeconds(1), deadline::countDown);
+      timers.every(
+          "tick", Instant.now().plus(Duration.ofHours(1)), Duration.ofMillis(200), ticks::add);
       AtomicInteger later = new AtomicInteger();
       timers.once("later", Duration.ofHours(3), later::incrementAndGet);
       timers.clockWentBack(Duration.ofHours(1));

@@ -29,16 +29,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * }
  * }</pre>
  *
- * <p>Sync requests ({@code guest-sync-delimited}, {@code guest-sync}) are always answered
- * correctly (unless {@link #neverAnswer()}), as the real agent does, and are not recorded. Any
- * other command is answered, in this order, by: the next expectation if it names this command
- * (consumed, with its {@link Behaviour}); a standing {@link #answer}; the fixture of the
- * {@link #flavour} ({@code io/qga/sim/fixtures/<flavour>/<command>.json}); a mismatch error if
- * expectations are pending (reported by {@link #verify()}); else {@code CommandNotFound}, as the
- * real agent answers unknown commands.
+ * <p>Sync requests ({@code guest-sync-delimited}, {@code guest-sync}) are always answered correctly
+ * (unless {@link #neverAnswer()}), as the real agent does, and are not recorded. Any other command
+ * is answered, in this order, by: the next expectation if it names this command (consumed, with its
+ * {@link Behaviour}); a standing {@link #answer}; the fixture of the {@link #flavour} ({@code
+ * io/qga/sim/fixtures/<flavour>/<command>.json}); a mismatch error if expectations are pending
+ * (reported by {@link #verify()}); else {@code CommandNotFound}, as the real agent answers unknown
+ * commands.
  *
- * <p>Like the real agent, a reply that could not be delivered because the client left is
- * delivered to the next client. One client is served at a time.
+ * <p>Like the real agent, a reply that could not be delivered because the client left is delivered
+ * to the next client. One client is served at a time.
  */
 public final class ScriptedAgent implements Closeable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -151,8 +151,8 @@ public final class ScriptedAgent implements Closeable {
   }
 
   /**
-   * Queues lines the next client receives as soon as it connects, before anything it asks:
-   * replies to requests of an earlier client.
+   * Queues lines the next client receives as soon as it connects, before anything it asks: replies
+   * to requests of an earlier client.
    */
   public ScriptedAgent staleOnConnect(String... lines) {
     synchronized (this) {
@@ -292,7 +292,9 @@ public final class ScriptedAgent implements Closeable {
           // answered from the fixture
         } else if (head != null) {
           mismatches.add("expected " + head.command() + ", got " + command);
-          reply = error("GenericError", "scripted agent expected " + head.command() + ", got " + command);
+          reply =
+              error(
+                  "GenericError", "scripted agent expected " + head.command() + ", got " + command);
         } else {
           reply = error("CommandNotFound", "The command " + command + " has not been found");
         }

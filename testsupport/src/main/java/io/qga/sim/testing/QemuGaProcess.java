@@ -10,8 +10,8 @@ import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
- * The real {@code qemu-ga} serving this host's own data on a unix socket in a temporary
- * directory, for integration tests:
+ * The real {@code qemu-ga} serving this host's own data on a unix socket in a temporary directory,
+ * for integration tests:
  *
  * <pre>{@code
  * try (QemuGaProcess agent = QemuGaProcess.start(tempDir)) {
@@ -64,11 +64,10 @@ public final class QemuGaProcess implements AutoCloseable {
   }
 
   /**
-   * Starts qemu-ga in {@code dir} (a fresh temporary directory) and waits until its socket
-   * accepts connections.
+   * Starts qemu-ga in {@code dir} (a fresh temporary directory) and waits until its socket accepts
+   * connections.
    *
-   * @throws IOException it did not start or did not listen within 10 s (its log is in the
-   *     message)
+   * @throws IOException it did not start or did not listen within 10 s (its log is in the message)
    */
   public static QemuGaProcess start(Path dir) throws IOException {
     Path binary = RealPrograms.require("qemu-ga");
@@ -79,11 +78,16 @@ public final class QemuGaProcess implements AutoCloseable {
     ProcessBuilder pb =
         new ProcessBuilder(
                 binary.toString(),
-                "-m", "unix-listen",
-                "-p", socket.toString(),
-                "-t", state.toString(),
-                "-f", pidFile.toString(),
-                "-b", String.join(",", BLOCKED))
+                "-m",
+                "unix-listen",
+                "-p",
+                socket.toString(),
+                "-t",
+                state.toString(),
+                "-f",
+                pidFile.toString(),
+                "-b",
+                String.join(",", BLOCKED))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     Process process = pb.start();
@@ -118,7 +122,8 @@ public final class QemuGaProcess implements AutoCloseable {
         throw new IOException("interrupted while waiting for qemu-ga", e);
       }
     }
-    throw new IOException("qemu-ga did not listen on " + socket + " within " + STARTUP + ": " + log());
+    throw new IOException(
+        "qemu-ga did not listen on " + socket + " within " + STARTUP + ": " + log());
   }
 
   /** The agent's unix socket. */

@@ -8,9 +8,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Finds real programs for tests tagged {@code real}. When one is missing the test is skipped
- * with a message naming it (a JUnit assumption), unless {@code QGA_REQUIRE_REAL=1}: then it
- * fails, so CI cannot pass by skipping.
+ * Finds real programs for tests tagged {@code real}. When one is missing the test is skipped with a
+ * message naming it (a JUnit assumption), unless {@code QGA_REQUIRE_REAL=1}: then it fails, so CI
+ * cannot pass by skipping.
  *
  * <pre>{@code
  * Path qemuGa = RealPrograms.require("qemu-ga");
