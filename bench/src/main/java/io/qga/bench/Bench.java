@@ -162,9 +162,10 @@ public final class Bench {
       if (jfr) {
         jcmd(exporter.pid(), "JFR.start", "name=bench", "settings=profile");
       }
-      w = measure(exporter, agents, scraper, healthy);
+      w = measure(exporter, agents, scraper, healthy, dir.resolve("exporter-thread-cpu.txt"));
       if (jfr && exporter.isAlive()) {
         jcmd(exporter.pid(), "JFR.stop", "name=bench", "filename=" + dir.resolve("exporter.jfr"));
+        Files.writeString(dir.resolve("exporter-threads.txt"), jcmd(exporter.pid(), "Thread.print"));
       }
     }
     boolean died = !exporter.isAlive();
@@ -221,7 +222,7 @@ public final class Bench {
       throws Exception {
     Process floor = start(log, command);
     Thread.sleep(warmup * 1000L);
-    Window f = measure(floor, agents, null, healthy);
+    Window f = measure(floor, agents, null, healthy, log.resolveSibling(log.getFileName() + ".thread-cpu"));
     floor.waitFor(30, TimeUnit.SECONDS);
     stop(floor);
     return f;
@@ -281,11 +282,13 @@ public final class Bench {
   }
 
   /** One window of {@link #window} s on {@code process}; scrapes when {@code scraper} is set. */
-  private Window measure(Process process, FleetLink agents, Scraper scraper, Set<String> healthy)
+  private Window measure(
+      Process process, FleetLink agents, Scraper scraper, Set<String> healthy, Path threadCpu)
       throws Exception {
     long pid = process.pid();
     Window w = new Window();
     w.loadStart = Proc.load();
+    var threads0 = Proc.threadTicks(pid);
     long cpu0 = Proc.cpuTicks(pid);
     long cpu1 = cpu0;
     long commands0 = agents.count();
@@ -321,6 +324,8 @@ public final class Bench {
       // ended: the last reading stands
     }
     w.cpuSeconds = (cpu1 - cpu0) / (double) ticksPerSecond;
+    Files.write(
+        threadCpu, Proc.threadCpu(threads0, Proc.threadTicks(pid), w.cpuSeconds, ticksPerSecond));
     w.commands = agents.count() - commands0;
     agents.mix().forEach((name, count) -> w.mix.put(name, count - mix0.getOrDefault(name, 0L)));
     w.loadEnd = Proc.load();
@@ -369,13 +374,14 @@ public final class Bench {
     return p;
   }
 
-  private static void jcmd(long pid, String... args) throws IOException, InterruptedException {
+  private static String jcmd(long pid, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("jcmd", String.valueOf(pid)));
     command.addAll(Arrays.asList(args));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     p.waitFor();
-    log("jcmd " + String.join(" ", args) + ": " + out.replace('\n', ' '));
+    log("jcmd " + String.join(" ", args) + ": " + out.length() + " chars");
+    return out;
   }
 
   private static void stop(Process p) throws InterruptedException {
