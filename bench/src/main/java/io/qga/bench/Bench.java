@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,12 +27,14 @@ import java.util.concurrent.TimeUnit;
  * window in which {@code /metrics} is scraped as Prometheus scrapes and the exporter's {@code
  * /proc} entries are read; then the exporter stops and the floors run against the same agents
  * for the same time, measured the same way: the native floor ({@code bench/floor/floor.c}, one C
- * thread with epoll) and the Java floor ({@link FloorClient}, the project's own AgentSession).
+ * thread with epoll), optionally the Java NIO floor ({@link NioFloor}: the same on one Java thread
+ * with a Selector and the project's codec) and the Java floor ({@link FloorClient}, the
+ * project's own AgentSession, a thread per agent).
  * Prints one markdown table row per scenario, then the command mix each client sent.
  *
  * <p>Usage: {@code Bench --jar EXPORTER_JAR --cp BENCH_CLASSPATH --work DIR --floor-bin FLOOR
  * [--scenarios 100,500,1000,1000bad] [--warmup 30] [--window 45] [--scrape-every 15]
- * [--scrape-burst 10] [--floors native,java] [--jfr true] [--out FILE]}. A scenario {@code Nbad}
+ * [--scrape-burst 10] [--floors native,nio,java] [--jfr true] [--out FILE]}. A scenario {@code Nbad}
  * has 10 % agents that never answer and 10 % that answer after 2 s.
  *
  * <p>During the window {@code /metrics} is scraped every {@code --scrape-every} seconds as
@@ -67,7 +68,7 @@ public final class Bench {
     window = Integer.parseInt(o.getOrDefault("--window", "45"));
     scrapeEvery = Integer.parseInt(o.getOrDefault("--scrape-every", "15"));
     scrapeBurst = Integer.parseInt(o.getOrDefault("--scrape-burst", "10"));
-    floors = new HashSet<>(Arrays.asList(o.getOrDefault("--floors", "native,java").split(",")));
+    floors = new HashSet<>(Arrays.asList(o.getOrDefault("--floors", "native,nio,java").split(",")));
     if (floors.contains("native") && floorBin == null) {
       throw new IllegalArgumentException("--floor-bin is required for the native floor");
     }
@@ -91,11 +92,12 @@ public final class Bench {
     List<String> rows = new ArrayList<>();
     rows.add(
         "| scenario | domains | load 1 min (start / end of window) | cmd/s exporter / native /"
-            + " Java floor | freshness p50 / p99 / max (x interval, healthy) | healthy never polled"
+            + " NIO / Java floor | freshness p50 / p99 / max (x interval, healthy) | healthy never polled"
             + " | /metrics plain p50 / p99 ms, size | /metrics as Prometheus (gzip) p50 / p99 ms,"
             + " size | RSS max MB | threads max | CPU % of a core | CPU us/cmd exporter | native"
-            + " floor us/cmd (exporter / it) | Java floor us/cmd (exporter / it) |");
-    rows.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            + " floor us/cmd (exporter / it) | Java NIO floor us/cmd (exporter / it) | Java floor"
+            + " us/cmd (exporter / it) |");
+    rows.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     System.out.println("exporter JVM options: " + bench.exporterOpts);
     System.out.println(rows.get(0));
     System.out.println(rows.get(1));
@@ -106,7 +108,7 @@ public final class Bench {
     }
     rows.add("");
     rows.add("Commands received by the agents in the window, per command (exporter / native floor /"
-        + " Java floor):");
+        + " NIO floor / Java floor):");
     rows.add("");
     rows.addAll(bench.mixes);
     bench.mixes.forEach(System.out::println);
@@ -120,9 +122,9 @@ public final class Bench {
     boolean bad = scenario.endsWith("bad");
     int domains = Integer.parseInt(bad ? scenario.substring(0, scenario.length() - 3) : scenario);
     Path dir = work.resolve("s-" + scenario);
-    deleteTree(dir);
+    BenchIo.deleteTree(dir);
     Files.createDirectories(dir);
-    log(scenario + ": starting " + domains + " simulated agents (load " + Proc.load() + ")");
+    BenchIo.log(scenario + ": starting " + domains + " simulated agents (load " + Proc.load() + ")");
     Process fleet =
         start(
             dir.resolve("fleet.log"),
@@ -141,7 +143,7 @@ public final class Bench {
       }
     }
 
-    int port = freePort();
+    int port = BenchIo.freePort();
     Path config = dir.resolve("config.yaml");
     Files.writeString(
         config,
@@ -152,37 +154,46 @@ public final class Bench {
     cmd.add("java");
     cmd.addAll(Arrays.asList(exporterOpts.trim().split("\\s+")));
     cmd.addAll(List.of("-jar", jar, "run", "--config", config.toString()));
-    log(scenario + ": starting the exporter (" + String.join(" ", cmd) + ")");
+    BenchIo.log(scenario + ": starting the exporter (" + String.join(" ", cmd) + ")");
     Process exporter = start(dir.resolve("exporter.log"), cmd.toArray(String[]::new));
     Scraper scraper = new Scraper("http://127.0.0.1:" + port);
     Window w = new Window();
     if (awaitReady(scraper, exporter)) {
-      log(scenario + ": exporter ready; warming up " + warmup + " s");
+      BenchIo.log(scenario + ": exporter ready; warming up " + warmup + " s");
       warmUp(scraper, exporter);
       if (jfr) {
-        jcmd(exporter.pid(), "JFR.start", "name=bench", "settings=profile");
+        BenchIo.jcmd(exporter.pid(), "JFR.start", "name=bench", "settings=profile");
       }
       w = measure(exporter, agents, scraper, healthy, dir.resolve("exporter-thread-cpu.txt"));
       if (jfr && exporter.isAlive()) {
-        jcmd(exporter.pid(), "JFR.stop", "name=bench", "filename=" + dir.resolve("exporter.jfr"));
-        Files.writeString(dir.resolve("exporter-threads.txt"), jcmd(exporter.pid(), "Thread.print"));
+        BenchIo.jcmd(exporter.pid(), "JFR.stop", "name=bench", "filename=" + dir.resolve("exporter.jfr"));
+        Files.writeString(dir.resolve("exporter-threads.txt"), BenchIo.jcmd(exporter.pid(), "Thread.print"));
       }
     }
     boolean died = !exporter.isAlive();
-    log(scenario + ": exporter window done" + (died ? ": the exporter EXITED, see " + dir.resolve("exporter.log") : "; stopping it"));
+    BenchIo.log(scenario + ": exporter window done" + (died ? ": the exporter EXITED, see " + dir.resolve("exporter.log") : "; stopping it"));
     stop(exporter);
 
     Window n = null;
     if (floors.contains("native")) {
-      log(scenario + ": native floor for " + (warmup + window) + " s");
+      BenchIo.log(scenario + ": native floor for " + (warmup + window) + " s");
       Path plan = NativeFloor.writePlan(dir.resolve("floor-plan.txt"));
       n = runFloor(dir.resolve("native-floor.log"), agents, healthy,
           floorBin, plan.toString(), dir.resolve("agents").toString(),
           String.valueOf(warmup + window + 3), String.valueOf(NativeFloor.timeoutMillis()));
     }
+    Window nio = null;
+    if (floors.contains("nio")) {
+      BenchIo.log(scenario + ": Java NIO floor for " + (warmup + window) + " s");
+      Path plan = NativeFloor.writePlan(dir.resolve("floor-plan.txt"));
+      nio = runFloor(dir.resolve("nio-floor.log"), agents, healthy,
+          "java", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath,
+          NioFloor.class.getName(), plan.toString(), dir.resolve("agents").toString(),
+          String.valueOf(warmup + window + 3), String.valueOf(NativeFloor.timeoutMillis()));
+    }
     Window j = null;
     if (floors.contains("java")) {
-      log(scenario + ": Java floor for " + (warmup + window) + " s");
+      BenchIo.log(scenario + ": Java floor for " + (warmup + window) + " s");
       j = runFloor(dir.resolve("floor.log"), agents, healthy,
           "java", "-Xss256k", "-cp", classpath, FloorClient.class.getName(),
           dir.resolve("agents").toString(), String.valueOf(warmup + window + 5));
@@ -191,22 +202,23 @@ public final class Bench {
     if (!fleet.waitFor(30, TimeUnit.SECONDS)) {
       stop(fleet);
     }
-    mixes.add(mixLine(scenario, w, n, j));
+    mixes.add(mixLine(scenario, w, n, nio, j));
     double cost = w.cpuSeconds / Math.max(1, w.commands) * 1e6;
     return String.format(
         Locale.ROOT,
-        "| %s | %d | %s / %s | %s / %s / %s | %.2f / %.2f / %.2f | %d | %s | %s | %.0f | %d | %.1f |"
-            + " %s | %s | %s |",
+        "| %s | %d | %s / %s | %s / %s / %s / %s | %.2f / %.2f / %.2f | %d | %s | %s | %.0f | %d |"
+            + " %.1f | %s | %s | %s | %s |",
         bad ? "20 % bad" : "healthy",
         domains,
         w.loadStart,
         w.loadEnd,
         died ? "exited" : String.format(Locale.ROOT, "%.0f", w.commands / (double) window),
         n == null ? "-" : String.format(Locale.ROOT, "%.0f", n.commands / (double) window),
+        nio == null ? "-" : String.format(Locale.ROOT, "%.0f", nio.commands / (double) window),
         j == null ? "-" : String.format(Locale.ROOT, "%.0f", j.commands / (double) window),
-        percentile(w.freshness, 50),
-        percentile(w.freshness, 99),
-        percentile(w.freshness, 100),
+        BenchIo.percentile(w.freshness, 50),
+        BenchIo.percentile(w.freshness, 99),
+        BenchIo.percentile(w.freshness, 100),
         w.neverPolled,
         scrapes(w.plain),
         scrapes(w.prometheus),
@@ -215,6 +227,7 @@ public final class Bench {
         w.cpuSeconds / window * 100,
         died ? "exited" : String.format(Locale.ROOT, "%.0f", cost),
         floorCost(cost, n),
+        floorCost(cost, nio),
         floorCost(cost, j));
   }
 
@@ -243,25 +256,27 @@ public final class Bench {
     return String.format(
         Locale.ROOT,
         "%.0f / %.0f%s, %.0f KiB",
-        percentile(s.millis, 50),
-        percentile(s.millis, 99),
+        BenchIo.percentile(s.millis, 50),
+        BenchIo.percentile(s.millis, 99),
         s.timeouts == 0 ? "" : " (" + s.timeouts + " over 30 s)",
         s.bytes / 1024.0);
   }
 
-  private String mixLine(String scenario, Window w, Window n, Window j) {
-    Set<String> names = new TreeSet<>(w.mix.keySet());
-    if (n != null) {
-      names.addAll(n.mix.keySet());
-    }
-    if (j != null) {
-      names.addAll(j.mix.keySet());
+  private static String mixLine(String scenario, Window... windows) {
+    Set<String> names = new TreeSet<>();
+    for (Window w : windows) {
+      if (w != null) {
+        names.addAll(w.mix.keySet());
+      }
     }
     StringBuilder b = new StringBuilder("- " + scenario + ":");
     for (String name : names) {
-      b.append(' ').append(name).append(' ').append(w.mix.getOrDefault(name, 0L))
-          .append(" / ").append(n == null ? "-" : n.mix.getOrDefault(name, 0L))
-          .append(" / ").append(j == null ? "-" : j.mix.getOrDefault(name, 0L)).append(';');
+      b.append(' ').append(name);
+      for (int i = 0; i < windows.length; i++) {
+        b.append(i == 0 ? " " : " / ")
+            .append(windows[i] == null ? "-" : windows[i].mix.getOrDefault(name, 0L));
+      }
+      b.append(';');
     }
     return b.toString();
   }
@@ -337,6 +352,9 @@ public final class Bench {
       for (boolean prometheus : new boolean[] {false, true}) {
         double at = System.currentTimeMillis() / 1000.0;
         String body = scraper.scrape(prometheus, prometheus ? w.prometheus : w.plain);
+        if (body != null && !prometheus && i == scrapeBurst - 1) {
+          Files.writeString(threadCpu.resolveSibling("exporter-metrics.txt"), body); // for analysis
+        }
         if (body != null) {
           Freshness.add(body, at, healthy, w.freshness, false);
         }
@@ -372,16 +390,6 @@ public final class Bench {
       started.add(p);
     }
     return p;
-  }
-
-  private static String jcmd(long pid, String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("jcmd", String.valueOf(pid)));
-    command.addAll(Arrays.asList(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    p.waitFor();
-    log("jcmd " + String.join(" ", args) + ": " + out.length() + " chars");
-    return out;
   }
 
   private static void stop(Process p) throws InterruptedException {
@@ -422,23 +430,6 @@ public final class Bench {
     throw new IllegalStateException("the exporter was not ready within 120 s");
   }
 
-  // --- small helpers -------------------------------------------------------------------------
-
-  static double percentile(List<Double> values, double p) {
-    if (values.isEmpty()) {
-      return Double.NaN;
-    }
-    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    int i = (int) Math.ceil(p / 100.0 * v.length) - 1;
-    return v[Math.max(0, Math.min(v.length - 1, i))];
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   private static String required(Map<String, String> o, String key) {
     String v = o.get(key);
     if (v == null) {
@@ -447,18 +438,4 @@ public final class Bench {
     return v;
   }
 
-  private static void log(String message) {
-    System.err.println("[bench " + java.time.LocalTime.now().withNano(0) + "] " + message);
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }
