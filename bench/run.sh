@@ -2,7 +2,8 @@
 # The scale benchmark of issue 9, or the JMH microbenchmarks. Not run in CI.
 #
 #   bench/run.sh [--scenarios 100,500,1000,1000bad,5000bad] [--warmup 30] [--window 45]
-#                [--scrape-every 15] [--scrape-burst 10] [--floors native,nio,java] [--jfr true]
+#                [--scrape-every 15] [--scrape-burst 10] [--floors native,nio,java]
+#                [--floor-warmup 30] [--jfr true]
 #   bench/run.sh --jmh [JMH options, e.g. -f 1 -wi 2 -i 3 RenderBenchmark]
 #
 # /metrics is scraped as Prometheus scrapes (its Accept header, gzip) every 15 s in the window
@@ -11,8 +12,8 @@
 # than the sources; the native floor (bench/floor/floor.c) with gcc -O2. Per scenario: simulated
 # agents in their own JVM, the exporter as shipped (java $EXPORTER_JAVA_OPTS -jar
 # qga-exporter.jar run --config GENERATED; default options are those of the launcher
-# packaging/qga-exporter), a warm-up, a measured window, then the native floor and the Java
-# floor on the same agents for the same time. With --jfr true the exporter's window is recorded
+# packaging/qga-exporter), a warm-up, a measured window, then the floors (native: bench/floor/floor.c;
+# nio: NioFloor; java: FloorClient) on the same agents for the same window. With --jfr true the exporter's window is recorded
 # with JFR into the scenario's directory. Prints a markdown table and writes it to
 # $QGA_BENCH_BUILD/last-run.md together with the machine's description.
 set -euo pipefail

@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Usage: {@code Bench --jar EXPORTER_JAR --cp BENCH_CLASSPATH --work DIR --floor-bin FLOOR
  * [--scenarios 100,500,1000,1000bad] [--warmup 30] [--window 45] [--scrape-every 15]
- * [--scrape-burst 10] [--floors native,nio,java] [--jfr true] [--out FILE]}. A scenario {@code Nbad}
+ * [--scrape-burst 10] [--floors native,nio,java] [--floor-warmup WARMUP] [--jfr true]
+ * [--out FILE]}. A scenario {@code Nbad}
  * has 10 % agents that never answer and 10 % that answer after 2 s.
  *
  * <p>During the window {@code /metrics} is scraped every {@code --scrape-every} seconds as
@@ -49,6 +50,7 @@ public final class Bench {
   private final String floorBin;
   private final Path work;
   private final int warmup;
+  private final int floorWarmup;
   private final int window;
   private final int scrapeEvery;
   private final int scrapeBurst;
@@ -66,6 +68,7 @@ public final class Bench {
     floorBin = o.get("--floor-bin");
     warmup = Integer.parseInt(o.getOrDefault("--warmup", "30"));
     window = Integer.parseInt(o.getOrDefault("--window", "45"));
+    floorWarmup = Integer.parseInt(o.getOrDefault("--floor-warmup", String.valueOf(warmup)));
     scrapeEvery = Integer.parseInt(o.getOrDefault("--scrape-every", "15"));
     scrapeBurst = Integer.parseInt(o.getOrDefault("--scrape-burst", "10"));
     floors = new HashSet<>(Arrays.asList(o.getOrDefault("--floors", "native,nio,java").split(",")));
@@ -180,7 +183,7 @@ public final class Bench {
       Path plan = NativeFloor.writePlan(dir.resolve("floor-plan.txt"));
       n = runFloor(dir.resolve("native-floor.log"), agents, healthy,
           floorBin, plan.toString(), dir.resolve("agents").toString(),
-          String.valueOf(warmup + window + 3), String.valueOf(NativeFloor.timeoutMillis()));
+          String.valueOf(floorWarmup + window + 3), String.valueOf(NativeFloor.timeoutMillis()));
     }
     Window nio = null;
     if (floors.contains("nio")) {
@@ -189,14 +192,14 @@ public final class Bench {
       nio = runFloor(dir.resolve("nio-floor.log"), agents, healthy,
           "java", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath,
           NioFloor.class.getName(), plan.toString(), dir.resolve("agents").toString(),
-          String.valueOf(warmup + window + 3), String.valueOf(NativeFloor.timeoutMillis()));
+          String.valueOf(floorWarmup + window + 3), String.valueOf(NativeFloor.timeoutMillis()));
     }
     Window j = null;
     if (floors.contains("java")) {
       BenchIo.log(scenario + ": Java floor for " + (warmup + window) + " s");
       j = runFloor(dir.resolve("floor.log"), agents, healthy,
           "java", "-Xss256k", "-cp", classpath, FloorClient.class.getName(),
-          dir.resolve("agents").toString(), String.valueOf(warmup + window + 5));
+          dir.resolve("agents").toString(), String.valueOf(floorWarmup + window + 5));
     }
     agents.close();
     if (!fleet.waitFor(30, TimeUnit.SECONDS)) {
@@ -234,7 +237,7 @@ public final class Bench {
   private Window runFloor(Path log, FleetLink agents, Set<String> healthy, String... command)
       throws Exception {
     Process floor = start(log, command);
-    Thread.sleep(warmup * 1000L);
+    Thread.sleep(floorWarmup * 1000L);
     Window f = measure(floor, agents, null, healthy, log.resolveSibling(log.getFileName() + ".thread-cpu"));
     floor.waitFor(30, TimeUnit.SECONDS);
     stop(floor);

@@ -24,6 +24,24 @@ import jdk.jfr.consumer.RecordingFile;
 public final class JfrSummary {
   private static final int TOP = 25;
 
+  /**
+   * What a sample was doing, by the first of these methods on its stack (checked in this order):
+   * the scrape first, then the steps of a poll from the innermost out.
+   */
+  private static final String[][] BUCKETS = {
+    {"io.qga.exporter.http.MetricsPage.handle", "scrape (/metrics)"},
+    {"io.qga.client.protocol.ReplyCodec.parse", "poll: parse a reply (Jackson tree)"},
+    {"io.qga.client.api.GuestAgent.convert", "poll: tree to records (GuestAgent.convert)"},
+    {"io.qga.client.protocol.AgentSession.execute", "poll: transport, framing, sync (Java part)"},
+    {"io.qga.exporter.poll.RecordingChannel.execute", "poll: recording replies (RecordingChannel)"},
+    {"io.qga.collectors.Exposition.prepare", "poll: the domain's text (Exposition.prepare)"},
+    {"io.qga.exporter.poll.PollerMetrics", "poller's own series (PollerMetrics)"},
+    {"io.qga.exporter.poll.PolledDomain.runCollector", "poll: collector and its bookkeeping"},
+    {"io.qga.exporter.poll.Poller.tick", "schedule: which domains are due (Poller.tick)"},
+    {"io.qga.exporter.policy", "policy engine"},
+    {"io.qga.exporter.discovery", "discovery"},
+  };
+
   private JfrSummary() {}
 
   public static void main(String[] args) throws Exception {
@@ -33,6 +51,7 @@ public final class JfrSummary {
     }
     long commands = args.length > 1 ? Long.parseLong(args[1]) : 0;
     Map<String, Long> byThread = new HashMap<>();
+    Map<String, Long> buckets = new HashMap<>();
     Map<String, Long> self = new HashMap<>();
     Map<String, Long> total = new HashMap<>();
     Map<String, Long> project = new HashMap<>();
@@ -65,6 +84,7 @@ public final class JfrSummary {
               }
             }
             project.merge(projectFrame(frames), 1L, Long::sum);
+            buckets.merge(bucket(frames), 1L, Long::sum);
           }
           case "jdk.ObjectAllocationSample" -> {
             long weight = e.getLong("weight");
@@ -89,6 +109,7 @@ public final class JfrSummary {
     }
     System.out.printf(Locale.ROOT, "execution samples: %d%n", samples);
     print("by thread group", byThread, samples);
+    print("what the samples were doing (first match on the stack; Java code only)", buckets, samples);
     print("top frames, self", self, samples);
     print("top frames, total (the frame anywhere on the stack)", total, samples);
     print("by the innermost io.qga frame (what project code led there)", project, samples);
@@ -119,6 +140,17 @@ public final class JfrSummary {
                 System.out.printf(
                     Locale.ROOT, "  %5.1f %%  %10d  %s%n",
                     all == 0 ? 0 : 100.0 * e.getValue() / all, e.getValue(), e.getKey()));
+  }
+
+  private static String bucket(List<RecordedFrame> frames) {
+    for (String[] b : BUCKETS) {
+      for (RecordedFrame f : frames) {
+        if (name(f).startsWith(b[0])) {
+          return b[1];
+        }
+      }
+    }
+    return "other";
   }
 
   private static String name(RecordedFrame f) {
