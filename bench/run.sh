@@ -2,7 +2,7 @@
 # The scale benchmark of issue 9, or the JMH microbenchmarks. Not run in CI.
 #
 #   bench/run.sh [--scenarios 100,500,1000,1000bad,5000bad] [--warmup 30] [--window 45]
-#                [--scrape-every 15] [--scrape-burst 10] [--floors native,nio,java]
+#                [--scrape-every 15] [--scrape-burst 10] [--floors native,nio,java,vt]
 #                [--floor-warmup 30] [--jfr true]
 #   bench/run.sh --jmh [JMH options, e.g. -f 1 -wi 2 -i 3 RenderBenchmark]
 #

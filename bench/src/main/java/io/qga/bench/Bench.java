@@ -111,7 +111,7 @@ public final class Bench {
     }
     rows.add("");
     rows.add("Commands received by the agents in the window, per command (exporter / native floor /"
-        + " NIO floor / Java floor):");
+        + " NIO floor / Java floor / virtual-thread floor):");
     rows.add("");
     rows.addAll(bench.mixes);
     bench.mixes.forEach(System.out::println);
@@ -194,6 +194,16 @@ public final class Bench {
           NioFloor.class.getName(), plan.toString(), dir.resolve("agents").toString(),
           String.valueOf(floorWarmup + window + 3), String.valueOf(NativeFloor.timeoutMillis()));
     }
+    Window vt = null;
+    if (floors.contains("vt")) {
+      // FloorClient's loop on virtual threads (Java 21+): bench/floor/VirtualFloor.java
+      String java21 = System.getenv().getOrDefault(
+          "BENCH_JAVA21", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+      BenchIo.log(scenario + ": virtual-thread floor (" + java21 + ") for " + (floorWarmup + window) + " s");
+      vt = runFloor(dir.resolve("vt-floor.log"), agents, healthy,
+          java21, "-Xss256k", "-cp", classpath, "bench/floor/VirtualFloor.java",
+          dir.resolve("agents").toString(), String.valueOf(floorWarmup + window + 5));
+    }
     Window j = null;
     if (floors.contains("java")) {
       BenchIo.log(scenario + ": Java floor for " + (warmup + window) + " s");
@@ -205,7 +215,13 @@ public final class Bench {
     if (!fleet.waitFor(30, TimeUnit.SECONDS)) {
       stop(fleet);
     }
-    mixes.add(mixLine(scenario, w, n, nio, j));
+    mixes.add(mixLine(scenario, w, n, nio, j, vt));
+    if (vt != null) {
+      mixes.add(String.format(Locale.ROOT, "- %s, virtual-thread floor: %.0f cmd/s, %s us/cmd,"
+          + " RSS max %.0f MB, threads max %d", scenario, vt.commands / (double) window,
+          floorCost(w.cpuSeconds / Math.max(1, w.commands) * 1e6, vt), vt.rssMaxKb / 1024.0,
+          vt.threadsMax));
+    }
     double cost = w.cpuSeconds / Math.max(1, w.commands) * 1e6;
     return String.format(
         Locale.ROOT,
