@@ -277,7 +277,7 @@ public final class Bench {
         "%.0f / %.0f%s, %.0f KiB",
         BenchIo.percentile(s.millis, 50),
         BenchIo.percentile(s.millis, 99),
-        s.timeouts == 0 ? "" : " (" + s.timeouts + " over 30 s)",
+        s.timeouts == 0 ? "" : " (" + s.timeouts + " over 30 s or failed)",
         s.bytes / 1024.0);
   }
 

@@ -39,7 +39,10 @@ final class Scraper {
     this.base = base;
   }
 
-  /** One timed scrape; the decoded page, or null when it took over 30 s (infinitely slow). */
+  /**
+   * One timed scrape; the decoded page, or null when it took over 30 s or failed (counted as
+   * infinitely slow).
+   */
   String scrape(boolean prometheus, Stats stats) throws IOException, InterruptedException {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(Duration.ofSeconds(30));
@@ -50,7 +53,8 @@ final class Scraper {
     HttpResponse<byte[]> r;
     try {
       r = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (java.net.http.HttpTimeoutException e) {
+    } catch (IOException e) {
+      // over 30 s, or the exporter died in the middle (e.g. out of heap): infinitely slow
       stats.millis.add(Double.POSITIVE_INFINITY);
       stats.timeouts++;
       return null;
