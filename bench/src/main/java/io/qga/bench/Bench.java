@@ -161,13 +161,15 @@ public final class Bench {
     Process exporter = start(dir.resolve("exporter.log"), cmd.toArray(String[]::new));
     Scraper scraper = new Scraper("http://127.0.0.1:" + port);
     Window w = new Window();
-    if (awaitReady(scraper, exporter)) {
+    if (awaitReady(scraper, exporter)) { // false, or exits in the warm-up: a row that says so
       BenchIo.log(scenario + ": exporter ready; warming up " + warmup + " s");
       warmUp(scraper, exporter);
       if (jfr) {
         BenchIo.jcmd(exporter.pid(), "JFR.start", "name=bench", "settings=profile");
       }
-      w = measure(exporter, agents, scraper, healthy, dir.resolve("exporter-thread-cpu.txt"));
+      if (exporter.isAlive()) {
+        w = measure(exporter, agents, scraper, healthy, dir.resolve("exporter-thread-cpu.txt"));
+      }
       if (jfr && exporter.isAlive()) {
         BenchIo.jcmd(exporter.pid(), "JFR.stop", "name=bench", "filename=" + dir.resolve("exporter.jfr"));
         Files.writeString(dir.resolve("exporter-threads.txt"), BenchIo.jcmd(exporter.pid(), "Thread.print"));
@@ -323,7 +325,12 @@ public final class Bench {
     Window w = new Window();
     w.loadStart = Proc.load();
     var threads0 = Proc.threadTicks(pid);
-    long cpu0 = Proc.cpuTicks(pid);
+    long cpu0;
+    try {
+      cpu0 = Proc.cpuTicks(pid);
+    } catch (IOException e) {
+      return w; // it ended before the window
+    }
     long cpu1 = cpu0;
     long commands0 = agents.count();
     Map<String, Long> mix0 = agents.mix();
