@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -217,11 +215,11 @@ public final class Bench {
     if (!fleet.waitFor(30, TimeUnit.SECONDS)) {
       stop(fleet);
     }
-    mixes.add(mixLine(scenario, w, n, nio, j, vt));
+    mixes.add(Report.mixLine(scenario, w, n, nio, j, vt));
     if (vt != null) {
       mixes.add(String.format(Locale.ROOT, "- %s, virtual-thread floor: %.0f cmd/s, %s us/cmd,"
           + " RSS max %.0f MB, threads max %d", scenario, vt.commands / (double) window,
-          floorCost(w.cpuSeconds / Math.max(1, w.commands) * 1e6, vt), vt.rssMaxKb / 1024.0,
+          Report.floorCost(w.cpuSeconds / Math.max(1, w.commands) * 1e6, vt), vt.rssMaxKb / 1024.0,
           vt.threadsMax));
     }
     double cost = w.cpuSeconds / Math.max(1, w.commands) * 1e6;
@@ -241,15 +239,15 @@ public final class Bench {
         BenchIo.percentile(w.freshness, 99),
         BenchIo.percentile(w.freshness, 100),
         w.neverPolled,
-        scrapes(w.plain),
-        scrapes(w.prometheus),
+        Report.scrapes(w.plain),
+        Report.scrapes(w.prometheus),
         w.rssMaxKb / 1024.0,
         w.threadsMax,
         w.cpuSeconds / window * 100,
         died ? "exited" : String.format(Locale.ROOT, "%.0f", cost),
-        floorCost(cost, n),
-        floorCost(cost, nio),
-        floorCost(cost, j));
+        Report.floorCost(cost, n),
+        Report.floorCost(cost, nio),
+        Report.floorCost(cost, j));
   }
 
   private Window runFloor(Path log, FleetLink agents, Set<String> healthy, String... command)
@@ -260,61 +258,6 @@ public final class Bench {
     floor.waitFor(30, TimeUnit.SECONDS);
     stop(floor);
     return f;
-  }
-
-  private static String floorCost(double exporterCost, Window f) {
-    if (f == null) {
-      return "-";
-    }
-    double cost = f.cpuSeconds / Math.max(1, f.commands) * 1e6;
-    return String.format(Locale.ROOT, "%.1f (%.1fx)", cost, exporterCost / cost);
-  }
-
-  private static String scrapes(Scraper.Stats s) {
-    if (s.millis.isEmpty()) {
-      return "-";
-    }
-    return String.format(
-        Locale.ROOT,
-        "%.0f / %.0f%s, %.0f KiB",
-        BenchIo.percentile(s.millis, 50),
-        BenchIo.percentile(s.millis, 99),
-        s.timeouts == 0 ? "" : " (" + s.timeouts + " over 30 s or failed)",
-        s.bytes / 1024.0);
-  }
-
-  private static String mixLine(String scenario, Window... windows) {
-    Set<String> names = new TreeSet<>();
-    for (Window w : windows) {
-      if (w != null) {
-        names.addAll(w.mix.keySet());
-      }
-    }
-    StringBuilder b = new StringBuilder("- " + scenario + ":");
-    for (String name : names) {
-      b.append(' ').append(name);
-      for (int i = 0; i < windows.length; i++) {
-        b.append(i == 0 ? " " : " / ")
-            .append(windows[i] == null ? "-" : windows[i].mix.getOrDefault(name, 0L));
-      }
-      b.append(';');
-    }
-    return b.toString();
-  }
-
-  /** What one measured window saw. */
-  private static final class Window {
-    double cpuSeconds;
-    long commands;
-    Map<String, Long> mix = new TreeMap<>();
-    long rssMaxKb;
-    long threadsMax;
-    String loadStart = "?";
-    String loadEnd = "?";
-    final List<Double> freshness = new ArrayList<>();
-    final Scraper.Stats plain = new Scraper.Stats();
-    final Scraper.Stats prometheus = new Scraper.Stats();
-    int neverPolled;
   }
 
   /** One window of {@link #window} s on {@code process}; scrapes when {@code scraper} is set. */
