@@ -173,8 +173,9 @@ public final class Bench {
         Files.writeString(dir.resolve("exporter-threads.txt"), BenchIo.jcmd(exporter.pid(), "Thread.print"));
       }
     }
-    boolean died = !exporter.isAlive();
-    BenchIo.log(scenario + ": exporter window done" + (died ? ": the exporter EXITED, see " + dir.resolve("exporter.log") : "; stopping it"));
+    boolean died = !w.complete; // exited before the end of its window (or never got to it)
+    BenchIo.log(scenario + ": exporter window done" + (exporter.isAlive() ? "; stopping it"
+        : ": the exporter EXITED" + (died ? "" : " after it") + ", see " + dir.resolve("exporter.log")));
     stop(exporter);
 
     Window n = null;
@@ -307,6 +308,7 @@ public final class Bench {
     } catch (IOException e) {
       // ended: the last reading stands
     }
+    w.complete = System.nanoTime() >= end;
     w.cpuSeconds = (cpu1 - cpu0) / (double) ticksPerSecond;
     Files.write(
         threadCpu, Proc.threadCpu(threads0, Proc.threadTicks(pid), w.cpuSeconds, ticksPerSecond));
