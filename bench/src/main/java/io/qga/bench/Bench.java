@@ -21,26 +21,25 @@ import java.util.concurrent.TimeUnit;
  * The scale benchmark (issue 9), started by {@code bench/run.sh}. Per scenario: the simulated
  * agents in their own process ({@link FleetHost}), the real exporter ({@code java -jar
  * qga-exporter.jar run --config} with a generated config: a glob over the agents, every collector
- * at its default interval, JVM options as the shipped launcher), a warm-up, then a measured
- * window in which {@code /metrics} is scraped as Prometheus scrapes and the exporter's {@code
- * /proc} entries are read; then the exporter stops and the floors run against the same agents
- * for the same time, measured the same way: the native floor ({@code bench/floor/floor.c}, one C
- * thread with epoll), optionally the Java NIO floor ({@link NioFloor}: the same on one Java thread
- * with a Selector and the project's codec) and the Java floor ({@link FloorClient}, the
- * project's own AgentSession, a thread per agent).
- * Prints one markdown table row per scenario, then the command mix each client sent.
+ * at its default interval, JVM options as the shipped launcher), a warm-up, then a measured window
+ * in which {@code /metrics} is scraped as Prometheus scrapes and the exporter's {@code /proc}
+ * entries are read; then the exporter stops and the floors run against the same agents for the same
+ * time, measured the same way: the native floor ({@code bench/floor/floor.c}, one C thread with
+ * epoll), optionally the Java NIO floor ({@link NioFloor}: the same on one Java thread with a
+ * Selector and the project's codec) and the Java floor ({@link FloorClient}, the project's own
+ * AgentSession, a thread per agent). Prints one markdown table row per scenario, then the command
+ * mix each client sent.
  *
  * <p>Usage: {@code Bench --jar EXPORTER_JAR --cp BENCH_CLASSPATH --work DIR --floor-bin FLOOR
  * [--scenarios 100,500,1000,1000bad] [--warmup 30] [--window 45] [--scrape-every 15]
- * [--scrape-burst 10] [--floors native,nio,java] [--floor-warmup WARMUP] [--jfr true]
- * [--out FILE]}. A scenario {@code Nbad}
- * has 10 % agents that never answer and 10 % that answer after 2 s.
+ * [--scrape-burst 10] [--floors native,nio,java] [--floor-warmup WARMUP] [--jfr true] [--out
+ * FILE]}. A scenario {@code Nbad} has 10 % agents that never answer and 10 % that answer after 2 s.
  *
  * <p>During the window {@code /metrics} is scraped every {@code --scrape-every} seconds as
  * Prometheus does (its Accept header, gzip; this is the scrape cost inside the CPU figure); after
- * it, {@code --scrape-burst} rounds one second apart each scrape once plain and once as
- * Prometheus, for the scrape-time percentiles. With {@code --jfr true} the window is recorded
- * with JFR ({@code jcmd JFR.start settings=profile}) into the scenario's directory.
+ * it, {@code --scrape-burst} rounds one second apart each scrape once plain and once as Prometheus,
+ * for the scrape-time percentiles. With {@code --jfr true} the window is recorded with JFR ({@code
+ * jcmd JFR.start settings=profile}) into the scenario's directory.
  */
 public final class Bench {
   private final String jar;
@@ -79,7 +78,8 @@ public final class Bench {
     exporterOpts =
         env != null && !env.isBlank()
             ? env
-            : "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
+            : "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+                  + " -XX:+ExitOnOutOfMemoryError";
     ticksPerSecond = Proc.clockTicks();
   }
 
@@ -92,12 +92,12 @@ public final class Bench {
     Runtime.getRuntime().addShutdownHook(new Thread(bench::stopAll, "bench cleanup"));
     List<String> rows = new ArrayList<>();
     rows.add(
-        "| scenario | domains | load 1 min (start / end of window) | cmd/s exporter / native /"
-            + " NIO / Java floor | freshness p50 / p99 / max (x interval, healthy) | healthy never polled"
-            + " | /metrics plain p50 / p99 ms, size | /metrics as Prometheus (gzip) p50 / p99 ms,"
-            + " size | RSS max MB | threads max | CPU % of a core | CPU us/cmd exporter | native"
-            + " floor us/cmd (exporter / it) | Java NIO floor us/cmd (exporter / it) | Java floor"
-            + " us/cmd (exporter / it) |");
+        "| scenario | domains | load 1 min (start / end of window) | cmd/s exporter / native / NIO"
+            + " / Java floor | freshness p50 / p99 / max (x interval, healthy) | healthy never"
+            + " polled | /metrics plain p50 / p99 ms, size | /metrics as Prometheus (gzip) p50 /"
+            + " p99 ms, size | RSS max MB | threads max | CPU % of a core | CPU us/cmd exporter |"
+            + " native floor us/cmd (exporter / it) | Java NIO floor us/cmd (exporter / it) | Java"
+            + " floor us/cmd (exporter / it) |");
     rows.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     System.out.println("exporter JVM options: " + bench.exporterOpts);
     System.out.println(rows.get(0));
@@ -108,8 +108,9 @@ public final class Bench {
       System.out.println(row);
     }
     rows.add("");
-    rows.add("Commands received by the agents in the window, per command (exporter / native floor /"
-        + " NIO floor / Java floor / virtual-thread floor):");
+    rows.add(
+        "Commands received by the agents in the window, per command (exporter / native floor /"
+            + " NIO floor / Java floor / virtual-thread floor):");
     rows.add("");
     rows.addAll(bench.mixes);
     bench.mixes.forEach(System.out::println);
@@ -125,16 +126,25 @@ public final class Bench {
     Path dir = work.resolve("s-" + scenario);
     BenchIo.deleteTree(dir);
     Files.createDirectories(dir);
-    BenchIo.log(scenario + ": starting " + domains + " simulated agents (load " + Proc.load() + ")");
+    BenchIo.log(
+        scenario + ": starting " + domains + " simulated agents (load " + Proc.load() + ")");
     Process fleet =
         start(
             dir.resolve("fleet.log"),
-            "java", "-Xss256k", "-cp", classpath, FleetHost.class.getName(),
-            dir.toString(), String.valueOf(domains), bad ? "10" : "0", bad ? "10" : "0");
+            "java",
+            "-Xss256k",
+            "-cp",
+            classpath,
+            FleetHost.class.getName(),
+            dir.toString(),
+            String.valueOf(domains),
+            bad ? "10" : "0",
+            bad ? "10" : "0");
     FleetLink agents =
         new FleetLink(
             new OutputStreamWriter(fleet.getOutputStream(), StandardCharsets.UTF_8),
-            new BufferedReader(new InputStreamReader(fleet.getInputStream(), StandardCharsets.UTF_8)));
+            new BufferedReader(
+                new InputStreamReader(fleet.getInputStream(), StandardCharsets.UTF_8)));
     agents.expect("ready");
     Set<String> healthy = new HashSet<>();
     for (String line : Files.readAllLines(dir.resolve("roles.txt"))) {
@@ -148,9 +158,15 @@ public final class Bench {
     Path config = dir.resolve("config.yaml");
     Files.writeString(
         config,
-        "server:\n  listen: \"127.0.0.1:" + port + "\"\n"
-            + "discovery:\n  globs:\n    - pattern: \"" + dir.resolve("agents") + "/*.sock\"\n"
-            + "state_dir: \"" + dir.resolve("state") + "\"\n");
+        "server:\n  listen: \"127.0.0.1:"
+            + port
+            + "\"\n"
+            + "discovery:\n  globs:\n    - pattern: \""
+            + dir.resolve("agents")
+            + "/*.sock\"\n"
+            + "state_dir: \""
+            + dir.resolve("state")
+            + "\"\n");
     List<String> cmd = new ArrayList<>();
     cmd.add("java");
     cmd.addAll(Arrays.asList(exporterOpts.trim().split("\\s+")));
@@ -169,48 +185,101 @@ public final class Bench {
         w = measure(exporter, agents, scraper, healthy, dir.resolve("exporter-thread-cpu.txt"));
       }
       if (jfr && exporter.isAlive()) {
-        BenchIo.jcmd(exporter.pid(), "JFR.stop", "name=bench", "filename=" + dir.resolve("exporter.jfr"));
-        Files.writeString(dir.resolve("exporter-threads.txt"), BenchIo.jcmd(exporter.pid(), "Thread.print"));
+        BenchIo.jcmd(
+            exporter.pid(), "JFR.stop", "name=bench", "filename=" + dir.resolve("exporter.jfr"));
+        Files.writeString(
+            dir.resolve("exporter-threads.txt"), BenchIo.jcmd(exporter.pid(), "Thread.print"));
       }
     }
     boolean died = !w.complete; // exited before the end of its window (or never got to it)
-    BenchIo.log(scenario + ": exporter window done" + (exporter.isAlive() ? "; stopping it"
-        : ": the exporter EXITED" + (died ? "" : " after it") + ", see " + dir.resolve("exporter.log")));
+    BenchIo.log(
+        scenario
+            + ": exporter window done"
+            + (exporter.isAlive()
+                ? "; stopping it"
+                : ": the exporter EXITED"
+                    + (died ? "" : " after it")
+                    + ", see "
+                    + dir.resolve("exporter.log")));
     stop(exporter);
 
     Window n = null;
     if (floors.contains("native")) {
       BenchIo.log(scenario + ": native floor for " + (warmup + window) + " s");
       Path plan = NativeFloor.writePlan(dir.resolve("floor-plan.txt"));
-      n = runFloor(dir.resolve("native-floor.log"), agents, healthy,
-          floorBin, plan.toString(), dir.resolve("agents").toString(),
-          String.valueOf(floorWarmup + window + 3), String.valueOf(NativeFloor.timeoutMillis()));
+      n =
+          runFloor(
+              dir.resolve("native-floor.log"),
+              agents,
+              healthy,
+              floorBin,
+              plan.toString(),
+              dir.resolve("agents").toString(),
+              String.valueOf(floorWarmup + window + 3),
+              String.valueOf(NativeFloor.timeoutMillis()));
     }
     Window nio = null;
     if (floors.contains("nio")) {
       BenchIo.log(scenario + ": Java NIO floor for " + (warmup + window) + " s");
       Path plan = NativeFloor.writePlan(dir.resolve("floor-plan.txt"));
-      nio = runFloor(dir.resolve("nio-floor.log"), agents, healthy,
-          "java", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath,
-          NioFloor.class.getName(), plan.toString(), dir.resolve("agents").toString(),
-          String.valueOf(floorWarmup + window + 3), String.valueOf(NativeFloor.timeoutMillis()));
+      nio =
+          runFloor(
+              dir.resolve("nio-floor.log"),
+              agents,
+              healthy,
+              "java",
+              "-Xmx64m",
+              "-XX:+UseSerialGC",
+              "-XX:TieredStopAtLevel=1",
+              "-cp",
+              classpath,
+              NioFloor.class.getName(),
+              plan.toString(),
+              dir.resolve("agents").toString(),
+              String.valueOf(floorWarmup + window + 3),
+              String.valueOf(NativeFloor.timeoutMillis()));
     }
     Window vt = null;
     if (floors.contains("vt")) {
       // FloorClient's loop on virtual threads (Java 21+): bench/floor/VirtualFloor.java
-      String java21 = System.getenv().getOrDefault(
-          "BENCH_JAVA21", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
-      BenchIo.log(scenario + ": virtual-thread floor (" + java21 + ") for " + (floorWarmup + window) + " s");
-      vt = runFloor(dir.resolve("vt-floor.log"), agents, healthy,
-          java21, "-Xss256k", "-cp", classpath, "bench/floor/VirtualFloor.java",
-          dir.resolve("agents").toString(), String.valueOf(floorWarmup + window + 5));
+      String java21 =
+          System.getenv()
+              .getOrDefault("BENCH_JAVA21", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+      BenchIo.log(
+          scenario
+              + ": virtual-thread floor ("
+              + java21
+              + ") for "
+              + (floorWarmup + window)
+              + " s");
+      vt =
+          runFloor(
+              dir.resolve("vt-floor.log"),
+              agents,
+              healthy,
+              java21,
+              "-Xss256k",
+              "-cp",
+              classpath,
+              "bench/floor/VirtualFloor.java",
+              dir.resolve("agents").toString(),
+              String.valueOf(floorWarmup + window + 5));
     }
     Window j = null;
     if (floors.contains("java")) {
       BenchIo.log(scenario + ": Java floor for " + (warmup + window) + " s");
-      j = runFloor(dir.resolve("floor.log"), agents, healthy,
-          "java", "-Xss256k", "-cp", classpath, FloorClient.class.getName(),
-          dir.resolve("agents").toString(), String.valueOf(floorWarmup + window + 5));
+      j =
+          runFloor(
+              dir.resolve("floor.log"),
+              agents,
+              healthy,
+              "java",
+              "-Xss256k",
+              "-cp",
+              classpath,
+              FloorClient.class.getName(),
+              dir.resolve("agents").toString(),
+              String.valueOf(floorWarmup + window + 5));
     }
     agents.close();
     if (!fleet.waitFor(30, TimeUnit.SECONDS)) {
@@ -218,10 +287,16 @@ public final class Bench {
     }
     mixes.add(Report.mixLine(scenario, w, n, nio, j, vt));
     if (vt != null) {
-      mixes.add(String.format(Locale.ROOT, "- %s, virtual-thread floor: %.0f cmd/s, %s us/cmd,"
-          + " RSS max %.0f MB, threads max %d", scenario, vt.commands / (double) window,
-          Report.floorCost(w.cpuSeconds / Math.max(1, w.commands) * 1e6, vt), vt.rssMaxKb / 1024.0,
-          vt.threadsMax));
+      mixes.add(
+          String.format(
+              Locale.ROOT,
+              "- %s, virtual-thread floor: %.0f cmd/s, %s us/cmd,"
+                  + " RSS max %.0f MB, threads max %d",
+              scenario,
+              vt.commands / (double) window,
+              Report.floorCost(w.cpuSeconds / Math.max(1, w.commands) * 1e6, vt),
+              vt.rssMaxKb / 1024.0,
+              vt.threadsMax));
     }
     double cost = w.cpuSeconds / Math.max(1, w.commands) * 1e6;
     return String.format(
@@ -255,7 +330,9 @@ public final class Bench {
       throws Exception {
     Process floor = start(log, command);
     Thread.sleep(floorWarmup * 1000L);
-    Window f = measure(floor, agents, null, healthy, log.resolveSibling(log.getFileName() + ".thread-cpu"));
+    Window f =
+        measure(
+            floor, agents, null, healthy, log.resolveSibling(log.getFileName() + ".thread-cpu"));
     floor.waitFor(30, TimeUnit.SECONDS);
     stop(floor);
     return f;
@@ -408,5 +485,4 @@ public final class Bench {
     }
     return v;
   }
-
 }

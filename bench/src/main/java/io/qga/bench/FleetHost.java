@@ -17,13 +17,13 @@ import java.util.Map;
  * alone): {@code FleetHost DIR DOMAINS HANG_PERCENT SLOW_PERCENT}. Writes {@code DIR/roles.txt}
  * (one {@code domain role} line each: healthy, never-answers, answer-after), prints {@code ready}
  * once every socket accepts, then answers on stdin: {@code count} prints {@code count N}, the
- * requests received by every agent so far (data commands, sync and info alike, without the
- * 0xFF bytes), and {@code mix} prints {@code mix NAME=N ...}, the same per command name (so the
- * benchmark can show that the exporter and the floors send the same commands). EOF on stdin
- * stops it.
+ * requests received by every agent so far (data commands, sync and info alike, without the 0xFF
+ * bytes), and {@code mix} prints {@code mix NAME=N ...}, the same per command name (so the
+ * benchmark can show that the exporter and the floors send the same commands). EOF on stdin stops
+ * it.
  *
- * <p>Unlike {@code io.qga.sim.SimulatorMain} it can say how many commands were served, which is
- * how the benchmark counts commands per second for the exporter and the floor client alike.
+ * <p>Unlike {@code io.qga.sim.SimulatorMain} it can say how many commands were served, which is how
+ * the benchmark counts commands per second for the exporter and the floor client alike.
  */
 public final class FleetHost {
   private FleetHost() {}

@@ -19,9 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The floor the exporter's cost is compared with: {@code FloorClient AGENT_DIR SECONDS}. For every
- * {@code *.sock} in the directory one thread and one {@link AgentSession} (0xFF sync on connect
- * and after timeouts, as the exporter's), sending every collector's commands at the collector's
- * default interval, from a random phase. Nothing else: no scheduler, no collectors, no metrics, no
+ * {@code *.sock} in the directory one thread and one {@link AgentSession} (0xFF sync on connect and
+ * after timeouts, as the exporter's), sending every collector's commands at the collector's default
+ * interval, from a random phase. Nothing else: no scheduler, no collectors, no metrics, no
  * capability checks. Prints {@code floor domains=N ok=X failed=Y} and exits after SECONDS.
  */
 public final class FloorClient {

@@ -18,11 +18,12 @@ final class Freshness {
 
   /**
    * Adds the age / interval of every healthy domain's supported collectors to {@code out}; a
-   * collector with {@code qga_collector_success} but no last success counts as infinitely old.
-   * With {@code countMissing}, adds nothing and returns the count of healthy domains with no
-   * series at all.
+   * collector with {@code qga_collector_success} but no last success counts as infinitely old. With
+   * {@code countMissing}, adds nothing and returns the count of healthy domains with no series at
+   * all.
    */
-  static int add(String body, double now, Set<String> healthy, List<Double> out, boolean countMissing) {
+  static int add(
+      String body, double now, Set<String> healthy, List<Double> out, boolean countMissing) {
     Map<String, Double> last = new HashMap<>();
     Set<String> expected = new HashSet<>();
     Set<String> seen = new HashSet<>();
@@ -59,9 +60,10 @@ final class Freshness {
     for (String key : expected) {
       Double ts = last.get(key);
       double interval =
-          CollectorsConfig.DEFAULT.interval(key.substring(key.indexOf('/') + 1)).toMillis() / 1000.0;
+          CollectorsConfig.DEFAULT.interval(key.substring(key.indexOf('/') + 1)).toMillis()
+              / 1000.0;
       out.add(ts == null ? Double.POSITIVE_INFINITY : (now - ts) / interval);
     }
-  return 0;
+    return 0;
   }
 }

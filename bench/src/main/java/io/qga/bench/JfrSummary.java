@@ -16,10 +16,10 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Where an exporter's window went, from the JFR recording the benchmark makes with {@code --jfr
- * true}: {@code JfrSummary FILE [COMMANDS]}. Prints the execution samples by thread group, the
- * top frames by self and by total samples, the code paths grouped by the first project frame,
- * allocation (sampled weight) by class and by the first project frame, per command when
- * COMMANDS (the agents' count for the window) is given, and the collections.
+ * true}: {@code JfrSummary FILE [COMMANDS]}. Prints the execution samples by thread group, the top
+ * frames by self and by total samples, the code paths grouped by the first project frame,
+ * allocation (sampled weight) by class and by the first project frame, per command when COMMANDS
+ * (the agents' count for the window) is given, and the collections.
  */
 public final class JfrSummary {
   private static final int TOP = 25;
@@ -93,8 +93,7 @@ public final class JfrSummary {
             RecordedThread t = e.getThread("eventThread");
             allocByThread.merge(group(t == null ? "?" : t.getJavaName()), weight, Long::sum);
             RecordedStackTrace st = e.getStackTrace();
-            allocByFrame.merge(
-                st == null ? "?" : projectFrame(st.getFrames()), weight, Long::sum);
+            allocByFrame.merge(st == null ? "?" : projectFrame(st.getFrames()), weight, Long::sum);
           }
           case "jdk.GarbageCollection" -> {
             gcs++;
@@ -109,7 +108,8 @@ public final class JfrSummary {
     }
     System.out.printf(Locale.ROOT, "execution samples: %d%n", samples);
     print("by thread group", byThread, samples);
-    print("what the samples were doing (first match on the stack; Java code only)", buckets, samples);
+    print(
+        "what the samples were doing (first match on the stack; Java code only)", buckets, samples);
     print("top frames, self", self, samples);
     print("top frames, total (the frame anywhere on the stack)", total, samples);
     print("by the innermost io.qga frame (what project code led there)", project, samples);
@@ -118,15 +118,21 @@ public final class JfrSummary {
         "%nallocated (sampled weight): %.1f MB%s%n",
         allocated / 1e6,
         commands > 0
-            ? String.format(Locale.ROOT, ", %.1f KB per command (%d commands)",
-                allocated / 1e3 / commands, commands)
+            ? String.format(
+                Locale.ROOT,
+                ", %.1f KB per command (%d commands)",
+                allocated / 1e3 / commands,
+                commands)
             : "");
     print("allocation by thread group (bytes)", allocByThread, allocated);
     print("allocation by class (bytes)", allocByClass, allocated);
     print("allocation by the innermost io.qga frame (bytes)", allocByFrame, allocated);
     System.out.printf(
-        Locale.ROOT, "%ncollections: %d, pauses %d ms in all, longest %d ms%n",
-        gcs, gcTime.toMillis(), gcLongest.toMillis());
+        Locale.ROOT,
+        "%ncollections: %d, pauses %d ms in all, longest %d ms%n",
+        gcs,
+        gcTime.toMillis(),
+        gcLongest.toMillis());
   }
 
   private static void print(String title, Map<String, Long> counts, long all) {
@@ -138,8 +144,11 @@ public final class JfrSummary {
         .forEach(
             e ->
                 System.out.printf(
-                    Locale.ROOT, "  %5.1f %%  %10d  %s%n",
-                    all == 0 ? 0 : 100.0 * e.getValue() / all, e.getValue(), e.getKey()));
+                    Locale.ROOT,
+                    "  %5.1f %%  %10d  %s%n",
+                    all == 0 ? 0 : 100.0 * e.getValue() / all,
+                    e.getValue(),
+                    e.getKey()));
   }
 
   private static String bucket(List<RecordedFrame> frames) {

@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The plan of the native floor ({@code bench/floor/floor.c}): the collectors' commands and
- * default intervals from the registry, the guest-info refresh, the probe backoff and the command
- * deadline, as the exporter's defaults say, so the floor sends what the exporter sends.
+ * The plan of the native floor ({@code bench/floor/floor.c}): the collectors' commands and default
+ * intervals from the registry, the guest-info refresh, the probe backoff and the command deadline,
+ * as the exporter's defaults say, so the floor sends what the exporter sends.
  */
 final class NativeFloor {
   private NativeFloor() {}
@@ -36,7 +36,11 @@ final class NativeFloor {
     lines.add("probe " + Math.min(1000, cap.toMillis()) + " " + cap.toMillis());
     for (Collector c : Collectors.all()) {
       lines.add(
-          "collector " + c.name() + " " + intervals.get(c.name()).toMillis() + " "
+          "collector "
+              + c.name()
+              + " "
+              + intervals.get(c.name()).toMillis()
+              + " "
               + String.join(" ", c.commands()));
     }
     Files.write(file, lines, StandardCharsets.UTF_8);

@@ -21,10 +21,10 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * What event-driven I/O in Java costs: the native floor's loop ({@code bench/floor/floor.c}, the
- * same plan and state machine) on one Java thread with a JDK {@link Selector} over JDK unix
- * socket channels (Java 16+, no junixsocket), each reply parsed by the project's {@link
- * ReplyCodec} (a Jackson tree, as the exporter parses it). {@code NioFloor PLAN AGENT_DIR SECONDS
- * TIMEOUT_MS}; prints {@code nio-floor domains=N sent=S replies=R}.
+ * same plan and state machine) on one Java thread with a JDK {@link Selector} over JDK unix socket
+ * channels (Java 16+, no junixsocket), each reply parsed by the project's {@link ReplyCodec} (a
+ * Jackson tree, as the exporter parses it). {@code NioFloor PLAN AGENT_DIR SECONDS TIMEOUT_MS};
+ * prints {@code nio-floor domains=N sent=S replies=R}.
  */
 public final class NioFloor {
   private static final int INFO = -1;
@@ -32,7 +32,13 @@ public final class NioFloor {
   private static final byte[] PING_REQUEST =
       "{\"execute\":\"guest-ping\"}\n".getBytes(StandardCharsets.US_ASCII);
 
-  private enum State { IDLE, SYNC_FF, SYNC_LINE, REPLY, DOWN }
+  private enum State {
+    IDLE,
+    SYNC_FF,
+    SYNC_LINE,
+    REPLY,
+    DOWN
+  }
 
   private record Collector(long interval, int[] commands) {}
 
@@ -105,7 +111,8 @@ public final class NioFloor {
       f.setWake(c, f.start);
     }
     f.loop(f.start + Long.parseLong(args[2]) * 1000);
-    System.out.println("nio-floor domains=" + f.conns.length + " sent=" + f.sent + " replies=" + f.replies);
+    System.out.println(
+        "nio-floor domains=" + f.conns.length + " sent=" + f.sent + " replies=" + f.replies);
   }
 
   private void readPlan(Path plan) throws IOException {

@@ -46,12 +46,13 @@ final class Proc {
   }
 
   /**
-   * CPU ticks (utime + stime) per live thread, keyed by thread id, with the thread's name
-   * ({@code comm}: the JVM sets it to the Java thread's name, cut to 15 characters).
+   * CPU ticks (utime + stime) per live thread, keyed by thread id, with the thread's name ({@code
+   * comm}: the JVM sets it to the Java thread's name, cut to 15 characters).
    */
   static Map<Long, Map.Entry<String, Long>> threadTicks(long pid) {
     Map<Long, Map.Entry<String, Long>> out = new HashMap<>();
-    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+    try (DirectoryStream<Path> tasks =
+        Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
       for (Path task : tasks) {
         try {
           String stat = Files.readString(task.resolve("stat"));
@@ -71,9 +72,9 @@ final class Proc {
   }
 
   /**
-   * CPU seconds per thread group between two {@link #threadTicks} readings, largest first;
-   * a group is the thread name without its digits ({@code qga-poll-17} and {@code qga-poll-3}
-   * are one). Threads that ended in between are missing; the last line says how much that is.
+   * CPU seconds per thread group between two {@link #threadTicks} readings, largest first; a group
+   * is the thread name without its digits ({@code qga-poll-17} and {@code qga-poll-3} are one).
+   * Threads that ended in between are missing; the last line says how much that is.
    */
   static List<String> threadCpu(
       Map<Long, Map.Entry<String, Long>> before,
@@ -86,7 +87,8 @@ final class Proc {
       var was = before.get(e.getKey());
       long ticks = e.getValue().getValue() - (was == null ? 0 : was.getValue());
       double[] g =
-          groups.computeIfAbsent(e.getValue().getKey().replaceAll("[0-9]+", "#"), k -> new double[2]);
+          groups.computeIfAbsent(
+              e.getValue().getKey().replaceAll("[0-9]+", "#"), k -> new double[2]);
       g[0] += ticks / (double) ticksPerSecond;
       g[1]++;
       seen += ticks / (double) ticksPerSecond;
@@ -106,7 +108,9 @@ final class Proc {
                         e.getKey())));
     lines.add(
         String.format(
-            Locale.ROOT, "%8.2f s of %.2f s: threads that ended in the window", processSeconds - seen,
+            Locale.ROOT,
+            "%8.2f s of %.2f s: threads that ended in the window",
+            processSeconds - seen,
             processSeconds));
     return lines;
   }

@@ -44,11 +44,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Rendering {@code /metrics} for N domains: every collector's samples of a real qemu-ga 7.2 guest
- * (fixtures) per domain, in the Prometheus text format (the poller's own per-domain series are
- * not included). {@link #scrape}: what the daemon does on a scrape, copying the text prepared per
- * poll ({@link Exposition#write}); {@link #prepare}: that per-poll work for every domain at once;
- * {@link #clientJava} and {@link #clientJavaWrite}: the same through client_java's snapshots and
- * writer, as the daemon scraped before. Run by {@code bench/run.sh --jmh}.
+ * (fixtures) per domain, in the Prometheus text format (the poller's own per-domain series are not
+ * included). {@link #scrape}: what the daemon does on a scrape, copying the text prepared per poll
+ * ({@link Exposition#write}); {@link #prepare}: that per-poll work for every domain at once; {@link
+ * #clientJava} and {@link #clientJavaWrite}: the same through client_java's snapshots and writer,
+ * as the daemon scraped before. Run by {@code bench/run.sh --jmh}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -68,7 +68,9 @@ public class RenderBenchmark {
   public void collect() {
     FixtureChannel channel = new FixtureChannel();
     GuestAgent agent = new GuestAgent(channel);
-    GuestInfo info = new ObjectMapper().convertValue(channel.execute(AgentCommand.of("guest-info"), null), GuestInfo.class);
+    GuestInfo info =
+        new ObjectMapper()
+            .convertValue(channel.execute(AgentCommand.of("guest-info"), null), GuestInfo.class);
     CollectContext context =
         new CollectContext(Limits.DEFAULT, Clock.systemUTC(), Capabilities.from(info));
     Map<String, DomainSamples> one = new TreeMap<>();
@@ -135,7 +137,9 @@ public class RenderBenchmark {
       JsonNode reply = cache.computeIfAbsent(command.name(), FixtureChannel::load);
       if (reply == null || !reply.has("return")) {
         throw AgentErrorException.of(
-            command.name(), "CommandNotFound", "The command " + command.name() + " has not been found");
+            command.name(),
+            "CommandNotFound",
+            "The command " + command.name() + " has not been found");
       }
       return reply.get("return");
     }

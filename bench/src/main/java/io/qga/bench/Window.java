@@ -18,6 +18,7 @@ final class Window {
   final Scraper.Stats plain = new Scraper.Stats();
   final Scraper.Stats prometheus = new Scraper.Stats();
   int neverPolled;
+
   /** The process lived to the end of the window. */
   boolean complete;
 }
