@@ -79,7 +79,7 @@ public final class Bench {
         env != null && !env.isBlank()
             ? env
             : "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
-                  + " -XX:+ExitOnOutOfMemoryError";
+                + " -XX:+ExitOnOutOfMemoryError";
     ticksPerSecond = Proc.clockTicks();
   }
 
@@ -203,83 +203,48 @@ public final class Bench {
                     + dir.resolve("exporter.log")));
     stop(exporter);
 
+    String agentDir = dir.resolve("agents").toString();
+    int seconds = floorWarmup + window + 3;
+    Path plan = NativeFloor.writePlan(dir.resolve("floor-plan.txt"));
     Window n = null;
     if (floors.contains("native")) {
-      BenchIo.log(scenario + ": native floor for " + (warmup + window) + " s");
-      Path plan = NativeFloor.writePlan(dir.resolve("floor-plan.txt"));
+      BenchIo.log(scenario + ": native floor for " + (floorWarmup + window) + " s");
       n =
           runFloor(
               dir.resolve("native-floor.log"),
               agents,
               healthy,
-              floorBin,
-              plan.toString(),
-              dir.resolve("agents").toString(),
-              String.valueOf(floorWarmup + window + 3),
-              String.valueOf(NativeFloor.timeoutMillis()));
+              FloorCommands.nativeFloor(floorBin, plan, agentDir, seconds));
     }
     Window nio = null;
     if (floors.contains("nio")) {
-      BenchIo.log(scenario + ": Java NIO floor for " + (warmup + window) + " s");
-      Path plan = NativeFloor.writePlan(dir.resolve("floor-plan.txt"));
+      BenchIo.log(scenario + ": Java NIO floor for " + (floorWarmup + window) + " s");
       nio =
           runFloor(
               dir.resolve("nio-floor.log"),
               agents,
               healthy,
-              "java",
-              "-Xmx64m",
-              "-XX:+UseSerialGC",
-              "-XX:TieredStopAtLevel=1",
-              "-cp",
-              classpath,
-              NioFloor.class.getName(),
-              plan.toString(),
-              dir.resolve("agents").toString(),
-              String.valueOf(floorWarmup + window + 3),
-              String.valueOf(NativeFloor.timeoutMillis()));
+              FloorCommands.nioFloor(classpath, plan, agentDir, seconds));
     }
     Window vt = null;
     if (floors.contains("vt")) {
-      // FloorClient's loop on virtual threads (Java 21+): bench/floor/VirtualFloor.java
-      String java21 =
-          System.getenv()
-              .getOrDefault("BENCH_JAVA21", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
-      BenchIo.log(
-          scenario
-              + ": virtual-thread floor ("
-              + java21
-              + ") for "
-              + (floorWarmup + window)
-              + " s");
+      BenchIo.log(scenario + ": virtual-thread floor for " + (floorWarmup + window) + " s");
       vt =
           runFloor(
               dir.resolve("vt-floor.log"),
               agents,
               healthy,
-              java21,
-              "-Xss256k",
-              "-cp",
-              classpath,
-              "bench/floor/VirtualFloor.java",
-              dir.resolve("agents").toString(),
-              String.valueOf(floorWarmup + window + 5));
+              FloorCommands.virtualThreadFloor(classpath, agentDir, seconds));
     }
     Window j = null;
     if (floors.contains("java")) {
-      BenchIo.log(scenario + ": Java floor for " + (warmup + window) + " s");
+      BenchIo.log(scenario + ": Java floor for " + (floorWarmup + window) + " s");
       j =
           runFloor(
               dir.resolve("floor.log"),
               agents,
               healthy,
-              "java",
-              "-Xss256k",
-              "-cp",
-              classpath,
-              FloorClient.class.getName(),
-              dir.resolve("agents").toString(),
-              String.valueOf(floorWarmup + window + 5));
+              FloorCommands.javaFloor(classpath, agentDir, seconds));
     }
     agents.close();
     if (!fleet.waitFor(30, TimeUnit.SECONDS)) {
