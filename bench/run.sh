@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # The scale benchmark of issue 9, or the JMH microbenchmarks. Not run in CI.
 #
-#   bench/run.sh [--scenarios 100,500,1000,1000bad] [--warmup 30] [--window 45] [--scrape-every 15]
+#   bench/run.sh [--scenarios 100,500,1000,1000bad,5000bad] [--warmup 30] [--window 45]
+#                [--scrape-every 15] [--scrape-burst 10] [--floors native,nio,java,vt]
+#                [--floor-warmup 30] [--jfr true]
 #   bench/run.sh --jmh [JMH options, e.g. -f 1 -wi 2 -i 3 RenderBenchmark]
 #
-# /metrics is scraped every 15 s in the window (--scrape-every) plus 10 timed scrapes after it.
+# /metrics is scraped as Prometheus scrapes (its Accept header, gzip) every 15 s in the window
+# (--scrape-every), then 10 rounds (--scrape-burst) of one plain and one Prometheus-like scrape.
 # Builds (into $QGA_BENCH_BUILD, default /tmp/build-bench) when the jars are missing or older
-# than the sources. Per scenario: simulated agents in their own JVM, the exporter as shipped
-# (java $EXPORTER_JAVA_OPTS -jar qga-exporter.jar run --config GENERATED; default options are
-# those of the launcher packaging/qga-exporter), a warm-up, a measured window, then the floor client
-# on the same agents for the same time. Prints a markdown table and writes it to
+# than the sources; the native floor (bench/floor/floor.c) with gcc -O2. Per scenario: simulated
+# agents in their own JVM, the exporter as shipped (java $EXPORTER_JAVA_OPTS -jar
+# qga-exporter.jar run --config GENERATED; default options are those of the launcher
+# packaging/qga-exporter), a warm-up, a measured window, then the floors (native: bench/floor/floor.c;
+# nio: NioFloor; java: FloorClient) on the same agents for the same window. With --jfr true the exporter's window is recorded
+# with JFR into the scenario's directory. Prints a markdown table and writes it to
 # $QGA_BENCH_BUILD/last-run.md together with the machine's description.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +43,13 @@ if [[ ${1:-} == --jmh ]]; then
   exec java -cp "$cp" org.openjdk.jmh.Main "$@"
 fi
 
+floor=$build/floor
+if [[ ! -x $floor || bench/floor/floor.c -nt $floor ]]; then
+  gcc -O2 -Wall -o "$floor" bench/floor/floor.c
+fi
+# one socket per agent in the fleet, one per connection in each client: thousands of files
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
 load=$(cut -d' ' -f1 /proc/loadavg)
 cores=$(nproc)
 if awk -v l="$load" -v c="$cores" 'BEGIN{exit !(l > c)}'; then
@@ -48,11 +60,11 @@ work=$build/work
 mkdir -p "$work"
 table=$work/table.md
 java -cp "$classes:$jar" io.qga.bench.Bench --jar "$jar" --cp "$classes:$jar" --work "$work" \
-  --out "$table" "$@"
+  --floor-bin "$floor" --out "$table" "$@"
 
 {
   echo "Run: $(date -u +%Y-%m-%dT%H:%MZ) on $(hostname): $cores cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)),"
-  echo "$(free -m | awk '/Mem:/{print $2}') MiB memory, $(java -version 2>&1 | head -1), load average before the run $load."
+  echo "$(free -m | awk '/Mem:/{print $2}') MiB memory, $(java -version 2>&1 | head -1), load average before the run $load, after it $(cut -d' ' -f1 /proc/loadavg)."
   echo "Exporter JVM options: ${EXPORTER_JAVA_OPTS:--Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError}."
   echo
   cat "$table"

@@ -1,20 +1,12 @@
 package io.qga.bench;
 
-import io.qga.exporter.config.CollectorsConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -24,50 +16,63 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The scale benchmark (issue 9), started by {@code bench/run.sh}. Per scenario: the simulated
  * agents in their own process ({@link FleetHost}), the real exporter ({@code java -jar
  * qga-exporter.jar run --config} with a generated config: a glob over the agents, every collector
- * at its default interval, JVM options as the shipped systemd unit), a warm-up, then a measured
- * window in which {@code /metrics} is scraped every few seconds and the exporter's {@code /proc}
- * entries are read; then the exporter stops and the {@link FloorClient} runs against the same
- * agents for the same time, measured the same way. Prints one markdown table row per scenario.
+ * at its default interval, JVM options as the shipped launcher), a warm-up, then a measured window
+ * in which {@code /metrics} is scraped as Prometheus scrapes and the exporter's {@code /proc}
+ * entries are read; then the exporter stops and the floors run against the same agents for the same
+ * time, measured the same way: the native floor ({@code bench/floor/floor.c}, one C thread with
+ * epoll), optionally the Java NIO floor ({@link NioFloor}: the same on one Java thread with a
+ * Selector and the project's codec) and the Java floor ({@link FloorClient}, the project's own
+ * AgentSession, a thread per agent). Prints one markdown table row per scenario, then the command
+ * mix each client sent.
  *
- * <p>Usage: {@code Bench --jar EXPORTER_JAR --cp BENCH_CLASSPATH --work DIR [--scenarios
- * 100,500,1000,1000bad] [--warmup 30] [--window 45] [--scrape-every 15] [--scrape-burst 10] [--out
- * FILE]}
+ * <p>Usage: {@code Bench --jar EXPORTER_JAR --cp BENCH_CLASSPATH --work DIR --floor-bin FLOOR
+ * [--scenarios 100,500,1000,1000bad] [--warmup 30] [--window 45] [--scrape-every 15]
+ * [--scrape-burst 10] [--floors native,nio,java] [--floor-warmup WARMUP] [--jfr true] [--out
+ * FILE]}. A scenario {@code Nbad} has 10 % agents that never answer and 10 % that answer after 2 s.
  *
- * <p>During the window {@code /metrics} is scraped every {@code --scrape-every} seconds (as a
- * Prometheus would; this is the scrape cost inside the CPU figure); after it, {@code
- * --scrape-burst} more scrapes one second apart add samples to the scrape-time percentiles.
+ * <p>During the window {@code /metrics} is scraped every {@code --scrape-every} seconds as
+ * Prometheus does (its Accept header, gzip; this is the scrape cost inside the CPU figure); after
+ * it, {@code --scrape-burst} rounds one second apart each scrape once plain and once as Prometheus,
+ * for the scrape-time percentiles. With {@code --jfr true} the window is recorded with JFR ({@code
+ * jcmd JFR.start settings=profile}) into the scenario's directory.
  */
 public final class Bench {
-  private static final Pattern SERIES = Pattern.compile("^([a-z_]+)\\{([^}]*)\\} (\\S+)$");
-  private static final Pattern LABEL = Pattern.compile("([a-z_]+)=\"([^\"]*)\"");
   private final String jar;
   private final String classpath;
+  private final String floorBin;
   private final Path work;
   private final int warmup;
+  private final int floorWarmup;
   private final int window;
   private final int scrapeEvery;
   private final int scrapeBurst;
+  private final Set<String> floors;
+  private final boolean jfr;
   private final String exporterOpts;
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<Process> started = new ArrayList<>();
   private final long ticksPerSecond;
+  private final List<String> mixes = new ArrayList<>();
 
   private Bench(Map<String, String> o) throws IOException, InterruptedException {
     jar = required(o, "--jar");
     classpath = required(o, "--cp");
     work = Path.of(required(o, "--work"));
+    floorBin = o.get("--floor-bin");
     warmup = Integer.parseInt(o.getOrDefault("--warmup", "30"));
     window = Integer.parseInt(o.getOrDefault("--window", "45"));
+    floorWarmup = Integer.parseInt(o.getOrDefault("--floor-warmup", String.valueOf(warmup)));
     scrapeEvery = Integer.parseInt(o.getOrDefault("--scrape-every", "15"));
     scrapeBurst = Integer.parseInt(o.getOrDefault("--scrape-burst", "10"));
+    floors = new HashSet<>(Arrays.asList(o.getOrDefault("--floors", "native,nio,java").split(",")));
+    if (floors.contains("native") && floorBin == null) {
+      throw new IllegalArgumentException("--floor-bin is required for the native floor");
+    }
+    jfr = Boolean.parseBoolean(o.getOrDefault("--jfr", "false"));
     String env = System.getenv("EXPORTER_JAVA_OPTS");
     // Same as the launcher packaging/qga-exporter, so the RSS measured is the shipped one.
     exporterOpts =
@@ -75,7 +80,7 @@ public final class Bench {
             ? env
             : "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
                 + " -XX:+ExitOnOutOfMemoryError";
-    ticksPerSecond = clockTicks();
+    ticksPerSecond = Proc.clockTicks();
   }
 
   public static void main(String[] args) throws Exception {
@@ -87,10 +92,13 @@ public final class Bench {
     Runtime.getRuntime().addShutdownHook(new Thread(bench::stopAll, "bench cleanup"));
     List<String> rows = new ArrayList<>();
     rows.add(
-        "| scenario | domains | collectors | exporter cmd/s | floor cmd/s | freshness p50 / p99 /"
-            + " max (x interval, healthy) | healthy never polled | /metrics p50 / p99 ms | /metrics"
-            + " size | RSS max MB | CPU % of a core | CPU us/cmd exporter / floor (ratio) |");
-    rows.add("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        "| scenario | domains | load 1 min (start / end of window) | cmd/s exporter / native / NIO"
+            + " / Java floor | freshness p50 / p99 / max (x interval, healthy) | healthy never"
+            + " polled | /metrics plain p50 / p99 ms, size | /metrics as Prometheus (gzip) p50 /"
+            + " p99 ms, size | RSS max MB | threads max | CPU % of a core | CPU us/cmd exporter |"
+            + " native floor us/cmd (exporter / it) | Java NIO floor us/cmd (exporter / it) | Java"
+            + " floor us/cmd (exporter / it) |");
+    rows.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     System.out.println("exporter JVM options: " + bench.exporterOpts);
     System.out.println(rows.get(0));
     System.out.println(rows.get(1));
@@ -99,6 +107,13 @@ public final class Bench {
       rows.add(row);
       System.out.println(row);
     }
+    rows.add("");
+    rows.add(
+        "Commands received by the agents in the window, per command (exporter / native floor /"
+            + " NIO floor / Java floor / virtual-thread floor):");
+    rows.add("");
+    rows.addAll(bench.mixes);
+    bench.mixes.forEach(System.out::println);
     String out = o.get("--out");
     if (out != null) {
       Files.write(Path.of(out), rows, StandardCharsets.UTF_8);
@@ -109,9 +124,10 @@ public final class Bench {
     boolean bad = scenario.endsWith("bad");
     int domains = Integer.parseInt(bad ? scenario.substring(0, scenario.length() - 3) : scenario);
     Path dir = work.resolve("s-" + scenario);
-    deleteTree(dir);
+    BenchIo.deleteTree(dir);
     Files.createDirectories(dir);
-    log(scenario + ": starting " + domains + " simulated agents");
+    BenchIo.log(
+        scenario + ": starting " + domains + " simulated agents (load " + Proc.load() + ")");
     Process fleet =
         start(
             dir.resolve("fleet.log"),
@@ -124,10 +140,12 @@ public final class Bench {
             String.valueOf(domains),
             bad ? "10" : "0",
             bad ? "10" : "0");
-    BufferedReader fleetOut =
-        new BufferedReader(new InputStreamReader(fleet.getInputStream(), StandardCharsets.UTF_8));
-    Writer fleetIn = new OutputStreamWriter(fleet.getOutputStream(), StandardCharsets.UTF_8);
-    expect(fleetOut, "ready");
+    FleetLink agents =
+        new FleetLink(
+            new OutputStreamWriter(fleet.getOutputStream(), StandardCharsets.UTF_8),
+            new BufferedReader(
+                new InputStreamReader(fleet.getInputStream(), StandardCharsets.UTF_8)));
+    agents.expect("ready");
     Set<String> healthy = new HashSet<>();
     for (String line : Files.readAllLines(dir.resolve("roles.txt"))) {
       String[] parts = line.split(" ");
@@ -136,7 +154,7 @@ public final class Bench {
       }
     }
 
-    int port = freePort();
+    int port = BenchIo.freePort();
     Path config = dir.resolve("config.yaml");
     Files.writeString(
         config,
@@ -153,204 +171,220 @@ public final class Bench {
     cmd.add("java");
     cmd.addAll(Arrays.asList(exporterOpts.trim().split("\\s+")));
     cmd.addAll(List.of("-jar", jar, "run", "--config", config.toString()));
-    log(scenario + ": starting the exporter (" + String.join(" ", cmd) + ")");
+    BenchIo.log(scenario + ": starting the exporter (" + String.join(" ", cmd) + ")");
     Process exporter = start(dir.resolve("exporter.log"), cmd.toArray(String[]::new));
-    String base = "http://127.0.0.1:" + port;
-    awaitReady(base, exporter);
-    log(scenario + ": exporter ready; warming up " + warmup + " s");
-    warmUp(base);
-
-    Window w = measure(exporter.pid(), fleetIn, fleetOut, base, healthy);
-    log(scenario + ": exporter window done; stopping it");
+    Scraper scraper = new Scraper("http://127.0.0.1:" + port);
+    Window w = new Window();
+    if (awaitReady(scraper, exporter)) { // false, or exits in the warm-up: a row that says so
+      BenchIo.log(scenario + ": exporter ready; warming up " + warmup + " s");
+      warmUp(scraper, exporter);
+      if (jfr) {
+        BenchIo.jcmd(exporter.pid(), "JFR.start", "name=bench", "settings=profile");
+      }
+      if (exporter.isAlive()) {
+        w = measure(exporter, agents, scraper, healthy, dir.resolve("exporter-thread-cpu.txt"));
+      }
+      if (jfr && exporter.isAlive()) {
+        BenchIo.jcmd(
+            exporter.pid(), "JFR.stop", "name=bench", "filename=" + dir.resolve("exporter.jfr"));
+        Files.writeString(
+            dir.resolve("exporter-threads.txt"), BenchIo.jcmd(exporter.pid(), "Thread.print"));
+      }
+    }
+    boolean died = !w.complete; // exited before the end of its window (or never got to it)
+    BenchIo.log(
+        scenario
+            + ": exporter window done"
+            + (exporter.isAlive()
+                ? "; stopping it"
+                : ": the exporter EXITED"
+                    + (died ? "" : " after it")
+                    + ", see "
+                    + dir.resolve("exporter.log")));
     stop(exporter);
 
-    log(scenario + ": floor client for " + (warmup + window) + " s");
-    Process floor =
-        start(
-            dir.resolve("floor.log"),
-            "java",
-            "-Xss256k",
-            "-cp",
-            classpath,
-            FloorClient.class.getName(),
-            dir.resolve("agents").toString(),
-            String.valueOf(warmup + window + 5));
-    Thread.sleep(warmup * 1000L);
-    Window f = measure(floor.pid(), fleetIn, fleetOut, null, healthy);
-    floor.waitFor(30, TimeUnit.SECONDS);
-    stop(floor);
-
-    fleetIn.close();
+    String agentDir = dir.resolve("agents").toString();
+    int seconds = floorWarmup + window + 3;
+    Path plan = NativeFloor.writePlan(dir.resolve("floor-plan.txt"));
+    Window n = null;
+    if (floors.contains("native")) {
+      BenchIo.log(scenario + ": native floor for " + (floorWarmup + window) + " s");
+      n =
+          runFloor(
+              dir.resolve("native-floor.log"),
+              agents,
+              healthy,
+              FloorCommands.nativeFloor(floorBin, plan, agentDir, seconds));
+    }
+    Window nio = null;
+    if (floors.contains("nio")) {
+      BenchIo.log(scenario + ": Java NIO floor for " + (floorWarmup + window) + " s");
+      nio =
+          runFloor(
+              dir.resolve("nio-floor.log"),
+              agents,
+              healthy,
+              FloorCommands.nioFloor(classpath, plan, agentDir, seconds));
+    }
+    Window vt = null;
+    if (floors.contains("vt")) {
+      BenchIo.log(scenario + ": virtual-thread floor for " + (floorWarmup + window) + " s");
+      vt =
+          runFloor(
+              dir.resolve("vt-floor.log"),
+              agents,
+              healthy,
+              FloorCommands.virtualThreadFloor(classpath, agentDir, seconds));
+    }
+    Window j = null;
+    if (floors.contains("java")) {
+      BenchIo.log(scenario + ": Java floor for " + (floorWarmup + window) + " s");
+      j =
+          runFloor(
+              dir.resolve("floor.log"),
+              agents,
+              healthy,
+              FloorCommands.javaFloor(classpath, agentDir, seconds));
+    }
+    agents.close();
     if (!fleet.waitFor(30, TimeUnit.SECONDS)) {
       stop(fleet);
     }
-    double exporterCost = w.cpuSeconds / Math.max(1, w.commands) * 1e6;
-    double floorCost = f.cpuSeconds / Math.max(1, f.commands) * 1e6;
+    mixes.add(Report.mixLine(scenario, w, n, nio, j, vt));
+    if (vt != null) {
+      mixes.add(
+          String.format(
+              Locale.ROOT,
+              "- %s, virtual-thread floor: %.0f cmd/s, %s us/cmd,"
+                  + " RSS max %.0f MB, threads max %d",
+              scenario,
+              vt.commands / (double) window,
+              Report.floorCost(w.cpuSeconds / Math.max(1, w.commands) * 1e6, vt),
+              vt.rssMaxKb / 1024.0,
+              vt.threadsMax));
+    }
+    double cost = w.cpuSeconds / Math.max(1, w.commands) * 1e6;
     return String.format(
         Locale.ROOT,
-        "| %s | %d | %d | %.0f | %.0f | %.2f / %.2f / %.2f | %d | %.0f / %.0f%s | %.0f KiB |"
-            + " %.0f | %.1f | %.0f / %.0f (%.2fx) |",
+        "| %s | %d | %s / %s | %s / %s / %s / %s | %.2f / %.2f / %.2f | %d | %s | %s | %.0f | %d |"
+            + " %.1f | %s | %s | %s | %s |",
         bad ? "20 % bad" : "healthy",
         domains,
-        CollectorsConfig.NAMES.size(),
-        w.commands / (double) window,
-        f.commands / (double) window,
-        percentile(w.freshness, 50),
-        percentile(w.freshness, 99),
-        percentile(w.freshness, 100),
+        w.loadStart,
+        w.loadEnd,
+        died ? "exited" : String.format(Locale.ROOT, "%.0f", w.commands / (double) window),
+        n == null ? "-" : String.format(Locale.ROOT, "%.0f", n.commands / (double) window),
+        nio == null ? "-" : String.format(Locale.ROOT, "%.0f", nio.commands / (double) window),
+        j == null ? "-" : String.format(Locale.ROOT, "%.0f", j.commands / (double) window),
+        BenchIo.percentile(w.freshness, 50),
+        BenchIo.percentile(w.freshness, 99),
+        BenchIo.percentile(w.freshness, 100),
         w.neverPolled,
-        percentile(w.scrapeMillis, 50),
-        percentile(w.scrapeMillis, 99),
-        w.scrapeTimeouts == 0 ? "" : " (" + w.scrapeTimeouts + " over 30 s)",
-        w.scrapeBytes / 1024.0,
+        Report.scrapes(w.plain),
+        Report.scrapes(w.prometheus),
         w.rssMaxKb / 1024.0,
+        w.threadsMax,
         w.cpuSeconds / window * 100,
-        exporterCost,
-        floorCost,
-        exporterCost / floorCost);
+        died ? "exited" : String.format(Locale.ROOT, "%.0f", cost),
+        Report.floorCost(cost, n),
+        Report.floorCost(cost, nio),
+        Report.floorCost(cost, j));
   }
 
-  /** What one measured window saw. */
-  private static final class Window {
-    double cpuSeconds;
-    long commands;
-    long rssMaxKb;
-    final List<Double> freshness = new ArrayList<>();
-    final List<Double> scrapeMillis = new ArrayList<>();
-    long scrapeBytes;
-    int scrapeTimeouts;
-    int neverPolled;
-  }
-
-  /** One window of {@link #window} s on process {@code pid}; scrapes when {@code base} is set. */
-  private Window measure(
-      long pid, Writer fleetIn, BufferedReader fleetOut, String base, Set<String> healthy)
+  private Window runFloor(Path log, FleetLink agents, Set<String> healthy, String... command)
       throws Exception {
+    Process floor = start(log, command);
+    Thread.sleep(floorWarmup * 1000L);
+    Window f =
+        measure(
+            floor, agents, null, healthy, log.resolveSibling(log.getFileName() + ".thread-cpu"));
+    floor.waitFor(30, TimeUnit.SECONDS);
+    stop(floor);
+    return f;
+  }
+
+  /** One window of {@link #window} s on {@code process}; scrapes when {@code scraper} is set. */
+  private Window measure(
+      Process process, FleetLink agents, Scraper scraper, Set<String> healthy, Path threadCpu)
+      throws Exception {
+    long pid = process.pid();
     Window w = new Window();
-    long cpu0 = cpuTicks(pid);
-    long commands0 = count(fleetIn, fleetOut);
+    w.loadStart = Proc.load();
+    var threads0 = Proc.threadTicks(pid);
+    long cpu0;
+    try {
+      cpu0 = Proc.cpuTicks(pid);
+    } catch (IOException e) {
+      return w; // it ended before the window
+    }
+    long cpu1 = cpu0;
+    long commands0 = agents.count();
+    Map<String, Long> mix0 = agents.mix();
     long start = System.nanoTime();
     long end = start + TimeUnit.SECONDS.toNanos(window);
     long nextScrape = start + TimeUnit.SECONDS.toNanos(1);
     String lastBody = null;
     double lastAt = 0;
-    while (System.nanoTime() < end) {
-      w.rssMaxKb = Math.max(w.rssMaxKb, rssKb(pid));
-      if (base != null && System.nanoTime() >= nextScrape) {
+    while (System.nanoTime() < end && process.isAlive()) {
+      w.rssMaxKb = Math.max(w.rssMaxKb, Proc.rssKb(pid));
+      w.threadsMax = Math.max(w.threadsMax, Proc.threads(pid));
+      if (scraper != null && System.nanoTime() >= nextScrape) {
         nextScrape += TimeUnit.SECONDS.toNanos(scrapeEvery);
         double at = System.currentTimeMillis() / 1000.0; // Prometheus stamps the scrape's start
-        String body = scrape(base, w);
+        String body = scraper.scrape(true, w.prometheus);
         if (body != null) {
           lastBody = body;
           lastAt = at;
-          freshness(lastBody, lastAt, healthy, w, false);
+          Freshness.add(lastBody, lastAt, healthy, w.freshness, false);
         }
+      }
+      try {
+        cpu1 = Proc.cpuTicks(pid);
+      } catch (IOException e) {
+        break; // the process ended
       }
       Thread.sleep(250);
     }
-    w.cpuSeconds = (cpuTicks(pid) - cpu0) / (double) ticksPerSecond;
-    w.commands = count(fleetIn, fleetOut) - commands0;
-    if (lastBody != null) {
-      freshness(lastBody, lastAt, healthy, w, true);
+    try {
+      cpu1 = Proc.cpuTicks(pid);
+    } catch (IOException e) {
+      // ended: the last reading stands
     }
-    for (int i = 0; base != null && i < scrapeBurst; i++) {
-      w.rssMaxKb = Math.max(w.rssMaxKb, rssKb(pid));
-      double at = System.currentTimeMillis() / 1000.0;
-      String body = scrape(base, w);
-      if (body != null) {
-        freshness(body, at, healthy, w, false);
+    w.complete = System.nanoTime() >= end;
+    w.cpuSeconds = (cpu1 - cpu0) / (double) ticksPerSecond;
+    Files.write(
+        threadCpu, Proc.threadCpu(threads0, Proc.threadTicks(pid), w.cpuSeconds, ticksPerSecond));
+    w.commands = agents.count() - commands0;
+    agents.mix().forEach((name, count) -> w.mix.put(name, count - mix0.getOrDefault(name, 0L)));
+    w.loadEnd = Proc.load();
+    if (lastBody != null) {
+      w.neverPolled = Freshness.add(lastBody, lastAt, healthy, w.freshness, true);
+    }
+    for (int i = 0; scraper != null && process.isAlive() && i < scrapeBurst; i++) {
+      w.rssMaxKb = Math.max(w.rssMaxKb, Proc.rssKb(pid));
+      for (boolean prometheus : new boolean[] {false, true}) {
+        double at = System.currentTimeMillis() / 1000.0;
+        String body = scraper.scrape(prometheus, prometheus ? w.prometheus : w.plain);
+        if (body != null && !prometheus && i == scrapeBurst - 1) {
+          Files.writeString(threadCpu.resolveSibling("exporter-metrics.txt"), body); // for analysis
+        }
+        if (body != null) {
+          Freshness.add(body, at, healthy, w.freshness, false);
+        }
       }
       Thread.sleep(1000);
     }
     return w;
   }
 
-  /**
-   * The warm-up, scraped every {@code --scrape-every} seconds as Prometheus would from the
-   * exporter's start (untimed): a scrape path first measured after 30 s of never running would be
-   * measured before the JIT compiler ever saw it.
-   */
-  private void warmUp(String base) throws Exception {
+  /** Scrapes as Prometheus would from the exporter's start (untimed), so the JIT saw it. */
+  private void warmUp(Scraper scraper, Process exporter) throws Exception {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
     Window ignored = new Window();
-    while (System.nanoTime() < end) {
-      scrape(base, ignored);
+    while (System.nanoTime() < end && exporter.isAlive()) {
+      scraper.scrape(true, ignored.prometheus);
       long left = end - System.nanoTime();
       Thread.sleep(Math.max(0, Math.min(TimeUnit.NANOSECONDS.toMillis(left), scrapeEvery * 1000L)));
-    }
-  }
-
-  /**
-   * One timed scrape, to the last byte of the body (decoding it is the benchmark's work, not the
-   * exporter's); null when it took over 30 s (counted as infinitely slow).
-   */
-  private String scrape(String base, Window w) throws IOException, InterruptedException {
-    long t0 = System.nanoTime();
-    HttpResponse<byte[]> r;
-    try {
-      r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(base + "/metrics"))
-                  .timeout(Duration.ofSeconds(30))
-                  .build(),
-              HttpResponse.BodyHandlers.ofByteArray());
-    } catch (java.net.http.HttpTimeoutException e) {
-      w.scrapeMillis.add(Double.POSITIVE_INFINITY);
-      w.scrapeTimeouts++;
-      return null;
-    }
-    w.scrapeMillis.add((System.nanoTime() - t0) / 1e6);
-    w.scrapeBytes = r.body().length;
-    return new String(r.body(), StandardCharsets.UTF_8);
-  }
-
-  /**
-   * Adds the age / interval of every healthy domain's supported collectors to {@code w}; a
-   * collector with {@code qga_collector_success} but no last success counts as infinitely old. With
-   * {@code countMissing}, also counts healthy domains with no series at all.
-   */
-  private static void freshness(
-      String body, double now, Set<String> healthy, Window w, boolean countMissing) {
-    Map<String, Double> last = new HashMap<>();
-    Set<String> expected = new HashSet<>();
-    Set<String> seen = new HashSet<>();
-    for (String line : body.split("\n")) {
-      Matcher m = SERIES.matcher(line);
-      if (!m.matches()) {
-        continue;
-      }
-      String name = m.group(1);
-      if (!name.equals("qga_collector_success")
-          && !name.equals("qga_collector_last_success_timestamp_seconds")) {
-        continue;
-      }
-      Map<String, String> labels = new HashMap<>();
-      Matcher l = LABEL.matcher(m.group(2));
-      while (l.find()) {
-        labels.put(l.group(1), l.group(2));
-      }
-      String domain = labels.get("domain");
-      if (!healthy.contains(domain)) {
-        continue;
-      }
-      seen.add(domain);
-      String key = domain + "/" + labels.get("collector");
-      if (name.equals("qga_collector_success")) {
-        expected.add(key);
-      } else {
-        last.put(key, Double.parseDouble(m.group(3)));
-      }
-    }
-    if (countMissing) {
-      w.neverPolled = healthy.size() - seen.size();
-      return;
-    }
-    for (String key : expected) {
-      Double ts = last.get(key);
-      double interval =
-          CollectorsConfig.DEFAULT.interval(key.substring(key.indexOf('/') + 1)).toMillis()
-              / 1000.0;
-      w.freshness.add(ts == null ? Double.POSITIVE_INFINITY : (now - ts) / interval);
     }
   }
 
@@ -394,89 +428,19 @@ public final class Bench {
     }
   }
 
-  private void awaitReady(String base, Process exporter) throws Exception {
+  /** True once /-/ready answers 200; false when the exporter exited first. */
+  private static boolean awaitReady(Scraper scraper, Process exporter) throws Exception {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < end) {
       if (!exporter.isAlive()) {
-        throw new IllegalStateException("the exporter exited with " + exporter.exitValue());
+        return false;
       }
-      try {
-        HttpResponse<Void> r =
-            http.send(
-                HttpRequest.newBuilder(URI.create(base + "/-/ready")).build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
+      if (scraper.ok("/-/ready")) {
+        return true;
       }
       Thread.sleep(200);
     }
     throw new IllegalStateException("the exporter was not ready within 120 s");
-  }
-
-  private static long count(Writer in, BufferedReader out) throws IOException {
-    in.write("count\n");
-    in.flush();
-    String line = expect(out, "count ");
-    return Long.parseLong(line.substring("count ".length()).trim());
-  }
-
-  private static String expect(BufferedReader out, String prefix) throws IOException {
-    String line;
-    while ((line = out.readLine()) != null) {
-      if (line.startsWith(prefix)) {
-        return line;
-      }
-    }
-    throw new IOException("the fleet process ended before printing " + prefix.trim());
-  }
-
-  // --- /proc -------------------------------------------------------------------------------
-
-  /** utime + stime of the process, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
-  private static long cpuTicks(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-  }
-
-  private static long rssKb(long pid) {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-      }
-    } catch (IOException e) {
-      // the process ended
-    }
-    return 0;
-  }
-
-  private static long clockTicks() throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("getconf", "CLK_TCK").start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-    p.waitFor();
-    return out.isEmpty() ? 100 : Long.parseLong(out);
-  }
-
-  // --- small helpers -------------------------------------------------------------------------
-
-  static double percentile(List<Double> values, double p) {
-    if (values.isEmpty()) {
-      return Double.NaN;
-    }
-    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    int i = (int) Math.ceil(p / 100.0 * v.length) - 1;
-    return v[Math.max(0, Math.min(v.length - 1, i))];
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   private static String required(Map<String, String> o, String key) {
@@ -485,20 +449,5 @@ public final class Bench {
       throw new IllegalArgumentException(key + " is required");
     }
     return v;
-  }
-
-  private static void log(String message) {
-    System.err.println("[bench " + java.time.LocalTime.now().withNano(0) + "] " + message);
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

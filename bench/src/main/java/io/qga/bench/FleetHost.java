@@ -18,7 +18,9 @@ import java.util.Map;
  * (one {@code domain role} line each: healthy, never-answers, answer-after), prints {@code ready}
  * once every socket accepts, then answers on stdin: {@code count} prints {@code count N}, the
  * requests received by every agent so far (data commands, sync and info alike, without the 0xFF
- * bytes). EOF on stdin stops it.
+ * bytes), and {@code mix} prints {@code mix NAME=N ...}, the same per command name (so the
+ * benchmark can show that the exporter and the floors send the same commands). EOF on stdin stops
+ * it.
  *
  * <p>Unlike {@code io.qga.sim.SimulatorMain} it can say how many commands were served, which is how
  * the benchmark counts commands per second for the exporter and the floor client alike.
@@ -54,11 +56,25 @@ public final class FleetHost {
         if (line.trim().equals("count")) {
           System.out.println("count " + received(fleet));
           System.out.flush();
+        } else if (line.trim().equals("mix")) {
+          StringBuilder out = new StringBuilder("mix");
+          mix(fleet).forEach((name, n) -> out.append(' ').append(name).append('=').append(n));
+          System.out.println(out);
+          System.out.flush();
         }
       }
     } finally {
       fleet.close();
     }
+  }
+
+  private static Map<String, Long> mix(SimulatedFleet fleet) {
+    Map<String, Long> all = new java.util.TreeMap<>();
+    for (SimulatedAgent agent : fleet.agents().values()) {
+      agent.guest().commandCounts().forEach((name, n) -> all.merge(name, n, Long::sum));
+    }
+    all.remove("<0xff>");
+    return all;
   }
 
   private static long received(SimulatedFleet fleet) {
