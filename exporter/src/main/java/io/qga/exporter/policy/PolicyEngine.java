@@ -49,6 +49,11 @@ import java.util.logging.Logger;
  *   <li>A scheduled run that finds the domain frozen is retried every {@link #FROZEN_RETRY} for up
  *       to {@link #FROZEN_RETRY_FOR}; a condition rule simply runs at a later poll.
  * </ul>
+ *
+ * <p>Over the ~450-line guide on purpose: the decision of one rule on one domain (match, window,
+ * cooldown, concurrency, jitter, frozen retry) is read best in one place; its thread and timers
+ * are in {@link EngineThread}, the polled facts in {@link PolledFacts}, the triggers in {@link
+ * PolicySchedules}.
  */
 public final class PolicyEngine implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(PolicyEngine.class.getName());
