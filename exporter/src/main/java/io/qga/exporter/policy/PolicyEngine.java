@@ -51,8 +51,8 @@ import java.util.logging.Logger;
  * </ul>
  *
  * <p>Over the ~450-line guide on purpose: the decision of one rule on one domain (match, window,
- * cooldown, concurrency, jitter, frozen retry) is read best in one place; its thread and timers
- * are in {@link EngineThread}, the polled facts in {@link PolledFacts}, the triggers in {@link
+ * cooldown, concurrency, jitter, frozen retry) is read best in one place; its thread and timers are
+ * in {@link EngineThread}, the polled facts in {@link PolledFacts}, the triggers in {@link
  * PolicySchedules}.
  */
 public final class PolicyEngine implements AutoCloseable {

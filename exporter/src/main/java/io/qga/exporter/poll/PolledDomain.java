@@ -39,8 +39,8 @@ import java.util.logging.Logger;
  * a lost/back pair per probe.
  *
  * <p>Over the ~450-line guide on purpose: what is left here is the one state machine (connect,
- * guest-info, collectors, backoff, freeze pause); its bookkeeping lives in {@link
- * CollectorStates}, and cutting the transitions apart would put one machine in several files.
+ * guest-info, collectors, backoff, freeze pause); its bookkeeping lives in {@link CollectorStates},
+ * and cutting the transitions apart would put one machine in several files.
  */
 final class PolledDomain implements DomainHandle {
   private static final Logger LOG = Logger.getLogger(Poller.class.getName());
