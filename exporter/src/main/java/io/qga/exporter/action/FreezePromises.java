@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qga.collectors.GuestRecord;
 import io.qga.exporter.action.FreezeGuard.Promise;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -130,8 +131,8 @@ final class FreezePromises {
     StateFiles.writeAtomically(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
   }
 
-  /** Guest-chosen or file text in a log line: at most 512 characters, as the API cuts it. */
+  /** Guest-chosen or file text in a log line: cut as the API cuts it. */
   private static String cut(String s) {
-    return s == null || s.length() <= 512 ? s : s.substring(0, 511) + "\u2026";
+    return GuestRecord.cut(s);
   }
 }

@@ -2,6 +2,7 @@ package io.qga.exporter.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -37,7 +38,7 @@ import java.util.Map;
  */
 final class Views {
   static final int MAX_ITEMS = 256;
-  static final int MAX_TEXT = 512;
+  static final int MAX_TEXT = GuestRecord.MAX_TEXT;
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -95,15 +96,7 @@ final class Views {
 
   /** {@code GET /api/v1/domains/{domain}}: the summary's members, then the cached guest data. */
   record Detail(
-      @JsonProperty("name") String name,
-      @JsonProperty("uuid") String uuid,
-      @JsonProperty("channel") String channel,
-      @JsonProperty("up") boolean up,
-      @JsonProperty("agent_version") String agentVersion,
-      @JsonProperty("last_success") String lastSuccess,
-      @JsonProperty("last_error") String lastError,
-      @JsonProperty("frozen") boolean frozen,
-      @JsonProperty("frozen_until") @JsonInclude(JsonInclude.Include.NON_NULL) String frozenUntil,
+      @JsonUnwrapped Summary summary,
       @JsonProperty("supported_commands") List<String> supportedCommands,
       @JsonProperty("hostname") String hostname,
       @JsonProperty("os") Os os,
@@ -139,15 +132,7 @@ final class Views {
         lastActions.forEach((action, at) -> last.put(action, at.toString()));
       }
       return new Detail(
-          s.name(),
-          s.uuid(),
-          s.channel(),
-          s.up(),
-          s.agentVersion(),
-          s.lastSuccess(),
-          s.lastError(),
-          s.frozen(),
-          s.frozenUntil(),
+          s,
           commands,
           os == null ? null : cut(os.hostName()),
           os == null || os.os() == null ? null : Os.of(os.os()),
@@ -264,10 +249,7 @@ final class Views {
   }
 
   static String cut(String s) {
-    if (s == null || s.length() <= MAX_TEXT) {
-      return s;
-    }
-    return s.substring(0, MAX_TEXT - 1) + "\u2026";
+    return GuestRecord.cut(s);
   }
 
   private static String time(Instant t) {
