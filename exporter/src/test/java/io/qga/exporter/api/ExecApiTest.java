@@ -225,6 +225,20 @@ class ExecApiTest {
   }
 
   @Test
+  void aCommandThatRunsLongerThanTheListenersIdleTimeoutStillGetsItsAnswer() throws Exception {
+    server.listenerTimeout = Duration.ofSeconds(1);
+    vm.program(
+        "/bin/slow",
+        (a, e, in) ->
+            GuestProgram.Run.exited(0, "done".getBytes(StandardCharsets.UTF_8), new byte[0])
+                .after(Duration.ofSeconds(3)));
+    startEnabled();
+    HttpResponse<String> r = server.post(EXEC, ADMIN, "{\"path\": \"/bin/slow\"}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(text(json(r).path("stdout"))).isEqualTo("done");
+  }
+
+  @Test
   void outputBeyondMaxOutputIsCutAndFlaggedAndAReplyBeyondTheAgentBoundIs502() throws Exception {
     ExecConfig d = ExecConfig.DEFAULT;
     start(
