@@ -313,6 +313,23 @@ class ExecApiTest {
     assertThat(json(big).path("error").asText()).contains("api.exec.max_file_size");
     assertThat(vm.commandCount("guest-file-open")).as("refused before anything was sent").isZero();
 
+    // no Content-Length (chunked): refused while reading, what was written by then is said
+    HttpResponse<byte[]> chunked =
+        server.client.send(
+            HttpRequest.newBuilder(server.uri(FILES + "/tmp/chunked"))
+                .header("Authorization", "Bearer " + ADMIN)
+                .header("Content-Type", "application/octet-stream")
+                .timeout(Duration.ofSeconds(60))
+                .PUT(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(new byte[100 * 1024])))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(chunked.statusCode()).isEqualTo(413);
+    assertThat(json(chunked).path("bytes").asLong()).isEqualTo(64 * 1024);
+    assertThat(vm.file("/tmp/chunked").orElseThrow()).hasSize(64 * 1024);
+    assertThat(vm.openFileHandles()).isZero();
+
     vm.putFile("/var/log/big", new byte[100 * 1024]);
     HttpResponse<byte[]> read = getFile("/var/log/big", ADMIN);
     assertThat(read.statusCode()).isEqualTo(413);
@@ -324,7 +341,7 @@ class ExecApiTest {
     assertThat(json(missing).path("error").asText())
         .contains("failed to open file '/no/such/file' (mode: 'r'): No such file or directory");
     assertThat(counted("file_get", "not_found")).isEqualTo(1);
-    assertThat(counted("file_put", "too_large")).isEqualTo(1);
+    assertThat(counted("file_put", "too_large")).isEqualTo(2);
   }
 
   @Test
