@@ -288,18 +288,7 @@ public final class GuestAgent {
   }
 
   public long exec(String path, List<String> args, boolean captureOutput) {
-    ObjectNode a = AgentCommand.args();
-    a.put("path", path);
-    if (args != null && !args.isEmpty()) {
-      args.forEach(a.putArray("arg")::add);
-    }
-    a.put("capture-output", captureOutput);
-    JsonNode value = execute("guest-exec", a);
-    JsonNode pid = value.get("pid");
-    if (pid == null || !pid.canConvertToLong()) {
-      throw new AgentProtocolException("guest-exec: expected {pid}, got " + value);
-    }
-    return pid.asLong();
+    return exec(path, args, null, null, captureOutput);
   }
 
   /**
