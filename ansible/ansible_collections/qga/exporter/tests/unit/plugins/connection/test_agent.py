@@ -34,6 +34,7 @@ class Exporter(object):
         self.files = {}
         self.put_status = None
         self.body_reads = []
+        self.redirect = False
 
 
 def make_handler(state):
@@ -63,6 +64,12 @@ def make_handler(state):
             if self.headers.get('Authorization') != 'Bearer ' + ADMIN:
                 return self.reply(401, {'error': 'unknown token'})
             base = '/api/v1/domains/web%201%2F%C3%A4'
+            if state.redirect:
+                self.send_response(302)
+                self.send_header('Location', state.url + '/elsewhere')
+                self.send_header('Content-Length', '0')
+                self.end_headers()
+                return None
             if url.path == base and self.command == 'GET':
                 return self.reply(200, state.detail)
             if url.path == base + '/exec' and self.command == 'POST':
@@ -243,3 +250,11 @@ def test_no_url_is_a_clear_error(exporter):
     with pytest.raises(AnsibleConnectionFailure) as e:
         conn._connect()
     assert 'qga_exporter_url' in str(e.value)
+
+
+def test_a_redirect_is_refused_and_the_token_goes_nowhere_else(exporter):
+    exporter.redirect = True
+    with pytest.raises(AnsibleConnectionFailure) as e:
+        connect(exporter)
+    assert '302' in str(e.value)
+    assert [r[1] for r in exporter.requests] == ['/api/v1/domains/web%201%2F%C3%A4']
