@@ -145,7 +145,6 @@ from ansible.module_utils.six.moves import http_client
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.six.moves.urllib.parse import urlencode
 from ansible.module_utils.six.moves.urllib.request import (
-    HTTPRedirectHandler,
     HTTPSHandler,
     Request,
     build_opener,
@@ -160,18 +159,12 @@ from ansible_collections.qga.exporter.plugins.module_utils.api import (
     describe_error,
     is_certificate_failure,
 )
+from ansible_collections.qga.exporter.plugins.plugin_utils.http import NoRedirect
 
 display = Display()
 
 # Bytes per read and write of a file transfer: files stream through, never whole in memory
 CHUNK = 64 * 1024
-
-
-class _NoRedirect(HTTPRedirectHandler):
-    """The exporter never redirects: a 3xx is an error, and the token goes nowhere else."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
 
 
 class _Client(ExporterClient):
@@ -183,7 +176,7 @@ class _Client(ExporterClient):
         context = make_context(cafile=ca_path, validate_certs=validate_certs)
         if client_cert:
             context.load_cert_chain(client_cert, client_key)
-        self.opener = build_opener(HTTPSHandler(context=context), _NoRedirect())
+        self.opener = build_opener(HTTPSHandler(context=context), NoRedirect())
 
     def open(self, method, url, data=None, headers=None, timeout=None):
         """The response of a 2xx answer; HTTPError, URLError or OSError else."""

@@ -221,7 +221,6 @@ from ansible.module_utils.common.text.converters import to_bytes, to_native, to_
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.six.moves.urllib.parse import urlparse
 from ansible.module_utils.six.moves.urllib.request import (
-    HTTPRedirectHandler,
     HTTPSHandler,
     Request,
     build_opener,
@@ -231,6 +230,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.unsafe_proxy import AnsibleUnsafeText, wrap_var
 
 from ansible_collections.qga.exporter.plugins.module_utils.api import ExporterClient, ExporterError
+from ansible_collections.qga.exporter.plugins.plugin_utils.http import NoRedirect
 
 # Host variables from the domain detail: variable name -> field of GET /api/v1/domains/{d}
 VARIABLES = (
@@ -262,13 +262,6 @@ _EXPORTER_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$')
 _TLS_OPTIONS = ('validate_certs', 'ca_path', 'client_cert', 'client_key')
 
 
-class _NoRedirect(HTTPRedirectHandler):
-    """The exporter never redirects: a 3xx is an error, and the token goes nowhere else."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
 _OPENERS = {}
 _OPENERS_LOCK = threading.Lock()
 
@@ -288,7 +281,7 @@ def _opener(validate_certs, ca_path, client_cert, client_key):
             context = make_context(cafile=ca_path, validate_certs=validate_certs)
             if client_cert:
                 context.load_cert_chain(client_cert, client_key)
-            opener = build_opener(HTTPSHandler(context=context), _NoRedirect())
+            opener = build_opener(HTTPSHandler(context=context), NoRedirect())
             _OPENERS[key] = opener
         return opener
 
