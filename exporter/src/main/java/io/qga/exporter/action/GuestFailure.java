@@ -56,6 +56,7 @@ public record GuestFailure(
       kind = "not_responding";
     } else {
       kind = "protocol";
+      desc = GuestRecord.cut(e.getMessage());
     }
     return new ActionReport(
         Outcome.FAILED,
