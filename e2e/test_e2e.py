@@ -126,8 +126,6 @@ api:
     - name: e2e
       token_file: %(token)s
       role: admin
-  exec:
-    enabled: true
 %(policy)sstate_dir: %(state)s
 """ % {"port": self.exporter.port, "glob": os.path.join(self.run_dir, "qga", "*.sock"),
        "libvirt": libvirt, "collectors": collectors, "token": self.token_file,
@@ -643,9 +641,10 @@ def reboot_resync(s):
 @test
 def ansible_agent_connection(s):
     """Tasks inside the guests through qga.exporter.agent and the exporter's exec and files
-    endpoints: raw and script on e2e-a (no Python), setup, command, copy, fetch and a role on
-    e2e-py (ansible/tests/agent_connection.yml); each exec and transfer audited under the
-    token's name."""
+    endpoints: refused while api.exec.enabled is off; with it on (a reload), raw and script on
+    e2e-a (no Python), setup, command, copy, fetch and a role on e2e-py
+    (ansible/tests/agent_connection.yml), each exec and transfer audited under the token's
+    name; off again afterwards."""
     s.require_exporter()
     ansible = os.path.join(os.path.dirname(harness.HERE), "ansible")
     work = os.path.join(harness.OUT, "agent-connection")
@@ -664,8 +663,20 @@ def ansible_agent_connection(s):
         json.dump({"qga_exporter_token": s.token, "qga_busybox_host": "e2e-a",
                    "qga_python_host": "e2e-py", "qga_release": s.release,
                    "qga_payload": payload, "qga_fetched": os.path.join(work, "fetched")}, f)
+    # exec off (the default): the play stops at its first task, naming the switch
+    log_off = os.path.join(harness.OUT, "ansible-agent-off.log")
     r = _playbook(ansible, "agent_connection.yml", inventory, os.path.join(work, "vars.json"),
-                  os.path.join(harness.OUT, "ansible-agent.log"))
+                  log_off)
+    text = " ".join(harness.tail(log_off, 200).split())
+    assert r.returncode != 0 and "UNREACHABLE" in text and \
+        "set api.exec.enabled: true in its config" in text, \
+        "with exec off, exit %d:\n%s" % (r.returncode, harness.tail(log_off, 30))
+    _exec_switch(s, True)
+    try:
+        r = _playbook(ansible, "agent_connection.yml", inventory,
+                      os.path.join(work, "vars.json"), os.path.join(harness.OUT, "ansible-agent.log"))
+    finally:
+        _exec_switch(s, False)
     assert r.returncode == 0, "ansible-playbook exited %d:\n%s" % (
         r.returncode, harness.tail(os.path.join(harness.OUT, "ansible-agent.log"), 60))
     with open(os.path.join(work, "fetched", "payload.bin"), "rb") as f, open(payload, "rb") as p:
