@@ -299,14 +299,15 @@ class Connection(ConnectionBase):
         """The user's words for a failed request: exec switched off, role, token, domain."""
         where = 'domain %s on %s' % (self.domain, self.client.url if self.client else '?')
         text = error.msg
-        if error.status == 403 and 'api.exec.enabled' in to_text(error.body.get('error') or text):
+        said = to_text(error.body.get('error') or text)
+        if error.status == 403 and 'api.exec.enabled' in said:
             return ('qga.exporter.agent: exec is disabled on the exporter (%s): set'
                     ' api.exec.enabled: true in its config to run tasks in its guests. The'
-                    ' exporter said: %s' % (where, text))
+                    ' exporter answered 403: %s' % (where, said))
         if error.status == 403:
             return ('qga.exporter.agent: the token may not run commands or move files in %s:'
-                    ' it needs role admin (qga_exporter_token or QGA_EXPORTER_TOKEN). %s'
-                    % (where, text))
+                    ' it needs role admin (qga_exporter_token or QGA_EXPORTER_TOKEN). The'
+                    ' exporter answered 403: %s' % (where, said))
         if error.status == 404 and path is None:
             return 'qga.exporter.agent: the exporter does not know %s: %s' % (where, text)
         return 'qga.exporter.agent: %s: %s' % (where, text)
