@@ -98,9 +98,9 @@ public final class SeriesText {
 
   /** A label value as it stands between the quotes, UTF-8: the domain's, made once per poll. */
   static byte[] labelValue(String value) {
-    StringBuilder s = new StringBuilder(value.length() + 8);
-    escapeLabelValue(s, value);
-    return s.toString().getBytes(StandardCharsets.UTF_8);
+    TextBytes out = new TextBytes(value.length());
+    out.labelValue(value);
+    return out.toArray();
   }
 
   /**
