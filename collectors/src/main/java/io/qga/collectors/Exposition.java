@@ -80,7 +80,8 @@ public final class Exposition {
   /**
    * One domain's series written as text lines: what the poller writes directly for its own
    * per-domain state (no samples kept; the caller keeps {@link DomainSamples}'s rules itself).
-   * Lines added as bytes are kept as they are, not copied.
+   * {@link #build} copies the lines into one array, a fragment per family: a scrape then groups a
+   * few fragments per domain instead of one per line.
    */
   public static final class Lines {
     private final String domain;
@@ -101,17 +102,35 @@ public final class Exposition {
       return add(family, line(family, domain, value, labelValues));
     }
 
-    /**
-     * Lines written earlier by {@link #line} for this domain (kept while their value holds); not to
-     * be changed after.
-     */
+    /** Lines written earlier by {@link #line} for this domain (kept while their value holds). */
     public Lines add(MetricFamily family, byte[] lines) {
       fragments.add(new Fragment(family, lines, 0, lines.length));
       return this;
     }
 
     public Prepared build() {
-      return new Prepared(owner, List.copyOf(fragments));
+      List<MetricFamily> families = new ArrayList<>(8);
+      int size = 0;
+      for (Fragment f : fragments) {
+        if (!families.contains(f.family())) {
+          families.add(f.family());
+        }
+        size += f.length();
+      }
+      byte[] text = new byte[size];
+      List<Fragment> out = new ArrayList<>(families.size());
+      int at = 0;
+      for (MetricFamily family : families) {
+        int start = at;
+        for (Fragment f : fragments) {
+          if (f.family().equals(family)) {
+            System.arraycopy(f.text(), f.offset(), text, at, f.length());
+            at += f.length();
+          }
+        }
+        out.add(new Fragment(family, text, start, at - start));
+      }
+      return new Prepared(owner, List.copyOf(out));
     }
   }
 
