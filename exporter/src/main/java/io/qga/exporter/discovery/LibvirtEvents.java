@@ -1,0 +1,426 @@
+package io.qga.exporter.discovery;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.PointerByReference;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A read-only libvirt connection that listens to domain events ({@code
+ * VIR_DOMAIN_EVENT_ID_LIFECYCLE} and {@code VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE}) and hands each to
+ * {@link DomainEvents}.
+ *
+ * <p>Threads: libvirt's default event loop runs on one daemon thread per process ({@code
+ * libvirt-event-loop}, started once, never stopped: libvirt cannot unregister it). The native
+ * callbacks run on that thread; they only read the domain's name and queue the event for this
+ * object's own thread ({@code libvirt-events}), which also connects, resyncs and reconnects: the
+ * loop never waits on libvirtd or on the exporter.
+ *
+ * <p>Connection: keepalive every {@link #KEEPALIVE_INTERVAL_SECONDS} s ({@link #KEEPALIVE_COUNT}
+ * unanswered probes close it), and a close callback: when libvirtd stops or restarts the callback
+ * fires (at once on end of file, after the keepalive on a hung daemon), the connection is dropped
+ * and opened again after a backoff (1 s doubling to {@link #MAX_BACKOFF}). Each (re)connect lists
+ * every active domain with its state ({@link DomainEvents#resync}) and runs discovery, so nothing
+ * that happened while disconnected is lost. While no connection is open, discovery's periodic
+ * refresh is what finds domains, as without events.
+ *
+ * <p>JNA keeps only a weak reference to a callback object: every callback handed to libvirt is a
+ * field of this object (or a static one), which lives until {@link #close}.
+ */
+public final class LibvirtEvents implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(LibvirtEvents.class.getName());
+
+  static final int KEEPALIVE_INTERVAL_SECONDS = 5;
+  static final int KEEPALIVE_COUNT = 3;
+  static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  /**
+   * Events queued for the hand-off thread at most; past that they are dropped and a resync runs.
+   */
+  static final int MAX_QUEUED = 10_000;
+
+  private static final int MAX_DOMAINS = LibvirtRunDir.MAX_FILES;
+
+  private static final Object LOOP_LOCK = new Object();
+  private static LibvirtEventApi loopApi;
+
+  /** Silences libvirt's default error printer (errors reach us as return values). */
+  private static final LibvirtEventApi.ErrorCallback SILENT = (userData, error) -> {};
+
+  private final String uri;
+  private final DomainEvents events;
+  private final ScheduledThreadPoolExecutor worker;
+  private final AtomicInteger queued = new AtomicInteger();
+  private final Map<String, LongAdder> received = new ConcurrentHashMap<>();
+  private final LongAdder reconnects = new LongAdder();
+
+  // Strongly held: libvirt calls these from the event loop for as long as the connection lives.
+  private final LibvirtEventApi.LifecycleCallback lifecycle = this::onLifecycle;
+  private final LibvirtEventApi.AgentLifecycleCallback agentLifecycle = this::onAgentLifecycle;
+  private final LibvirtEventApi.CloseCallback closed = this::onClose;
+
+  private volatile LibvirtEventApi api;
+  // Confined to the worker thread, except conn, read by the callbacks to drop stale events.
+  private volatile Pointer conn;
+  private volatile boolean connected;
+  private volatile boolean stopping;
+  private boolean everConnected;
+  private Duration backoff = FIRST_BACKOFF;
+  private String lastFailure = "";
+
+  private LibvirtEvents(String uri, DomainEvents events) {
+    this.uri = uri;
+    this.events = events;
+    this.worker =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "libvirt-events");
+              t.setDaemon(true);
+              return t;
+            });
+    worker.setRemoveOnCancelPolicy(true);
+  }
+
+  /**
+   * Starts listening on {@code uri}; connects in the background (a failure is logged, counted in
+   * {@code qga_libvirt_events_connected 0}, and retried with backoff). Never throws.
+   */
+  public static LibvirtEvents start(String uri, DomainEvents events) {
+    LibvirtEvents e = new LibvirtEvents(uri, events);
+    e.submit(e::connect);
+    return e;
+  }
+
+  public DomainEvents domains() {
+    return events;
+  }
+
+  /** True while the event connection is open and subscribed. */
+  public boolean connected() {
+    return connected;
+  }
+
+  /** Connections opened again after the first one (libvirtd restarted, keepalive timed out). */
+  public long reconnects() {
+    return reconnects.sum();
+  }
+
+  /** Events received since start, by {@link DomainEvents.Kind#label()}. */
+  public Map<String, Long> received() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    received.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
+  public String uri() {
+    return uri;
+  }
+
+  // --- the event loop thread: read, queue, return -------------------------------------------
+
+  private int onLifecycle(Pointer c, Pointer domain, int event, int detail, Pointer opaque) {
+    handOff(c, domain, DomainEvents.Kind.lifecycle(event), detail);
+    return 0;
+  }
+
+  private void onAgentLifecycle(Pointer c, Pointer domain, int state, int reason, Pointer opaque) {
+    handOff(c, domain, DomainEvents.Kind.agent(state), reason);
+  }
+
+  private void handOff(Pointer c, Pointer domain, DomainEvents.Kind kind, int detail) {
+    if (!c.equals(conn)) {
+      return; // a connection already dropped
+    }
+    String name;
+    try {
+      name = api.virDomainGetName(domain); // local: the name travels with the event
+    } catch (RuntimeException e) {
+      return;
+    }
+    if (name == null) {
+      return;
+    }
+    received.computeIfAbsent(kind.label(), k -> new LongAdder()).increment();
+    if (queued.get() >= MAX_QUEUED) {
+      return; // the resync queued below (once) covers it
+    }
+    submit(() -> events.on(name, kind, detail));
+  }
+
+  private void onClose(Pointer c, int reason, Pointer opaque) {
+    submit(() -> dropped(c, closeReason(reason)));
+  }
+
+  private static String closeReason(int reason) {
+    return switch (reason) {
+      case 0 -> "connection error";
+      case 1 -> "libvirtd closed the connection";
+      case 2 -> "keepalive timed out";
+      default -> "closed (reason " + reason + ")";
+    };
+  }
+
+  private void submit(Runnable task) {
+    if (stopping) {
+      return;
+    }
+    if (queued.incrementAndGet() > MAX_QUEUED) {
+      queued.decrementAndGet();
+      return;
+    }
+    try {
+      worker.execute(
+          () -> {
+            queued.decrementAndGet();
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              LOG.log(Level.WARNING, "libvirt events: handling an event failed", e);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      queued.decrementAndGet(); // closing
+    }
+  }
+
+  // --- the worker thread ----------------------------------------------------------------------
+
+  private void connect() {
+    if (stopping || conn != null) {
+      return;
+    }
+    Pointer c;
+    try {
+      api = startLoop();
+      c = api.virConnectOpenReadOnly(uri);
+    } catch (LinkageError e) {
+      retry(
+          "cannot load libvirt through JNA (Debian: apt-get install libvirt0; JNA needs a"
+              + " writable java.io.tmpdir or -Djna.tmpdir): "
+              + e);
+      return;
+    }
+    if (c == null) {
+      retry(api.virGetLastErrorMessage());
+      return;
+    }
+    if (api.virConnectSetKeepAlive(c, KEEPALIVE_INTERVAL_SECONDS, KEEPALIVE_COUNT) < 0) {
+      LOG.fine(
+          () -> "libvirt events: no keepalive on " + uri + ": " + api.virGetLastErrorMessage());
+    }
+    conn = c;
+    if (api.virConnectRegisterCloseCallback(c, closed, null, null) < 0
+        || api.virConnectDomainEventRegisterAny(
+                c, null, LibvirtEventApi.VIR_DOMAIN_EVENT_ID_LIFECYCLE, lifecycle, null, null)
+            < 0) {
+      String why = api.virGetLastErrorMessage();
+      conn = null;
+      api.virConnectClose(c);
+      retry("cannot subscribe to domain events: " + why);
+      return;
+    }
+    if (api.virConnectDomainEventRegisterAny(
+            c,
+            null,
+            LibvirtEventApi.VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
+            agentLifecycle,
+            null,
+            null)
+        < 0) {
+      // libvirt before 1.2.11: agents are found by probing only
+      LOG.info(() -> "libvirt events: no agent lifecycle events on " + uri + ": " + lastError());
+    }
+    Map<String, Boolean> states = activeDomains(c);
+    if (states == null) {
+      String why = lastError();
+      dropped(c, "cannot list domains: " + why);
+      return;
+    }
+    connected = true;
+    backoff = FIRST_BACKOFF;
+    lastFailure = "";
+    if (everConnected) {
+      reconnects.increment();
+      LOG.info(
+          () ->
+              "libvirt events: connected again to "
+                  + uri
+                  + ", resynced "
+                  + states.size()
+                  + " active domains");
+    } else {
+      LOG.info(() -> "libvirt events: subscribed to domain and agent events on " + uri);
+    }
+    everConnected = true;
+    events.resync(states);
+  }
+
+  private String lastError() {
+    String m = api.virGetLastErrorMessage();
+    return m == null ? "unknown error" : m;
+  }
+
+  /** Active domains and whether each is paused, or null when libvirt could not list them. */
+  private Map<String, Boolean> activeDomains(Pointer c) {
+    PointerByReference list = new PointerByReference();
+    int n = api.virConnectListAllDomains(c, list, LibvirtEventApi.VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+    if (n < 0) {
+      return null;
+    }
+    Map<String, Boolean> out = new HashMap<>();
+    Pointer array = list.getValue();
+    try {
+      Pointer[] domains = n == 0 ? new Pointer[0] : array.getPointerArray(0, n);
+      for (Pointer d : domains) {
+        try {
+          IntByReference state = new IntByReference();
+          String name = api.virDomainGetName(d);
+          if (name != null
+              && out.size() < MAX_DOMAINS
+              && api.virDomainGetState(d, state, new IntByReference(), 0) == 0) {
+            int s = state.getValue();
+            out.put(
+                name,
+                s == LibvirtEventApi.VIR_DOMAIN_PAUSED
+                    || s == LibvirtEventApi.VIR_DOMAIN_PMSUSPENDED);
+          }
+        } finally {
+          api.virDomainFree(d);
+        }
+      }
+    } finally {
+      if (array != null) {
+        Native.free(Pointer.nativeValue(array));
+      }
+    }
+    return out;
+  }
+
+  /** The connection {@code c} is gone: drop it and open a new one after the backoff. */
+  private void dropped(Pointer c, String why) {
+    if (conn == null || !conn.equals(c)) {
+      return;
+    }
+    conn = null;
+    boolean was = connected;
+    connected = false;
+    try {
+      api.virConnectUnregisterCloseCallback(c, closed);
+      api.virConnectClose(c);
+    } catch (RuntimeException e) {
+      // a broken connection: nothing left to release
+    }
+    if (was) {
+      LOG.warning(
+          () ->
+              "libvirt events: lost the connection to "
+                  + uri
+                  + " ("
+                  + why
+                  + "); reconnecting, discovery re-reads every refresh_interval meanwhile");
+    }
+    retry(why);
+  }
+
+  private void retry(String why) {
+    if (stopping) {
+      return;
+    }
+    if (!why.equals(lastFailure)) {
+      LOG.warning(
+          () ->
+              "libvirt events: cannot connect to "
+                  + uri
+                  + " ("
+                  + why
+                  + "); retrying, discovery re-reads every refresh_interval meanwhile");
+    }
+    lastFailure = why;
+    Duration wait = backoff;
+    backoff =
+        backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+    try {
+      worker.schedule(this::connect, wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  /**
+   * libvirt's default event loop, registered and started once per process: keepalive and events
+   * need it registered before the connection opens.
+   */
+  private static LibvirtEventApi startLoop() {
+    synchronized (LOOP_LOCK) {
+      if (loopApi != null) {
+        return loopApi;
+      }
+      LibvirtEventApi api = LibvirtEventApi.load();
+      api.virSetErrorFunc(null, SILENT);
+      if (api.virEventRegisterDefaultImpl() < 0) {
+        throw new LinkageError(
+            "virEventRegisterDefaultImpl failed: " + api.virGetLastErrorMessage());
+      }
+      Thread loop =
+          new Thread(
+              () -> {
+                while (true) {
+                  if (api.virEventRunDefaultImpl() < 0) {
+                    LOG.warning(
+                        "libvirt events: the event loop failed: " + api.virGetLastErrorMessage());
+                    try {
+                      Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
+                }
+              },
+              "libvirt-event-loop");
+      loop.setDaemon(true);
+      loop.start();
+      loopApi = api;
+      return api;
+    }
+  }
+
+  /** Stops listening: deregisters and closes the connection; queued events are dropped. */
+  @Override
+  public void close() {
+    stopping = true;
+    try {
+      worker
+          .submit(
+              () -> {
+                Pointer c = conn;
+                conn = null;
+                connected = false;
+                if (c != null) {
+                  try {
+                    api.virConnectUnregisterCloseCallback(c, closed);
+                    api.virConnectClose(c);
+                  } catch (RuntimeException e) {
+                    // a broken connection: nothing left to release
+                  }
+                }
+              })
+          .get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.log(Level.FINE, "libvirt events: closing", e);
+    }
+    worker.shutdownNow();
+  }
+}
