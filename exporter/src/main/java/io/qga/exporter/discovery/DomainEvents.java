@@ -11,9 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * What libvirt's domain events mean for the exporter, apart from how they arrive ({@link
  * LibvirtEvents}): which domains libvirt has running and which of them are paused, and what to do
  * now. A domain that starts, stops, migrates, crashes or is (un)defined makes discovery run at once
- * ({@link Reactions#rediscover}); a domain that resumes or whose agent connects is polled at once
- * ({@link Reactions#pollNow}) instead of at its next probe. Called on the event hand-off thread;
- * read by scrapes and the poller from any thread.
+ * ({@link Reactions#rediscover}); a domain that resumes or whose agent connects or disconnects is
+ * polled at once ({@link Reactions#pollNow}) instead of at its next probe. Called on the event
+ * hand-off thread; read by scrapes and the poller from any thread.
  */
 public final class DomainEvents {
 
@@ -97,9 +97,11 @@ public final class DomainEvents {
         active.put(name, false);
         reactions.pollNow(name);
       }
-      case AGENT_CONNECTED -> reactions.pollNow(name);
-      case SHUTDOWN, AGENT_DISCONNECTED -> {
-        // the domain goes on (shutdown: STOPPED follows); a silent agent is found by polling
+      // connected: polled at once instead of at its next probe; disconnected: the poll fails at
+      // once and the agent shows down now, not at the next interval
+      case AGENT_CONNECTED, AGENT_DISCONNECTED -> reactions.pollNow(name);
+      case SHUTDOWN -> {
+        // the guest shut itself down; STOPPED follows when QEMU has exited
       }
     }
   }

@@ -87,11 +87,13 @@ class DomainEventsTest {
   }
 
   @Test
-  void anAgentThatConnectsIsPolledAtOnceOneThatLeavesIsLeftToPolling() {
+  void anAgentThatConnectsOrLeavesIsPolledAtOnce() {
     events.on("web-1", Kind.AGENT_CONNECTED, 2);
     assertThat(did).containsExactly("poll web-1");
     did.clear();
     events.on("web-1", Kind.AGENT_DISCONNECTED, 2);
+    assertThat(did).containsExactly("poll web-1");
+    did.clear();
     events.on("web-1", Kind.SHUTDOWN, 0);
     assertThat(did).isEmpty();
   }
