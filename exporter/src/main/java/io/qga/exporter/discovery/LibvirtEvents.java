@@ -222,10 +222,13 @@ public final class LibvirtEvents implements AutoCloseable {
           () -> "libvirt events: no keepalive on " + uri + ": " + api.virGetLastErrorMessage());
     }
     conn = c;
-    if (api.virConnectRegisterCloseCallback(c, closed, null, null) < 0
-        || api.virConnectDomainEventRegisterAny(
-                c, null, LibvirtEventApi.VIR_DOMAIN_EVENT_ID_LIFECYCLE, lifecycle, null, null)
-            < 0) {
+    if (api.virConnectRegisterCloseCallback(c, closed, null, null) < 0) {
+      // only remote connections (libvirtd's socket) have one; a local driver cannot break
+      LOG.fine(() -> "libvirt events: no close callback on " + uri + ": " + lastError());
+    }
+    if (api.virConnectDomainEventRegisterAny(
+            c, null, LibvirtEventApi.VIR_DOMAIN_EVENT_ID_LIFECYCLE, lifecycle, null, null)
+        < 0) {
       String why = api.virGetLastErrorMessage();
       conn = null;
       api.virConnectClose(c);
