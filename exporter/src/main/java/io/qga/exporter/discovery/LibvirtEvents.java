@@ -77,6 +77,8 @@ public final class LibvirtEvents implements AutoCloseable {
   private volatile boolean connected;
   private volatile boolean stopping;
   private boolean everConnected;
+  private int lifecycleId = -1;
+  private int agentId = -1;
   private Duration backoff = FIRST_BACKOFF;
   private String lastFailure = "";
 
@@ -226,23 +228,25 @@ public final class LibvirtEvents implements AutoCloseable {
       // only remote connections (libvirtd's socket) have one; a local driver cannot break
       LOG.fine(() -> "libvirt events: no close callback on " + uri + ": " + lastError());
     }
-    if (api.virConnectDomainEventRegisterAny(
-            c, null, LibvirtEventApi.VIR_DOMAIN_EVENT_ID_LIFECYCLE, lifecycle, null, null)
-        < 0) {
-      String why = api.virGetLastErrorMessage();
+    lifecycleId =
+        api.virConnectDomainEventRegisterAny(
+            c, null, LibvirtEventApi.VIR_DOMAIN_EVENT_ID_LIFECYCLE, lifecycle, null, null);
+    if (lifecycleId < 0) {
+      String why = lastError();
       conn = null;
-      api.virConnectClose(c);
+      release(c);
       retry("cannot subscribe to domain events: " + why);
       return;
     }
-    if (api.virConnectDomainEventRegisterAny(
+    agentId =
+        api.virConnectDomainEventRegisterAny(
             c,
             null,
             LibvirtEventApi.VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
             agentLifecycle,
             null,
-            null)
-        < 0) {
+            null);
+    if (agentId < 0) {
       // libvirt before 1.2.11: agents are found by probing only
       LOG.info(() -> "libvirt events: no agent lifecycle events on " + uri + ": " + lastError());
     }
@@ -252,7 +256,6 @@ public final class LibvirtEvents implements AutoCloseable {
       dropped(c, "cannot list domains: " + why);
       return;
     }
-    connected = true;
     backoff = FIRST_BACKOFF;
     lastFailure = "";
     if (everConnected) {
@@ -269,6 +272,7 @@ public final class LibvirtEvents implements AutoCloseable {
     }
     everConnected = true;
     events.resync(states);
+    connected = true; // after the resync: connected means the states are known
   }
 
   private String lastError() {
@@ -320,12 +324,7 @@ public final class LibvirtEvents implements AutoCloseable {
     conn = null;
     boolean was = connected;
     connected = false;
-    try {
-      api.virConnectUnregisterCloseCallback(c, closed);
-      api.virConnectClose(c);
-    } catch (RuntimeException e) {
-      // a broken connection: nothing left to release
-    }
+    release(c);
     if (was) {
       LOG.warning(
           () ->
@@ -336,6 +335,24 @@ public final class LibvirtEvents implements AutoCloseable {
                   + "); reconnecting, discovery re-reads every refresh_interval meanwhile");
     }
     retry(why);
+  }
+
+  /** Deregisters every callback from {@code c} and closes it; errors of a broken one ignored. */
+  private void release(Pointer c) {
+    try {
+      for (int id : new int[] {lifecycleId, agentId}) {
+        if (id >= 0) {
+          api.virConnectDomainEventDeregisterAny(c, id);
+        }
+      }
+      api.virConnectUnregisterCloseCallback(c, closed);
+      api.virConnectClose(c);
+    } catch (RuntimeException e) {
+      // a broken connection: nothing left to release
+    } finally {
+      lifecycleId = -1;
+      agentId = -1;
+    }
   }
 
   private void retry(String why) {
@@ -412,12 +429,7 @@ public final class LibvirtEvents implements AutoCloseable {
                 conn = null;
                 connected = false;
                 if (c != null) {
-                  try {
-                    api.virConnectUnregisterCloseCallback(c, closed);
-                    api.virConnectClose(c);
-                  } catch (RuntimeException e) {
-                    // a broken connection: nothing left to release
-                  }
+                  release(c);
                 }
               })
           .get(10, TimeUnit.SECONDS);
