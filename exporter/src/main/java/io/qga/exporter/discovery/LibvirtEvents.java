@@ -333,6 +333,7 @@ public final class LibvirtEvents implements AutoCloseable {
                   + " ("
                   + why
                   + "); reconnecting, discovery re-reads every refresh_interval meanwhile");
+      lastFailure = why; // said once: the retries log only a different failure
     }
     retry(why);
   }
@@ -360,7 +361,9 @@ public final class LibvirtEvents implements AutoCloseable {
       return;
     }
     if (!why.equals(lastFailure)) {
-      LOG.warning(
+      // INFO: a degradation, not a loss (the periodic refresh goes on; qga_libvirt_events_connected
+      // says so); discovery warns itself when libvirt cannot be read at all
+      LOG.info(
           () ->
               "libvirt events: cannot connect to "
                   + uri

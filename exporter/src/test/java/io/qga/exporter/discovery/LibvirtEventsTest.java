@@ -2,6 +2,7 @@ package io.qga.exporter.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -77,7 +78,27 @@ class LibvirtEventsTest {
     await("polled on resume", () -> did.contains("poll test"));
     assertThat(events.received()).containsEntry("suspended", 1L).containsEntry("resumed", 1L);
     assertThat(events.reconnects()).isZero();
+
+    test.suspend();
+    await("paused again", () -> events.domains().paused("test"));
+    // qga_domain_paused only for polled domains that libvirt reports active
+    String text = exposition(new LibvirtEventMetrics(() -> events, () -> List.of("test", "gone")));
+    assertThat(text)
+        .contains("qga_libvirt_events_connected 1.0\n")
+        .contains("qga_libvirt_events_reconnects_total 0.0\n")
+        .contains("qga_libvirt_events_received_total{event=\"suspended\"} 2.0\n")
+        .contains("qga_libvirt_events_received_total{event=\"agent_connected\"} 0.0\n")
+        .contains("qga_domain_paused{domain=\"test\"} 1.0\n")
+        .doesNotContain("domain=\"gone\"");
+    test.resume();
     test.free();
+    assertThat(exposition(new LibvirtEventMetrics(() -> null, () -> List.of("test")))).isEmpty();
+  }
+
+  private static String exposition(LibvirtEventMetrics metrics) throws java.io.IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    PrometheusTextFormatWriter.create().write(out, metrics.collect());
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   @Test

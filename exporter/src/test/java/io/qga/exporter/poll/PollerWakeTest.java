@@ -49,20 +49,20 @@ class PollerWakeTest {
   }
 
   @Test
-  void aWokenDomainThatIsDownIsProbedAndComesBack() {
+  void aWokenDomainThatIsDownIsProbedAtOnceNotAfterItsBackoff() {
     FakeChannel c = start("vm");
+    Await.until(Duration.ofSeconds(5), "first poll", () -> c.calls("cmd-a") == 1);
     c.mode = FakeChannel.Mode.DEAD;
     poller.wake("vm"); // up: polls, fails, down
-    Await.until(
-        Duration.ofSeconds(5),
-        "down",
-        () -> poller.find("vm").map(d -> !d.state().up()).orElse(false));
-    c.mode = FakeChannel.Mode.HEALTHY;
+    // three failed probes (after 1, 2 and 4 s): the next one is 8 s away
+    Await.until(Duration.ofSeconds(20), "probed 3 times", () -> c.calls("guest-ping") >= 3);
     int pings = c.calls("guest-ping");
 
     poller.wake("vm");
 
-    Await.until(Duration.ofSeconds(5), "probed", () -> c.calls("guest-ping") > pings);
+    Await.until(Duration.ofSeconds(5), "probed when woken", () -> c.calls("guest-ping") > pings);
+    c.mode = FakeChannel.Mode.HEALTHY;
+    poller.wake("vm");
     Await.until(
         Duration.ofSeconds(5), "up again", () -> poller.find("vm").orElseThrow().state().up());
   }
