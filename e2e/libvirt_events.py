@@ -100,6 +100,8 @@ def _pause_and_resume(s, e, name):
         _within(PROMPT, _is(e, 1, "qga_domain_paused", domain=name), name + " shown paused")
         status, body, _ = e.http("GET", "/api/v1/domains/" + name, token=s.token)
         assert status == 200 and body.get("paused") is True, "API while paused: %s %s" % (status, body)
+        status, page, _ = e.http("GET", "/", timeout=15)
+        assert "(domain paused)" in str(page), "the landing page does not say %s is paused" % name
     finally:
         s.libvirt.virsh("resume", name)
     _within(PROMPT, _is(e, 0, "qga_domain_paused", domain=name), name + " shown running again")

@@ -42,6 +42,8 @@ EVENT_ONLY_METRICS = {
     "qga_collector_dropped_items": "only when a guest reports more items than the limits allow",
     "qga_domain_paused": "only with a libvirt event connection (the demo has no libvirt);"
     " the e2e suite checks it on real libvirt",
+    "qga_libvirt_events_connected": "only with libvirt discovery (the demo has no libvirt);"
+    " the e2e suite checks it on real libvirt",
 }
 
 # Panels (dashboard uid, panel title) that show only the event-only series above: they must run
