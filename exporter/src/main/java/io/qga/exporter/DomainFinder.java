@@ -84,26 +84,42 @@ final class DomainFinder {
     discovery = new Discovery(c.discovery());
     if (c.discovery().libvirt().enabled()) {
       libvirt = LibvirtConnection.open(c.discovery().libvirt().uri());
-      // source: run_dir asks for no libvirt connection in discovery: no events either
-      if (c.discovery().libvirt().source() != LibvirtConfig.Source.RUN_DIR) {
-        LibvirtEvents e =
-            LibvirtEvents.start(
-                c.discovery().libvirt().uri(),
-                new DomainEvents(
-                    new DomainEvents.Reactions() {
-                      @Override
-                      public void rediscover() {
-                        refreshSoon();
-                      }
+    }
+    listen(c);
+  }
 
-                      @Override
-                      public void pollNow(String domain) {
-                        poller.wake(domain);
-                      }
-                    }));
-        events = e;
-        poller.pausedBy(e.domains()::paused);
-      }
+  /**
+   * Starts or stops listening to libvirt's events as the config asks: with libvirt discovery,
+   * unless {@code source: run_dir} (which asks for no libvirt connection in discovery). A changed
+   * {@code uri} takes effect after a restart, as for the rest of libvirt.
+   */
+  private synchronized void listen(Config c) {
+    boolean wanted =
+        c.discovery().libvirt().enabled()
+            && c.discovery().libvirt().source() != LibvirtConfig.Source.RUN_DIR;
+    LibvirtEvents running = events;
+    if (wanted && running == null && !closed) {
+      LibvirtEvents e =
+          LibvirtEvents.start(
+              c.discovery().libvirt().uri(),
+              new DomainEvents(
+                  new DomainEvents.Reactions() {
+                    @Override
+                    public void rediscover() {
+                      refreshSoon();
+                    }
+
+                    @Override
+                    public void pollNow(String domain) {
+                      poller.wake(domain);
+                    }
+                  }));
+      events = e;
+      poller.pausedBy(e.domains()::paused);
+    } else if (!wanted && running != null) {
+      events = null;
+      poller.pausedBy(name -> false);
+      running.close();
     }
   }
 
@@ -116,6 +132,7 @@ final class DomainFinder {
   /** A reloaded config: discovers again now, and reschedules when the interval changed. */
   void apply(Config next, Config old) {
     discovery = new Discovery(next.discovery());
+    listen(next);
     refresh();
     if (!next.discovery().refreshInterval().equals(old.discovery().refreshInterval())) {
       schedule(next.discovery().refreshInterval());
@@ -237,7 +254,11 @@ final class DomainFinder {
 
   /** Closes the libvirt connection (after the poller closed its channels). */
   void closeLibvirt() {
-    LibvirtEvents e = events;
+    LibvirtEvents e;
+    synchronized (this) {
+      e = events;
+      events = null;
+    }
     if (e != null) {
       e.close();
     }
