@@ -12,6 +12,8 @@ Plain guests have a second channel .1 the exporter does not see (its glob matche
 the tests use it to ask the guest itself what is true and to run commands in it.
 """
 
+import base64
+import hashlib
 import json
 import os
 import re
@@ -21,6 +23,9 @@ import subprocess
 import sys
 import time
 import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import harness
 from harness import eventually, log, one, select
@@ -408,6 +413,87 @@ def fstrim_api(s):
     assert trimmed and max(trimmed) >= 16 << 20, "trimmed bytes in %s" % job
     s.wait_metric("qga_fstrim_trimmed_bytes", lambda v: v == max(trimmed), 30,
                   "qga_fstrim_trimmed_bytes of /data", domain="e2e-a", mountpoint="/data")
+
+
+def _exec_switch(s, on):
+    """Rewrites the running exporter's config with api.exec.enabled on or off and reloads."""
+    with open(s.exporter.config) as f:
+        text = f.read()
+    text = re.sub(r"\n  exec:\n    enabled: \w+\n", "\n", text)
+    text = text.replace("\napi:\n", "\napi:\n  exec:\n    enabled: %s\n" % ("true" if on else "false"), 1)
+    s.exporter.write_config(text)
+    status, body, _ = s.api("POST", "/-/reload")
+    assert status == 200, "POST /-/reload with api.exec.enabled %s: %s %s" % (on, status, body)
+
+
+def _file_request(s, method, domain, path, data=None):
+    """PUT or GET /api/v1/domains/{domain}/files?path= with raw bytes: (status, body bytes)."""
+    url = "%s/api/v1/domains/%s/files?%s" % (
+        s.exporter.url, domain, urllib.parse.urlencode({"path": path}))
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Authorization", "Bearer " + s.token)
+    if data is not None:
+        request.add_header("Content-Type", "application/octet-stream")
+    try:
+        with urllib.request.urlopen(request, timeout=120) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+@test
+def exec_and_files_api(s):
+    """POST .../exec and PUT/GET .../files on a real guest through the exporter, with
+    api.exec.enabled switched on by a reload; the same exporter refuses them when it is off."""
+    s.require_exporter()
+    g = s.guest("e2e-a")
+    body = {"path": "/bin/sh", "arg": ["-c", "echo out; echo err >&2; exit 3"]}
+    status, reply, _ = s.api("POST", "/api/v1/domains/e2e-a/exec", body)
+    assert status == 403 and "api.exec.enabled is false" in str(reply), \
+        "exec before it is enabled: %s %s" % (status, reply)
+    _exec_switch(s, True)
+    try:
+        status, reply, _ = s.api("POST", "/api/v1/domains/e2e-a/exec", body)
+        assert status == 200, "exec: %s %s" % (status, reply)
+        assert reply["exitcode"] == 3, reply
+        assert base64.b64decode(reply["stdout"]) == b"out\n", reply
+        assert base64.b64decode(reply["stderr"]) == b"err\n", reply
+        assert not reply["stdout_truncated"] and not reply["stderr_truncated"], reply
+        # standard input reaches the program
+        status, reply, _ = s.api("POST", "/api/v1/domains/e2e-a/exec", {
+            "path": "/bin/sh", "arg": ["-c", "tr a-z A-Z"],
+            "input": base64.b64encode(b"piped\n").decode()})
+        assert status == 200 and base64.b64decode(reply["stdout"]) == b"PIPED\n", reply
+
+        data = os.urandom(300 * 1024)
+        status, raw = _file_request(s, "PUT", "e2e-a", "/tmp/e2e-blob", data)
+        assert status == 200, "PUT: %s %s" % (status, raw[:300])
+        assert json.loads(raw)["size"] == len(data), raw
+        # the guest itself (through the test's own channel) sees the same bytes
+        md5 = g.sh("md5sum /tmp/e2e-blob").split()[0]
+        assert md5 == hashlib.md5(data).hexdigest(), "md5 in the guest %s" % md5
+        status, raw = _file_request(s, "GET", "e2e-a", "/tmp/e2e-blob")
+        assert status == 200, "GET: %s %s" % (status, raw[:300])
+        assert raw == data, "GET returned %d bytes, not the %d written" % (len(raw), len(data))
+        status, raw = _file_request(s, "GET", "e2e-a", "/tmp/no-such-file")
+        assert status == 404 and b"No such file" in raw, "GET missing: %s %s" % (status, raw)
+
+        audit = []
+        with open(os.path.join(harness.OUT, "state", "audit.jsonl")) as f:
+            for line in f:
+                audit.append(json.loads(line))
+        mine = [(a["action"], a["result"]) for a in audit
+                if a["action"] in ("exec", "file_put", "file_get")]
+        assert ("exec", "started") in mine and ("file_put", "succeeded") in mine, mine
+        assert not any("piped" in json.dumps(a) for a in audit), "stdin in the audit log"
+    finally:
+        _exec_switch(s, False)
+    status, reply, _ = s.api("POST", "/api/v1/domains/e2e-a/exec", body)
+    assert status == 403 and "api.exec.enabled is false" in str(reply), \
+        "exec after it is disabled again: %s %s" % (status, reply)
+    status, raw = _file_request(s, "GET", "e2e-a", "/tmp/e2e-blob")
+    assert status == 403, "GET after exec is disabled again: %s" % status
+    g.sh("rm -f /tmp/e2e-blob")
 
 
 def walk(value):
