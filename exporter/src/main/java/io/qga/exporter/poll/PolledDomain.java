@@ -480,7 +480,10 @@ final class PolledDomain implements DomainHandle {
     if (was == Phase.DOWN || was == Phase.RECOVERING) {
       return; // still down: no log line per failed probe or failed recovery
     }
-    if (was == Phase.UP) {
+    if (paused()) {
+      // expected, not the agent's fault: libvirt said the domain is paused
+      LOG.info(() -> "domain " + name() + ": agent silent while the domain is paused: " + reason);
+    } else if (was == Phase.UP) {
       LOG.warning(() -> "domain " + name() + ": agent lost: " + reason);
     } else {
       LOG.warning(() -> "domain " + name() + ": agent not responding: " + reason);
