@@ -21,11 +21,10 @@ import java.util.logging.Logger;
  * VIR_DOMAIN_EVENT_ID_LIFECYCLE} and {@code VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE}) and hands each to
  * {@link DomainEvents}.
  *
- * <p>Threads: libvirt's default event loop runs on one daemon thread per process ({@code
- * libvirt-event-loop}, started once, never stopped: libvirt cannot unregister it). The native
- * callbacks run on that thread; they only read the domain's name and queue the event for this
- * object's own thread ({@code libvirt-events}), which also connects, resyncs and reconnects: the
- * loop never waits on libvirtd or on the exporter.
+ * <p>Threads: libvirt's default event loop runs on one daemon thread per process ({@link
+ * LibvirtEventLoop}). The native callbacks run on that thread; they only read the domain's name and
+ * queue the event for this object's own thread ({@code libvirt-events}), which also connects,
+ * resyncs and reconnects: the loop never waits on libvirtd or on the exporter.
  *
  * <p>Connection: keepalive every {@link #KEEPALIVE_INTERVAL_SECONDS} s ({@link #KEEPALIVE_COUNT}
  * unanswered probes close it), and a close callback: when libvirtd stops or restarts the callback
@@ -53,16 +52,12 @@ public final class LibvirtEvents implements AutoCloseable {
 
   private static final int MAX_DOMAINS = LibvirtRunDir.MAX_FILES;
 
-  private static final Object LOOP_LOCK = new Object();
-  private static LibvirtEventApi loopApi;
-
-  /** Silences libvirt's default error printer (errors reach us as return values). */
-  private static final LibvirtEventApi.ErrorCallback SILENT = (userData, error) -> {};
-
   private final String uri;
   private final DomainEvents events;
   private final ScheduledThreadPoolExecutor worker;
   private final AtomicInteger queued = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicBoolean overflowed =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final Map<String, LongAdder> received = new ConcurrentHashMap<>();
   private final LongAdder reconnects = new LongAdder();
 
@@ -102,7 +97,7 @@ public final class LibvirtEvents implements AutoCloseable {
    */
   public static LibvirtEvents start(String uri, DomainEvents events) {
     LibvirtEvents e = new LibvirtEvents(uri, events);
-    e.submit(e::connect);
+    e.execute(e::connect);
     return e;
   }
 
@@ -156,14 +151,14 @@ public final class LibvirtEvents implements AutoCloseable {
       return;
     }
     received.computeIfAbsent(kind.label(), k -> new LongAdder()).increment();
-    if (queued.get() >= MAX_QUEUED) {
-      return; // the resync queued below (once) covers it
+    if (!submit(() -> events.on(name, kind, detail)) && overflowed.compareAndSet(false, true)) {
+      // events were dropped: one full resync, queued past the bound, covers them all
+      execute(this::resyncAfterOverflow);
     }
-    submit(() -> events.on(name, kind, detail));
   }
 
   private void onClose(Pointer c, int reason, Pointer opaque) {
-    submit(() -> dropped(c, closeReason(reason)));
+    execute(() -> dropped(c, closeReason(reason))); // never dropped, whatever is queued
   }
 
   private static String closeReason(int reason) {
@@ -175,18 +170,27 @@ public final class LibvirtEvents implements AutoCloseable {
     };
   }
 
-  private void submit(Runnable task) {
-    if (stopping) {
-      return;
-    }
+  /** Queues an event's task unless {@link #MAX_QUEUED} are queued; false when dropped. */
+  private boolean submit(Runnable task) {
     if (queued.incrementAndGet() > MAX_QUEUED) {
       queued.decrementAndGet();
+      return false;
+    }
+    execute(
+        () -> {
+          queued.decrementAndGet();
+          task.run();
+        });
+    return true;
+  }
+
+  private void execute(Runnable task) {
+    if (stopping) {
       return;
     }
     try {
       worker.execute(
           () -> {
-            queued.decrementAndGet();
             try {
               task.run();
             } catch (RuntimeException e) {
@@ -194,7 +198,23 @@ public final class LibvirtEvents implements AutoCloseable {
             }
           });
     } catch (RejectedExecutionException e) {
-      queued.decrementAndGet(); // closing
+      // closing
+    }
+  }
+
+  /** After dropped events: the state of every active domain, as on a reconnect. */
+  private void resyncAfterOverflow() {
+    overflowed.set(false);
+    Pointer c = conn;
+    Map<String, Boolean> states = c == null ? null : activeDomains(c);
+    if (states != null) {
+      LOG.warning(
+          "libvirt events: more than "
+              + MAX_QUEUED
+              + " events were waiting; dropped some and resynced "
+              + states.size()
+              + " active domains");
+      events.resync(states);
     }
   }
 
@@ -206,7 +226,7 @@ public final class LibvirtEvents implements AutoCloseable {
     }
     Pointer c;
     try {
-      api = startLoop();
+      api = LibvirtEventLoop.api();
       c = api.virConnectOpenReadOnly(uri);
     } catch (LinkageError e) {
       retry(
@@ -379,44 +399,6 @@ public final class LibvirtEvents implements AutoCloseable {
       worker.schedule(this::connect, wait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       // closing
-    }
-  }
-
-  /**
-   * libvirt's default event loop, registered and started once per process: keepalive and events
-   * need it registered before the connection opens.
-   */
-  private static LibvirtEventApi startLoop() {
-    synchronized (LOOP_LOCK) {
-      if (loopApi != null) {
-        return loopApi;
-      }
-      LibvirtEventApi api = LibvirtEventApi.load();
-      api.virSetErrorFunc(null, SILENT);
-      if (api.virEventRegisterDefaultImpl() < 0) {
-        throw new LinkageError(
-            "virEventRegisterDefaultImpl failed: " + api.virGetLastErrorMessage());
-      }
-      Thread loop =
-          new Thread(
-              () -> {
-                while (true) {
-                  if (api.virEventRunDefaultImpl() < 0) {
-                    LOG.warning(
-                        "libvirt events: the event loop failed: " + api.virGetLastErrorMessage());
-                    try {
-                      Thread.sleep(1000);
-                    } catch (InterruptedException e) {
-                      return;
-                    }
-                  }
-                }
-              },
-              "libvirt-event-loop");
-      loop.setDaemon(true);
-      loop.start();
-      loopApi = api;
-      return api;
     }
   }
 
