@@ -359,6 +359,41 @@ class Libvirt:
         self.virsh("capabilities", timeout=300)
         log("libvirtd ready (capabilities in %.1f s)" % (time.monotonic() - t0))
 
+    def stop_libvirtd(self):
+        """Stops the libvirtd this run started (its domains keep running, as on a restart)."""
+        entry = next((e for e in self.started if e[0] == "libvirtd"), None)
+        if entry is None:
+            raise AssertionError("libvirtd was running before this run: this run restarts only a "
+                                 "libvirtd it started itself")
+        _, pid, marker = entry
+        stop_pid(pid, marker, grace=30, label="libvirtd")
+        deadline = time.monotonic() + 30
+        while pid_matches(pid, marker):
+            if time.monotonic() > deadline:
+                raise RuntimeError("libvirtd (pid %d) still runs 30 s after SIGTERM" % pid)
+            time.sleep(0.1)
+        self.started.remove(entry)
+        forget_pid("libvirtd")
+
+    def start_libvirtd(self, timeout=120):
+        """Starts libvirtd again after stop_libvirtd; returns once it answers."""
+        log("starting libvirtd -d")
+        subprocess.run(["libvirtd", "-d", "-f", self.conf], check=True, timeout=30)
+        pid = None
+        deadline = time.monotonic() + 10
+        while pid is None and time.monotonic() < deadline:
+            pid = self._daemon_pid("/run/libvirtd.pid", "libvirtd")
+            time.sleep(0.1)
+        if pid is None:
+            raise RuntimeError("libvirtd -d started but /run/libvirtd.pid names no libvirtd")
+        record_pid("libvirtd", pid, "libvirtd")
+        self.started.append(("libvirtd", pid, "libvirtd"))
+        deadline = time.monotonic() + timeout
+        while not self.responding():
+            if time.monotonic() > deadline:
+                raise RuntimeError("libvirtd does not answer after %d s" % timeout)
+            time.sleep(0.2)
+
     def create(self, guest):
         xml_path = os.path.join(self.dir, guest.name + ".xml")
         with open(xml_path, "w") as f:

@@ -932,6 +932,12 @@ def glob_channel_sockets(domain):
     return glob.glob("/var/lib/libvirt/qemu/channel/target/domain-*-%s/*" % domain)
 
 
+# libvirt's events (issue 17): after the suite's own tests, with an exporter of their own
+import libvirt_events  # noqa: E402
+
+TESTS.extend(libvirt_events.TESTS)
+
+
 # ---------------------------------------------------------------- driver
 
 def main():

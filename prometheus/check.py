@@ -40,6 +40,10 @@ EVENT_ONLY_METRICS = {
     "qga_fstrim_trimmed_bytes": "appears with the first fstrim",
     "qga_policy_next_run_timestamp_seconds": "only for scheduled policies, once the policy engine runs",
     "qga_collector_dropped_items": "only when a guest reports more items than the limits allow",
+    "qga_domain_paused": "only with a libvirt event connection (the demo has no libvirt);"
+    " the e2e suite checks it on real libvirt",
+    "qga_libvirt_events_connected": "only with libvirt discovery (the demo has no libvirt);"
+    " the e2e suite checks it on real libvirt",
 }
 
 # Panels (dashboard uid, panel title) that show only the event-only series above: they must run

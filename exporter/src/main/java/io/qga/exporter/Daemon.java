@@ -123,6 +123,7 @@ public final class Daemon implements AutoCloseable {
     MetricsPage metricsPage = new MetricsPage(registry, pollerMetrics::domainSeries);
     poller.start();
     finder.open(config);
+    registry.register(finder.eventMetrics());
     finder.refresh();
     finder.schedule(config.discovery().refreshInterval());
     // one executor for API and policies: one audit log, one set of metrics, one lock per domain

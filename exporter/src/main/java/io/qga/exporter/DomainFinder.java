@@ -3,9 +3,13 @@ package io.qga.exporter;
 import io.qga.client.AgentChannel;
 import io.qga.client.protocol.AgentSession;
 import io.qga.exporter.config.Config;
+import io.qga.exporter.config.LibvirtConfig;
 import io.qga.exporter.discovery.DiscoveredDomain;
 import io.qga.exporter.discovery.Discovery;
+import io.qga.exporter.discovery.DomainEvents;
 import io.qga.exporter.discovery.LibvirtConnection;
+import io.qga.exporter.discovery.LibvirtEventMetrics;
+import io.qga.exporter.discovery.LibvirtEvents;
 import io.qga.exporter.discovery.Route;
 import io.qga.exporter.poll.PollSettings;
 import io.qga.exporter.poll.PollTarget;
@@ -25,7 +29,10 @@ import java.util.logging.Logger;
 /**
  * The {@link Daemon}'s discovery: refreshes every {@code discovery.refresh_interval} on a thread of
  * its own (libvirt calls, directory scans stay off the Quartz threads) and hands the domains found
- * to the poller, each with a way to open its agent channel.
+ * to the poller, each with a way to open its agent channel. With a libvirt connection it also
+ * listens to libvirt's domain events ({@link LibvirtEvents}): a domain that starts or stops makes
+ * discovery run at once, a domain that resumes or whose agent connects is polled at once, and
+ * paused domains are marked ({@link io.qga.exporter.runtime.DomainHandle#paused()}).
  */
 final class DomainFinder {
   private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
@@ -40,6 +47,11 @@ final class DomainFinder {
   private final ExecutorService discoveryLoop;
 
   private final AtomicBoolean discovering = new AtomicBoolean();
+
+  /** A refresh was asked for while one ran: run once more after it. */
+  private final AtomicBoolean again = new AtomicBoolean();
+
+  private volatile LibvirtEvents events;
   private volatile Discovery discovery;
   private volatile LibvirtConnection libvirt;
   private volatile boolean ready;
@@ -73,11 +85,54 @@ final class DomainFinder {
     if (c.discovery().libvirt().enabled()) {
       libvirt = LibvirtConnection.open(c.discovery().libvirt().uri());
     }
+    listen(c);
+  }
+
+  /**
+   * Starts or stops listening to libvirt's events as the config asks: with libvirt discovery,
+   * unless {@code source: run_dir} (which asks for no libvirt connection in discovery). A changed
+   * {@code uri} takes effect after a restart, as for the rest of libvirt.
+   */
+  private synchronized void listen(Config c) {
+    boolean wanted =
+        c.discovery().libvirt().enabled()
+            && c.discovery().libvirt().source() != LibvirtConfig.Source.RUN_DIR;
+    LibvirtEvents running = events;
+    if (wanted && running == null && !closed) {
+      LibvirtEvents e =
+          LibvirtEvents.start(
+              c.discovery().libvirt().uri(),
+              new DomainEvents(
+                  new DomainEvents.Reactions() {
+                    @Override
+                    public void rediscover() {
+                      refreshSoon();
+                    }
+
+                    @Override
+                    public void pollNow(String domain) {
+                      poller.wake(domain);
+                    }
+                  }));
+      events = e;
+      poller.pausedBy(e.domains()::paused);
+    } else if (!wanted && running != null) {
+      events = null;
+      poller.pausedBy(name -> false);
+      running.close();
+    }
+  }
+
+  /** The event connection's series and {@code qga_domain_paused} (none without events). */
+  LibvirtEventMetrics eventMetrics() {
+    return new LibvirtEventMetrics(
+        () -> events, () -> poller.all().stream().map(d -> d.name()).toList());
   }
 
   /** A reloaded config: discovers again now, and reschedules when the interval changed. */
   void apply(Config next, Config old) {
     discovery = new Discovery(next.discovery());
+    listen(next);
     refresh();
     if (!next.discovery().refreshInterval().equals(old.discovery().refreshInterval())) {
       schedule(next.discovery().refreshInterval());
@@ -85,9 +140,8 @@ final class DomainFinder {
   }
 
   /**
-   * A trigger every {@code every}; the refresh itself runs on the discovery thread. A refresh still
-   * running when the next is due makes that one a no-op (refreshes never pile up behind a slow
-   * libvirt).
+   * A trigger every {@code every}; the refresh itself runs on the discovery thread ({@link
+   * #refreshSoon}).
    */
   synchronized void schedule(Duration every) {
     if (discoveryTask != null) {
@@ -98,26 +152,36 @@ final class DomainFinder {
     }
     Duration period = Duration.ofMillis(Math.max(100, every.toMillis()));
     discoveryTask =
-        timers.every(
-            "discovery",
-            Instant.now().plus(period),
-            period,
-            t -> {
-              if (discovering.compareAndSet(false, true)) {
-                try {
-                  discoveryLoop.execute(
-                      () -> {
-                        try {
-                          refresh();
-                        } finally {
-                          discovering.set(false);
-                        }
-                      });
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                  discovering.set(false); // stopping
-                }
+        timers.every("discovery", Instant.now().plus(period), period, t -> refreshSoon());
+  }
+
+  /**
+   * Runs a refresh on the discovery thread and returns at once. Asked while one runs, one more runs
+   * after it (what changed during a refresh is not missed); asked again meanwhile, still one:
+   * refreshes never pile up behind a slow libvirt.
+   */
+  void refreshSoon() {
+    again.set(true);
+    if (!discovering.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      discoveryLoop.execute(
+          () -> {
+            try {
+              while (again.getAndSet(false)) {
+                refresh();
               }
-            });
+            } finally {
+              discovering.set(false);
+            }
+            if (again.get()) {
+              refreshSoon(); // asked between the last check and the flag's reset
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      discovering.set(false); // stopping
+    }
   }
 
   void refresh() {
@@ -190,6 +254,14 @@ final class DomainFinder {
 
   /** Closes the libvirt connection (after the poller closed its channels). */
   void closeLibvirt() {
+    LibvirtEvents e;
+    synchronized (this) {
+      e = events;
+      events = null;
+    }
+    if (e != null) {
+      e.close();
+    }
     LibvirtConnection l = libvirt;
     if (l != null) {
       l.close();

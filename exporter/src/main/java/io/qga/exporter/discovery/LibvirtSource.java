@@ -62,6 +62,12 @@ final class LibvirtSource {
   private final DomainLister lister;
   private final String user;
 
+  /**
+   * What the last successful API listing found: kept while libvirtd cannot be reached (it restarts
+   * in seconds, its domains keep running), so a refresh in that window drops no domain.
+   */
+  private List<Found> lastFromApi = List.of();
+
   /** Parsed files by path; a file is parsed again only when its time or size changed. */
   private final Map<Path, Cached> parsed = new HashMap<>();
 
@@ -158,7 +164,7 @@ final class LibvirtSource {
               + " by default; with polkit, polkitd must run; with unix_sock_group, add the user to"
               + " that group), or run as root; see "
               + DOCS);
-      return new Outcome(fromFiles, logs, errors, problems);
+      return new Outcome(lastFromApi.isEmpty() ? fromFiles : lastFromApi, logs, errors, problems);
     }
     if (runDirFailure != null) {
       logs.add(
@@ -183,6 +189,7 @@ final class LibvirtSource {
         logs.add(s);
       }
     }
+    lastFromApi = List.copyOf(fromApi);
     return new Outcome(fromApi, logs, errors, problems);
   }
 

@@ -78,6 +78,7 @@ final class LandingPage {
             .append("\">")
             .append(state)
             .append(s.frozen() ? " (frozen)" : "")
+            .append(d.paused() ? " (domain paused)" : "")
             .append("</td><td>")
             .append(Html.escape(s.version()))
             .append("</td><td>")

@@ -109,6 +109,11 @@ final class PolledDomain implements DomainHandle {
   }
 
   @Override
+  public boolean paused() {
+    return poller.paused(name());
+  }
+
+  @Override
   public Map<String, DomainSamples> lastSamples() {
     return collectors.lastSamples();
   }
@@ -174,6 +179,22 @@ final class PolledDomain implements DomainHandle {
     if (!queued) {
       busy.set(false);
     }
+  }
+
+  /** Told the agent may answer now: probe at once when down, else read everything again. */
+  void wake() {
+    queue.submit(
+        () -> {
+          if (removed) {
+            return;
+          }
+          if (phase == Phase.DOWN) {
+            probe();
+          } else {
+            lastInfoAt = null; // an agent that reconnected may be another version
+            pollAllNow();
+          }
+        });
   }
 
   /** The probe trigger fired: ping on the serial queue. */
@@ -459,7 +480,10 @@ final class PolledDomain implements DomainHandle {
     if (was == Phase.DOWN || was == Phase.RECOVERING) {
       return; // still down: no log line per failed probe or failed recovery
     }
-    if (was == Phase.UP) {
+    if (paused()) {
+      // expected, not the agent's fault: libvirt said the domain is paused
+      LOG.info(() -> "domain " + name() + ": agent silent while the domain is paused: " + reason);
+    } else if (was == Phase.UP) {
       LOG.warning(() -> "domain " + name() + ": agent lost: " + reason);
     } else {
       LOG.warning(() -> "domain " + name() + ": agent not responding: " + reason);

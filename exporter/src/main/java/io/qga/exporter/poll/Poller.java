@@ -86,6 +86,7 @@ public final class Poller implements DomainDirectory, AutoCloseable {
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
   private final Set<String> warnedUnknown = ConcurrentHashMap.newKeySet();
   private volatile PollSettings settings;
+  private volatile java.util.function.Predicate<String> paused = name -> false;
   private volatile Backoff backoff;
   private volatile boolean closed;
 
@@ -235,6 +236,27 @@ public final class Poller implements DomainDirectory, AutoCloseable {
   @Override
   public Collection<DomainHandle> all() {
     return List.copyOf(domains.values());
+  }
+
+  /**
+   * Polls the domain now: its agent may answer again (libvirt said the domain resumed or its agent
+   * connected). A domain that is down is probed at once instead of after its backoff; one that is
+   * up reads guest-info again and runs every collector. Returns at once; unknown names are ignored.
+   */
+  public void wake(String name) {
+    PolledDomain d = domains.get(name);
+    if (d != null && !closed) {
+      d.wake();
+    }
+  }
+
+  /** Where {@link DomainHandle#paused()} comes from (libvirt's events); by default never paused. */
+  public void pausedBy(java.util.function.Predicate<String> paused) {
+    this.paused = paused;
+  }
+
+  boolean paused(String name) {
+    return paused.test(name);
   }
 
   @Override

@@ -26,6 +26,14 @@ public interface DomainHandle {
   /** The typed agent API on this domain's channel. */
   GuestAgent agent();
 
+  /**
+   * True while libvirt has the domain paused or the guest suspended (known from libvirt's events):
+   * its agent cannot answer, and that is not the agent's fault.
+   */
+  default boolean paused() {
+    return false;
+  }
+
   /** The current agent state as last observed (never waits on the guest). */
   AgentState state();
 

@@ -98,6 +98,7 @@ class DomainViewTest {
         "name" : "web-1",
         "uuid" : null,
         "up" : true,
+        "paused" : false,
         "agent_version" : "7.2.22",
         "last_error" : null,
         "frozen" : false,

@@ -133,6 +133,33 @@ class LibvirtSourceTest {
     assertThat(o.errors()).isEqualTo(Map.of(LibvirtSource.API, 0));
   }
 
+  @Test
+  void aFailedListingKeepsTheDomainsOfTheLastOneSoALibvirtdRestartDropsNone() {
+    LibvirtConfig c = new LibvirtConfig(true, dir.resolve("unused"), "qemu:///x", true, Source.API);
+    String ok =
+        "<domain><name>ok</name><devices><channel type='unix'><source mode='bind'"
+            + " path='/s/ok.sock'/><target type='virtio'"
+            + " name='org.qemu.guest_agent.1'/></channel></devices></domain>";
+    boolean[] down = {false};
+    LibvirtSource source =
+        new LibvirtSource(
+            c,
+            uri -> {
+              if (down[0]) {
+                throw new LibvirtFailure("VIR_ERR_NO_CONNECT", "libvirtd is restarting");
+              }
+              return List.of(ok);
+            },
+            "u");
+    assertThat(domains(source.refresh())).containsExactly("ok /s/ok.sock");
+
+    down[0] = true;
+    LibvirtSource.Outcome o = source.refresh();
+    assertThat(domains(o)).containsExactly("ok /s/ok.sock");
+    assertThat(o.errors()).isEqualTo(Map.of(LibvirtSource.API, 1));
+    assertThat(o.problems()).singleElement().asString().contains("libvirtd is restarting");
+  }
+
   static void requireLibvirt() {
     boolean lib =
         Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libvirt.so.0"))
