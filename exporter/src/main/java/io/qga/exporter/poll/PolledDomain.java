@@ -96,6 +96,31 @@ final class PolledDomain implements DomainHandle {
   }
 
   @Override
+  public String route() {
+    return target.route();
+  }
+
+  @Override
+  public String source() {
+    return target.source();
+  }
+
+  @Override
+  public Map<String, String> collectors() {
+    Map<String, String> out = new java.util.TreeMap<>();
+    collectors
+        .view()
+        .forEach(
+            (name, c) ->
+                out.put(
+                    name,
+                    c.unsupported()
+                        ? "unsupported"
+                        : c.frozen() ? "frozen" : c.success() ? "ok" : "failing"));
+    return out;
+  }
+
+  @Override
   public GuestAgent agent() {
     return agent;
   }
