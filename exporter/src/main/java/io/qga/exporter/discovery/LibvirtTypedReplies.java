@@ -26,6 +26,9 @@ final class LibvirtTypedReplies {
     ArrayNode out = JSON.arrayNode();
     for (int i = 0; i < p.count("user"); i++) {
       String at = "user." + i + ".";
+      if (!p.has(at + "name")) {
+        continue; // a count larger than the entries: only real ones
+      }
       ObjectNode u = out.addObject();
       put(u, "user", p.string(at + "name"));
       put(u, "domain", p.string(at + "domain"));
@@ -82,6 +85,9 @@ final class LibvirtTypedReplies {
     ArrayNode out = JSON.arrayNode();
     for (int i = 0; i < p.count("fs"); i++) {
       String at = "fs." + i + ".";
+      if (!p.has(at + "mountpoint")) {
+        continue;
+      }
       ObjectNode fs = out.addObject();
       put(fs, "name", p.string(at + "name"));
       put(fs, "mountpoint", p.string(at + "mountpoint"));
@@ -91,6 +97,9 @@ final class LibvirtTypedReplies {
       ArrayNode disks = fs.putArray("disk");
       for (int j = 0; j < p.count(at + "disk"); j++) {
         String d = at + "disk." + j + ".";
+        if (!p.has(d + "device") && !p.has(d + "serial") && !p.has(d + "alias")) {
+          continue;
+        }
         ObjectNode disk = disks.addObject();
         put(disk, "serial", p.string(d + "serial"));
         put(disk, "dev", p.string(d + "device"));
@@ -107,12 +116,18 @@ final class LibvirtTypedReplies {
     ArrayNode out = JSON.arrayNode();
     for (int i = 0; i < p.count("if"); i++) {
       String at = "if." + i + ".";
+      if (!p.has(at + "name")) {
+        continue;
+      }
       ObjectNode nic = out.addObject();
       put(nic, "name", p.string(at + "name"));
       put(nic, "hardware-address", p.string(at + "hwaddr"));
       ArrayNode addresses = nic.putArray("ip-addresses");
       for (int j = 0; j < p.count(at + "addr"); j++) {
         String a = at + "addr." + j + ".";
+        if (!p.has(a + "addr")) {
+          continue;
+        }
         ObjectNode address = addresses.addObject();
         put(address, "ip-address", p.string(a + "addr"));
         put(address, "ip-address-type", p.string(a + "type"));
