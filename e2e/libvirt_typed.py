@@ -143,6 +143,9 @@ def _typed(s, g, offset):
                             {"execute": "guest-get-memory-blocks"})
     assert status == 501, "raw command on the typed route: %s %s" % (status, body)
     assert "libvirt_typed" in str(body) and "allow_raw_agent_commands" in str(body), body
+    status, body, _ = s.api("POST", "/api/v1/domains/%s/shutdown" % NAME, {"mode": "halt"})
+    assert status == 501 and "allow_raw_agent_commands" in str(body), \
+        "shutdown halt on the typed route: %s %s" % (status, body)
 
     # fstrim through virDomainFSTrim
     _job(s, "fstrim", {"minimum": 0})
