@@ -217,22 +217,20 @@ final class LibvirtTypedChannel implements AgentChannel {
   }
 
   /**
-   * A {@code guest-info} reply listing the commands this route serves on this libvirt; the version
-   * is empty (no typed call tells the agent's version).
+   * A {@code guest-info} reply listing the commands this route serves, those this libvirt is too
+   * old for as disabled (asked once, their refusal names the version needed); the version is empty
+   * (no typed call tells the agent's version).
    */
   static JsonNode info(long libVersion) {
     ObjectNode o = JSON.objectNode();
     o.put("version", "");
     var list = o.putArray("supported_commands");
-    SINCE.entrySet().stream()
-        .filter(e -> e.getValue() <= libVersion)
-        .map(Map.Entry::getKey)
-        .sorted()
+    new java.util.TreeMap<>(SINCE)
         .forEach(
-            c ->
+            (c, since) ->
                 list.addObject()
                     .put("name", c)
-                    .put("enabled", true)
+                    .put("enabled", since <= libVersion)
                     .put("success-response", !c.equals("guest-shutdown")));
     return o;
   }

@@ -207,7 +207,9 @@ class LibvirtTypedChannelTest {
   private final GuestAgent agent = new GuestAgent(channel);
 
   LibvirtTypedChannelTest() throws IOException {
-    calls.info = virsh("/libvirt/guestinfo.txt");
+    Map<String, Object> info = new LinkedHashMap<>(virsh("/libvirt/guestinfo.txt").values());
+    info.putAll(virsh("/libvirt/guestinfo-users.txt").values());
+    calls.info = TypedParams.of(info);
     calls.vcpus = virsh("/libvirt/guestvcpus.txt");
   }
 
@@ -227,12 +229,19 @@ class LibvirtTypedChannelTest {
 
   @Test
   void usersOsTimezoneAndHostNameFromGuestInfo() {
-    assertThat(agent.getUsers()).containsExactly(new User("root", 1_764_600_385.0, null));
+    assertThat(agent.getUsers())
+        .containsExactly(
+            new User("root", 1_764_600_385.0, null),
+            new User("Administrator", 1_764_600_399.25, "WIN-7Q0G1"));
     OsInfo os = agent.getOsinfo();
     assertThat(os.id()).isEqualTo("qga-e2e");
-    assertThat(os.prettyName()).isEqualTo("qga e2e guest 1.0");
-    assertThat(os.versionId()).isEqualTo("1.0");
-    assertThat(os.kernelRelease()).isEqualTo("6.1.0-41-amd64");
+    assertThat(os.name()).isEqualTo("qga-exporter e2e guest");
+    assertThat(os.prettyName()).isEqualTo("qga-exporter e2e guest 1");
+    assertThat(os.versionId()).isEqualTo("1");
+    assertThat(os.version()).isNull();
+    assertThat(os.kernelRelease()).isEqualTo("6.1.0-57-amd64");
+    assertThat(os.kernelVersion())
+        .isEqualTo("#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-3 (2026-11-26)");
     assertThat(os.machine()).isEqualTo("x86_64");
     assertThat(agent.getHostName().hostName()).isEqualTo("e2e-lv3");
     assertThat(agent.getTimezone().zone()).isEqualTo("UTC");
@@ -255,7 +264,7 @@ class LibvirtTypedChannelTest {
                 "/data",
                 "ext4",
                 14_336L,
-                58_761_216L,
+                52_685_824L,
                 null,
                 List.of(new Filesystem.Disk(null, null, null, null, null, "/dev/vda"))));
   }
@@ -265,18 +274,20 @@ class LibvirtTypedChannelTest {
    */
   private static final String DIRECT_FSINFO =
       "[{\"name\":\"vda\",\"mountpoint\":\"/data\",\"type\":\"ext4\",\"used-bytes\":14336,"
-          + "\"total-bytes\":58761216,\"disk\":[{\"bus-type\":\"virtio\",\"bus\":0,\"unit\":0,"
+          + "\"total-bytes\":52685824,\"disk\":[{\"bus-type\":\"virtio\",\"bus\":0,\"unit\":0,"
           + "\"target\":0,\"dev\":\"/dev/vda\",\"pci-controller\":{\"domain\":0,\"bus\":0,"
           + "\"slot\":4,\"function\":0}}]}]";
 
-  private static final String DIRECT_USERS = "[{\"user\":\"root\",\"login-time\":1764600385.0}]";
+  private static final String DIRECT_USERS =
+      "[{\"user\":\"root\",\"login-time\":1764600385.0},{\"user\":\"Administrator\","
+          + "\"domain\":\"WIN-7Q0G1\",\"login-time\":1764600399.25}]";
 
   private static final String DIRECT_INTERFACES =
       "[{\"name\":\"lo\",\"hardware-address\":\"00:00:00:00:00:00\",\"ip-addresses\":["
           + "{\"ip-address-type\":\"ipv4\",\"ip-address\":\"127.0.0.1\",\"prefix\":8},"
           + "{\"ip-address-type\":\"ipv6\",\"ip-address\":\"::1\",\"prefix\":128}]},"
           + "{\"name\":\"eth0\",\"hardware-address\":\"52:54:00:e2:e0:0d\",\"ip-addresses\":["
-          + "{\"ip-address-type\":\"ipv4\",\"ip-address\":\"10.0.2.13\",\"prefix\":24}]}]";
+          + "{\"ip-address-type\":\"ipv4\",\"ip-address\":\"10.99.0.23\",\"prefix\":24}]}]";
 
   /** A direct channel answering one command from text. */
   private static AgentChannel direct(String command, String reply) {
@@ -332,7 +343,7 @@ class LibvirtTypedChannelTest {
     assertThat(fromGuestInfo.get(1).name()).isEqualTo("eth0");
     assertThat(fromGuestInfo.get(1).hardwareAddress()).isEqualTo("52:54:00:e2:e0:0d");
     assertThat(fromGuestInfo.get(1).ipAddresses())
-        .containsExactly(new NetworkInterface.IpAddress("10.0.2.13", "ipv4", 24));
+        .containsExactly(new NetworkInterface.IpAddress("10.99.0.23", "ipv4", 24));
     assertThat(fromGuestInfo.get(1).statistics()).isNull(); // libvirt passes no counters on
 
     calls.version = 7_009_000;
@@ -347,7 +358,7 @@ class LibvirtTypedChannelTest {
             new LibvirtGuestCalls.Interface(
                 "eth0",
                 "52:54:00:e2:e0:0d",
-                List.of(new LibvirtGuestCalls.Address(0, "10.0.2.13", 24))));
+                List.of(new LibvirtGuestCalls.Address(0, "10.99.0.23", 24))));
     LibvirtTypedChannel old =
         (LibvirtTypedChannel) connection.channelFor(new Route.Libvirt("old", Optional.empty()));
     assertThat(new GuestAgent(old).networkGetInterfaces()).isEqualTo(fromGuestInfo);
@@ -357,8 +368,14 @@ class LibvirtTypedChannelTest {
 
   @Test
   void vcpusFromBitmaps() {
+    assertThat(agent.getVcpus()).containsExactly(new Vcpu(0, true, false));
+    calls.vcpus = TypedParams.of(Map.of("vcpus", "0-3", "online", "0-2", "offlinable", "1-3"));
     assertThat(agent.getVcpus())
-        .containsExactly(new Vcpu(0, true, false), new Vcpu(1, false, true));
+        .containsExactly(
+            new Vcpu(0, true, false),
+            new Vcpu(1, true, true),
+            new Vcpu(2, true, true),
+            new Vcpu(3, false, true));
     assertThat(LibvirtTypedReplies.bitmap("0-3,^2,7")).containsExactly(0, 1, 3, 7);
     assertThat(LibvirtTypedReplies.bitmap("x,5-2,-1,99999999,4")).containsExactly(4);
     assertThat(LibvirtTypedReplies.bitmap(null)).isEmpty();
@@ -425,10 +442,11 @@ class LibvirtTypedChannelTest {
         .isInstanceOf(AgentUnsupportedException.class)
         .hasMessageContaining("libvirt 5.6.0 has no typed call for guest-get-fsinfo")
         .hasMessageContaining("needs 5.7.0");
-    assertThat(agent.info().supportedCommands())
-        .extracting(c -> c.name())
-        .contains("guest-get-time", "guest-fstrim", "guest-network-get-interfaces")
-        .doesNotContain("guest-get-fsinfo", "guest-get-users");
+    var caps = agent.capabilities();
+    assertThat(caps.supports("guest-get-time")).isTrue();
+    assertThat(caps.supports("guest-network-get-interfaces")).isTrue();
+    assertThat(caps.supports("guest-get-fsinfo")).isFalse();
+    assertThat(caps.known()).contains("guest-get-fsinfo", "guest-get-users");
   }
 
   @Test
