@@ -107,17 +107,7 @@ final class PolledDomain implements DomainHandle {
 
   @Override
   public Map<String, String> collectors() {
-    Map<String, String> out = new java.util.TreeMap<>();
-    collectors
-        .view()
-        .forEach(
-            (name, c) ->
-                out.put(
-                    name,
-                    c.unsupported()
-                        ? "unsupported"
-                        : c.frozen() ? "frozen" : c.success() ? "ok" : "failing"));
-    return out;
+    return collectors.summary();
   }
 
   @Override
