@@ -93,11 +93,15 @@ docs() {
   done
   ansible-doc -t inventory qga.exporter.domains >"$WORK/doc.txt" 2>&1 ||
     { echo "ansible-doc -t inventory qga.exporter.domains failed:"; cat "$WORK/doc.txt"; ok=1; }
+  ansible-doc -t connection qga.exporter.agent >"$WORK/doc.txt" 2>&1 && grep -q "EXAMPLES" "$WORK/doc.txt" ||
+    { echo "ansible-doc -t connection qga.exporter.agent failed:"; cat "$WORK/doc.txt"; ok=1; }
+  ansible-doc -t connection -l qga.exporter 2>/dev/null | grep -q '^qga.exporter.agent ' ||
+    { echo "ansible-doc -t connection -l qga.exporter does not list qga.exporter.agent"; ok=1; }
   ansible-doc -l qga.exporter 2>/dev/null | grep -c '^qga.exporter\.' | grep -qx 6 ||
     { echo "ansible-doc -l qga.exporter does not list 6 modules"; ok=1; }
   return $ok
 }
-check "ansible-doc renders every module and the inventory plugin" docs
+check "ansible-doc renders every module, the inventory and the connection plugin" docs
 
 # --- 3. integration --------------------------------------------------------------------------
 JAR=${QGA_JAR:-$ROOT/exporter/target/qga-exporter.jar}
@@ -240,6 +244,7 @@ api:
     - {name: fleet-hv2-admin, token_file: "$dir/admin.token", role: admin}
     - {name: fleet-hv2-operator, token_file: "$dir/operator.token", role: operator}
     - {name: fleet-hv2-reader, token_file: "$dir/reader.token", role: reader}
+  exec: {enabled: true}
 state_dir: "$dir/state"
 EOF
   java -jar "$JAR" run --config "$dir/config.yaml" >"$dir/exporter.log" 2>&1 &
@@ -332,6 +337,22 @@ print('audit hv2:', hv2)
 EOF
 }
 
+agent_refused() { # URL TOKEN CA_PATH WORDS...: raw through qga.exporter.agent must fail with WORDS
+  local url=$1 token=$2 ca=$3 out=$WORK/agent-refused.out
+  shift 3
+  if ansible -i vm-001, vm-001 -m ansible.builtin.raw -a 'echo ran' -c qga.exporter.agent \
+    -e "qga_exporter_url=$url" -e "qga_exporter_token=$token" \
+    ${ca:+-e "qga_exporter_ca_path=$ca"} >"$out" 2>&1; then
+    echo "raw ran through the connection plugin:"; cat "$out"; return 1
+  fi
+  local words
+  for words in "$@"; do
+    tr -s '\n ' '  ' <"$out" | grep -qF "$words" || { echo "no '$words' in:"; cat "$out"; return 1; }
+  done
+  grep -q 'UNREACHABLE' "$out" || { echo "not reported as unreachable:"; cat "$out"; return 1; }
+  cat "$out"
+}
+
 if check "exporter with API tokens and 3 simulated agents starts" start_exporter; then
   $PY - "$WORK" >"$WORK/tokens.yml" <<'EOF'
 import json, sys
@@ -382,8 +403,14 @@ for name, hv in hosts.items():
 assert sorted(out['agents_up']['hosts']) == sorted(hosts), out.get('agents_up')
 print('ansible-inventory lists', sorted(hosts))
 EOF
+  check "connection plugin: exec disabled (api.exec.enabled false) is a clear failure" \
+    agent_refused "$URL" "$(cat "$WORK/admin.token")" "" 'exec is disabled on the exporter' \
+    'set api.exec.enabled: true'
   if check "a second exporter (HTTPS, own tokens, the same domain names, a paused VM) starts" start_fleet_exporter; then
     check "fleet inventory: same-name VMs are distinct hosts; each play reaches its own exporter" fleet
+    check "connection plugin: exec enabled, an operator token is refused, naming role admin" \
+      agent_refused "$FLEET_URL" "$(cat "$WORK/fleet/operator.token")" "$WORK/fleet/tls/ca.pem" \
+      'needs role admin' '403'
   fi
   # last: it powers guests off
   check "power: check mode, reboot, shutdown" playbook power.yml -i localhost,

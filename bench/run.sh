@@ -65,7 +65,7 @@ java -cp "$classes:$jar" io.qga.bench.Bench --jar "$jar" --cp "$classes:$jar" --
 {
   echo "Run: $(date -u +%Y-%m-%dT%H:%MZ) on $(hostname): $cores cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)),"
   echo "$(free -m | awk '/Mem:/{print $2}') MiB memory, $(java -version 2>&1 | head -1), load average before the run $load, after it $(cut -d' ' -f1 /proc/loadavg)."
-  echo "Exporter JVM options: ${EXPORTER_JAVA_OPTS:--Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError}."
+  echo "Exporter JVM options: ${EXPORTER_JAVA_OPTS:--Xms32m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError}."
   echo
   cat "$table"
 } > "$build/last-run.md"

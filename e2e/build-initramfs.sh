@@ -2,11 +2,20 @@
 # Builds the e2e guest's initramfs from this machine's Debian packages: the kernel's modules
 # (linux-image-amd64), busybox (busybox-static) and qemu-ga (qemu-guest-agent) with the
 # libraries ldd lists. No disk image, no network, no root needed.
-#   usage: build-initramfs.sh OUTPUT.cpio.gz [KERNEL-RELEASE]
+#   usage: build-initramfs.sh [--python] OUTPUT.cpio.gz [KERNEL-RELEASE]
+# --python also packs this machine's Python 3 (python3-minimal, libpython3-stdlib) for
+# Ansible modules run through the connection plugin qga.exporter.agent: the interpreter, the
+# standard library without what no module needs (tests, IDLE, tkinter, ensurepip, lib2to3,
+# the static library), its compiled modules and every library ldd lists for them.
 # Prints the kernel image path that matches the modules it packed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-out=${1:?usage: build-initramfs.sh OUTPUT.cpio.gz [KERNEL-RELEASE]}
+python=
+if [ "${1:-}" = --python ]; then
+  python=$(readlink -f /usr/bin/python3)
+  shift
+fi
+out=${1:?usage: build-initramfs.sh [--python] OUTPUT.cpio.gz [KERNEL-RELEASE]}
 
 if [ $# -ge 2 ]; then
   release=$2
@@ -45,11 +54,34 @@ install -m 0755 "$here/guest/shutdown" "$root/sbin/shutdown"
 install -m 0755 "$here/guest/qga-ctl" "$root/sbin/qga-ctl"
 install -m 0755 "$here/guest/init" "$root/init"
 
+copy_libs() { # the libraries ldd lists for each ELF file given
+  local lib
+  for lib in $(ldd "$@" 2>/dev/null | grep -v ':$' | grep -o '/[^ ]*' | sort -u); do
+    [ -e "$root$lib" ] && continue
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+  done
+}
 cp /usr/sbin/qemu-ga "$root/usr/sbin/qemu-ga"
-for lib in $(ldd /usr/sbin/qemu-ga | grep -o '/[^ ]*'); do
-  mkdir -p "$root$(dirname "$lib")"
-  cp -L "$lib" "$root$lib"
-done
+copy_libs /usr/sbin/qemu-ga
+
+if [ -n "$python" ]; then
+  [ -x "$python" ] || { echo "build-initramfs: no python3 at /usr/bin/python3" >&2; exit 1; }
+  version=$(basename "$python")  # python3.11
+  stdlib=/usr/lib/$version
+  [ -d "$stdlib" ] || { echo "build-initramfs: no standard library at $stdlib" >&2; exit 1; }
+  cp "$python" "$root/usr/bin/$version"
+  ln -s "$version" "$root/usr/bin/python3"
+  # sources and their plain .pyc (the guest need not compile at every start under TCG)
+  (cd / && find "${stdlib#/}" \
+    \( -path "*/test" -o -path "*/tests" -o -path "*/idlelib" -o -path "*/tkinter" \
+       -o -path "*/turtledemo" -o -path "*/ensurepip" -o -path "*/lib2to3" \
+       -o -path "*/config-*" -o -path "*/site-packages" -o -path "*/dist-packages" \) -prune \
+    -o \( -type f ! -name "*.opt-1.pyc" ! -name "*.opt-2.pyc" -print0 \) |
+    cpio --null -pdm --quiet "$root")
+  copy_libs "$python" "$stdlib"/lib-dynload/*.so
+  mkdir -p "$root/root"
+fi
 
 : > "$root/etc/modules.order"
 for m in $order; do
@@ -65,12 +97,15 @@ for m in $order; do
   echo "$m" >> "$root/etc/modules.order"
 done
 
+variant=busybox
+[ -z "$python" ] || variant=python
 # guest-get-osinfo reads os-release; the values let tests tell this guest from the host.
 cat > "$root/etc/os-release" <<OS
 NAME="qga-exporter e2e guest"
 ID=qga-e2e
 VERSION_ID=1
 PRETTY_NAME="qga-exporter e2e guest 1"
+VARIANT_ID=$variant
 OS
 echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
 echo 'root:x:0:' > "$root/etc/group"

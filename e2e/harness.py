@@ -122,13 +122,14 @@ class Guest:
 
     kind = "qemu"
 
-    def __init__(self, name, index, run_dir, kernel, initrd, rtc_offset=0):
+    def __init__(self, name, index, run_dir, kernel, initrd, rtc_offset=0, memory_mib=256):
         self.name = name
         self.hostname = name  # the guest's host name comes from the kernel command line
         self.index = index
         self.mac = "52:54:00:e2:e0:%02x" % index
         self.ip = "10.99.0.%d" % (10 + index)
         self.rtc_offset = rtc_offset
+        self.memory_mib = memory_mib
         self.kernel = kernel
         self.initrd = initrd
         self.disk = os.path.join(run_dir, name + ".raw")
@@ -152,7 +153,7 @@ class Guest:
         make_disk(self.disk, self.disk_mib)
         cmd = [
             "qemu-system-x86_64", "-name", "guest=" + self.name, "-accel", accel,
-            "-machine", "pc", "-m", "256", "-smp", "1",
+            "-machine", "pc", "-m", str(self.memory_mib), "-smp", "1",
             "-nodefaults", "-no-user-config", "-display", "none",
             "-serial", "file:" + self.console,
             "-kernel", self.kernel, "-initrd", self.initrd, "-append", self.cmdline(),

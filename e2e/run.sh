@@ -72,8 +72,11 @@ fi
 
 kernel=$("$here/build-initramfs.sh" "$out/initramfs.cpio.gz") || {
   echo "e2e: building the guest initramfs failed"; echo "0 passed, 1 failed"; exit 1; }
+"$here/build-initramfs.sh" --python "$out/initramfs-python.cpio.gz" "${kernel#*/vmlinuz-}" >/dev/null || {
+  echo "e2e: building the guest initramfs with Python failed"; echo "0 passed, 1 failed"; exit 1; }
 
 QGA_E2E_JAR=$jar QGA_E2E_KERNEL=$kernel QGA_E2E_INITRD=$out/initramfs.cpio.gz \
+  QGA_E2E_INITRD_PYTHON=$out/initramfs-python.cpio.gz \
   timeout -k 15 900 python3 "$here/test_e2e.py" "$@" &
 driver=$!
 wait "$driver"

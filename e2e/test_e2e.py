@@ -6,12 +6,16 @@ org.qemu.guest_agent.N port):
   e2e-a   plain QEMU: fstrim and fsfreeze through the API
   e2e-b   plain QEMU, RTC 1 hour ahead: time offset, time_sync policy, reboot and resync
   e2e-c   plain QEMU: agent killed and restarted, Ansible domain_info and power (shutdown)
+  e2e-py  plain QEMU, its initramfs with Python 3 too (512 MiB): Ansible modules run inside
+          it through the connection plugin qga.exporter.agent (e2e-a: raw and script)
   e2e-lv1 libvirt, channels .0 (libvirt's) and .1 (bind path the exporter uses)
   e2e-lv2 libvirt, only .0 (the exporter goes through libvirt)
 Plain guests have a second channel .1 the exporter does not see (its glob matches .0 only):
 the tests use it to ask the guest itself what is true and to run commands in it.
 """
 
+import base64
+import hashlib
 import json
 import os
 import re
@@ -21,6 +25,9 @@ import subprocess
 import sys
 import time
 import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import harness
 import libvirt_typed
@@ -35,7 +42,8 @@ EXPECTED_TO_FAIL = {
 
 COLLECTORS = ["network", "filesystem", "users", "memory_blocks", "vcpus", "os", "time",
               "fsfreeze", "load", "cpu", "disk"]
-# What libvirt's typed calls serve (docs/real-vm.md, "Routes"); the rest needs raw commands.
+# What libvirt's typed calls serve (docs/hosts.md, "libvirt: routes and taint"); the rest needs raw
+# agent commands.
 TYPED_COLLECTORS = ["network", "filesystem", "users", "vcpus", "os", "time"]
 HOUR = 3600
 
@@ -45,6 +53,7 @@ class Suite:
         self.run_dir = harness.make_run_dir()
         self.kernel = os.environ["QGA_E2E_KERNEL"]
         self.initrd = os.environ["QGA_E2E_INITRD"]
+        self.initrd_python = os.environ["QGA_E2E_INITRD_PYTHON"]
         self.release = os.path.basename(self.kernel)[len("vmlinuz-"):]
         self.jar = os.environ["QGA_E2E_JAR"]
         self.accel = os.environ.get("QGA_E2E_ACCEL", "tcg")
@@ -84,7 +93,9 @@ class Suite:
                 self.guests.append(g)
         q = lambda name, index, offset=0: harness.Guest(
             name, index, self.run_dir, self.kernel, self.initrd, offset)
-        for g in (q("e2e-a", 1), q("e2e-b", 2, HOUR), q("e2e-c", 3)):
+        python = harness.Guest("e2e-py", 4, self.run_dir, self.kernel, self.initrd_python,
+                               memory_mib=512)
+        for g in (q("e2e-a", 1), q("e2e-b", 2, HOUR), q("e2e-c", 3), python):
             g.start(self.accel)
             self.guests.append(g)
 
@@ -448,6 +459,87 @@ def fstrim_api(s):
                   "qga_fstrim_trimmed_bytes of /data", domain="e2e-a", mountpoint="/data")
 
 
+def _exec_switch(s, on):
+    """Rewrites the running exporter's config with api.exec.enabled on or off and reloads."""
+    with open(s.exporter.config) as f:
+        text = f.read()
+    text = re.sub(r"\n  exec:\n    enabled: \w+\n", "\n", text)
+    text = text.replace("\napi:\n", "\napi:\n  exec:\n    enabled: %s\n" % ("true" if on else "false"), 1)
+    s.exporter.write_config(text)
+    status, body, _ = s.api("POST", "/-/reload")
+    assert status == 200, "POST /-/reload with api.exec.enabled %s: %s %s" % (on, status, body)
+
+
+def _file_request(s, method, domain, path, data=None):
+    """PUT or GET /api/v1/domains/{domain}/files?path= with raw bytes: (status, body bytes)."""
+    url = "%s/api/v1/domains/%s/files?%s" % (
+        s.exporter.url, domain, urllib.parse.urlencode({"path": path}))
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Authorization", "Bearer " + s.token)
+    if data is not None:
+        request.add_header("Content-Type", "application/octet-stream")
+    try:
+        with urllib.request.urlopen(request, timeout=120) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+@test
+def exec_and_files_api(s):
+    """POST .../exec and PUT/GET .../files on a real guest through the exporter, with
+    api.exec.enabled switched on by a reload; the same exporter refuses them when it is off."""
+    s.require_exporter()
+    g = s.guest("e2e-a")
+    body = {"path": "/bin/sh", "arg": ["-c", "echo out; echo err >&2; exit 3"]}
+    status, reply, _ = s.api("POST", "/api/v1/domains/e2e-a/exec", body)
+    assert status == 403 and "api.exec.enabled is false" in str(reply), \
+        "exec before it is enabled: %s %s" % (status, reply)
+    _exec_switch(s, True)
+    try:
+        status, reply, _ = s.api("POST", "/api/v1/domains/e2e-a/exec", body)
+        assert status == 200, "exec: %s %s" % (status, reply)
+        assert reply["exitcode"] == 3, reply
+        assert base64.b64decode(reply["stdout"]) == b"out\n", reply
+        assert base64.b64decode(reply["stderr"]) == b"err\n", reply
+        assert not reply["stdout_truncated"] and not reply["stderr_truncated"], reply
+        # standard input reaches the program
+        status, reply, _ = s.api("POST", "/api/v1/domains/e2e-a/exec", {
+            "path": "/bin/sh", "arg": ["-c", "tr a-z A-Z"],
+            "input": base64.b64encode(b"piped\n").decode()})
+        assert status == 200 and base64.b64decode(reply["stdout"]) == b"PIPED\n", reply
+
+        data = os.urandom(300 * 1024)
+        status, raw = _file_request(s, "PUT", "e2e-a", "/tmp/e2e-blob", data)
+        assert status == 200, "PUT: %s %s" % (status, raw[:300])
+        assert json.loads(raw)["size"] == len(data), raw
+        # the guest itself (through the test's own channel) sees the same bytes
+        md5 = g.sh("md5sum /tmp/e2e-blob").split()[0]
+        assert md5 == hashlib.md5(data).hexdigest(), "md5 in the guest %s" % md5
+        status, raw = _file_request(s, "GET", "e2e-a", "/tmp/e2e-blob")
+        assert status == 200, "GET: %s %s" % (status, raw[:300])
+        assert raw == data, "GET returned %d bytes, not the %d written" % (len(raw), len(data))
+        status, raw = _file_request(s, "GET", "e2e-a", "/tmp/no-such-file")
+        assert status == 404 and b"No such file" in raw, "GET missing: %s %s" % (status, raw)
+
+        audit = []
+        with open(os.path.join(harness.OUT, "state", "audit.jsonl")) as f:
+            for line in f:
+                audit.append(json.loads(line))
+        mine = [(a["action"], a["result"]) for a in audit
+                if a["action"] in ("exec", "file_put", "file_get")]
+        assert ("exec", "started") in mine and ("file_put", "succeeded") in mine, mine
+        assert not any("piped" in json.dumps(a) for a in audit), "stdin in the audit log"
+    finally:
+        _exec_switch(s, False)
+    status, reply, _ = s.api("POST", "/api/v1/domains/e2e-a/exec", body)
+    assert status == 403 and "api.exec.enabled is false" in str(reply), \
+        "exec after it is disabled again: %s %s" % (status, reply)
+    status, raw = _file_request(s, "GET", "e2e-a", "/tmp/e2e-blob")
+    assert status == 403, "GET after exec is disabled again: %s" % status
+    g.sh("rm -f /tmp/e2e-blob")
+
+
 def walk(value):
     if isinstance(value, dict):
         for k, v in value.items():
@@ -583,6 +675,82 @@ def reboot_resync(s):
                   "fresh os data after reboot", domain=g.name, collector="os")
     labels = select(s.exporter.metrics(), "qga_guest_os_info", domain=g.name)[0][0]
     assert labels.get("hostname") == g.hostname, labels
+
+
+@test
+def ansible_agent_connection(s):
+    """Tasks inside the guests through qga.exporter.agent and the exporter's exec and files
+    endpoints: refused while api.exec.enabled is off; with it on (a reload), raw and script on
+    e2e-a (no Python), setup, command, copy, fetch and a role on e2e-py
+    (ansible/tests/agent_connection.yml), each exec and transfer audited under the token's
+    name; off again afterwards."""
+    s.require_exporter()
+    ansible = os.path.join(os.path.dirname(harness.HERE), "ansible")
+    work = os.path.join(harness.OUT, "agent-connection")
+    os.makedirs(os.path.join(work, "fetched"), exist_ok=True)
+    inventory = os.path.join(work, "guests.qga.yml")
+    with open(inventory, "w") as f:
+        f.write("plugin: qga.exporter.domains\nexporters:\n"
+                "  - {name: e2e, url: \"%s\", token_file: \"%s\"}\n"
+                "connection_plugin: true\n" % (s.exporter.url, s.token_file))
+    payload = os.path.join(work, "payload.bin")
+    with open(payload, "wb") as f:
+        f.write(os.urandom(300 * 1024 + 7))
+    audit = os.path.join(harness.OUT, "state", "audit.jsonl")
+    audit_before = _lines(audit)
+    with open(os.path.join(work, "vars.json"), "w") as f:
+        json.dump({"qga_exporter_token": s.token, "qga_busybox_host": "e2e-a",
+                   "qga_python_host": "e2e-py", "qga_release": s.release,
+                   "qga_payload": payload, "qga_fetched": os.path.join(work, "fetched")}, f)
+    # exec off (the default): the play stops at its first task, naming the switch
+    log_off = os.path.join(harness.OUT, "ansible-agent-off.log")
+    r = _playbook(ansible, "agent_connection.yml", inventory, os.path.join(work, "vars.json"),
+                  log_off)
+    text = " ".join(harness.tail(log_off, 200).split())
+    assert r.returncode != 0 and "UNREACHABLE" in text and \
+        "set api.exec.enabled: true in its config" in text, \
+        "with exec off, exit %d:\n%s" % (r.returncode, harness.tail(log_off, 30))
+    _exec_switch(s, True)
+    try:
+        r = _playbook(ansible, "agent_connection.yml", inventory,
+                      os.path.join(work, "vars.json"), os.path.join(harness.OUT, "ansible-agent.log"))
+    finally:
+        _exec_switch(s, False)
+    assert r.returncode == 0, "ansible-playbook exited %d:\n%s" % (
+        r.returncode, harness.tail(os.path.join(harness.OUT, "ansible-agent.log"), 60))
+    with open(os.path.join(work, "fetched", "payload.bin"), "rb") as f, open(payload, "rb") as p:
+        assert f.read() == p.read(), "the fetched payload differs from what was copied in"
+    # what the guest itself says, on the channel the exporter does not use
+    assert "written through the agent" in s.guest("e2e-py").sh("cat /data/hello.txt")
+    # every exec and transfer in the audit log, under the token's name: script puts a file in
+    # e2e-a; copy puts and fetch gets files in e2e-py
+    records = [json.loads(line) for line in _lines(audit)[len(audit_before):]]
+    for domain, want in (("e2e-a", {"exec", "file_put"}),
+                         ("e2e-py", {"exec", "file_put", "file_get"})):
+        actions = set(r.get("action") for r in records if r.get("domain") == domain
+                      and r.get("origin") == "api:e2e" and r.get("result") == "succeeded")
+        assert want <= actions, "audited for %s: %s, want %s" % (domain, sorted(actions),
+                                                                sorted(want))
+
+
+def _lines(path):
+    try:
+        with open(path) as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
+def _playbook(ansible, name, inventory, extra_vars, log_path):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=ansible, ANSIBLE_NOCOLOR="1",
+               ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_RETRY_FILES_ENABLED="0",
+               ANSIBLE_INVENTORY_UNPARSED_FAILED="1", ANSIBLE_PYTHON_INTERPRETER="/usr/bin/python3")
+    r = subprocess.run(["ansible-playbook", "-i", inventory, "-e", "@" + extra_vars,
+                        os.path.join(ansible, "tests", name)], env=env, capture_output=True,
+                       text=True, timeout=600)
+    with open(log_path, "w") as f:
+        f.write(r.stdout + r.stderr)
+    return r
 
 
 @test

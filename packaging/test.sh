@@ -275,7 +275,7 @@ check "the daemon runs as qga-exporter" \
 check "the launcher exec'd java: the started PID is the JVM" \
   grep -q '/java$' <(readlink "/proc/$daemon_pid/exe")
 check "the JVM has the launcher's built-in options" grep -q -- \
-  '-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError -jar /usr/share/qga-exporter/qga-exporter.jar run' \
+  '-Xms32m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError -jar /usr/share/qga-exporter/qga-exporter.jar run' \
   <(tr '\0' ' ' <"/proc/$daemon_pid/cmdline")
 kill -TERM "$daemon_pid"
 wait "$daemon_pid"

@@ -144,6 +144,19 @@ options:
         domain). With C(false), only the agent state variables are set.
     type: bool
     default: true
+  connection_plugin:
+    description:
+      - Set C(ansible_connection) to C(qga.exporter.agent) on every host, so that tasks run
+        inside the VMs through their guest agents (the exporter needs C(api.exec.enabled) and
+        the tasks an admin token in C(qga_exporter_token); see the connection plugin).
+      - The exporter's I(ca_path), I(client_cert) and I(client_key) when set, and
+        I(validate_certs) when false, become the host variables C(qga_exporter_ca_path),
+        C(qga_exporter_client_cert), C(qga_exporter_client_key) and
+        C(qga_exporter_validate_certs) that the connection plugin reads. Tokens never become
+        host variables (the inventory's token needs only role C(reader)).
+    type: bool
+    default: false
+    version_added: 0.2.0
   skip_unreachable:
     description:
       - Leave out an exporter that cannot be reached (with a warning naming it) instead of
@@ -208,7 +221,6 @@ from ansible.module_utils.common.text.converters import to_bytes, to_native, to_
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.six.moves.urllib.parse import urlparse
 from ansible.module_utils.six.moves.urllib.request import (
-    HTTPRedirectHandler,
     HTTPSHandler,
     Request,
     build_opener,
@@ -218,6 +230,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.unsafe_proxy import AnsibleUnsafeText, wrap_var
 
 from ansible_collections.qga.exporter.plugins.module_utils.api import ExporterClient, ExporterError
+from ansible_collections.qga.exporter.plugins.plugin_utils.http import NoRedirect
 
 # Host variables from the domain detail: variable name -> field of GET /api/v1/domains/{d}
 VARIABLES = (
@@ -249,13 +262,6 @@ _EXPORTER_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$')
 _TLS_OPTIONS = ('validate_certs', 'ca_path', 'client_cert', 'client_key')
 
 
-class _NoRedirect(HTTPRedirectHandler):
-    """The exporter never redirects: a 3xx is an error, and the token goes nowhere else."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
 _OPENERS = {}
 _OPENERS_LOCK = threading.Lock()
 
@@ -275,7 +281,7 @@ def _opener(validate_certs, ca_path, client_cert, client_key):
             context = make_context(cafile=ca_path, validate_certs=validate_certs)
             if client_cert:
                 context.load_cert_chain(client_cert, client_key)
-            opener = build_opener(HTTPSHandler(context=context), _NoRedirect())
+            opener = build_opener(HTTPSHandler(context=context), NoRedirect())
             _OPENERS[key] = opener
         return opener
 
@@ -606,9 +612,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             data = dict(format=CACHE_FORMAT, exporters=self.fetch(exporters))
         if update_cache:
             self._cache[cache_key] = data
-        self.populate(data['exporters'], template)
+        connection = None
+        if self.get_option('connection_plugin'):
+            connection = dict((e['name'], e) for e in exporters)
+        self.populate(data['exporters'], template, connection)
 
-    def populate(self, exporters, template=None):
+    def populate(self, exporters, template=None, connection=None):
+        """connection: {exporter name: its options} when hosts get the connection plugin."""
         strict = self.get_option('strict')
         usable = []
         for exporter in exporters:
@@ -657,6 +667,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             address = first_ipv4(domain)
             if address:
                 variables['ansible_host'] = unsafe(address)
+            if connection is not None:
+                variables['ansible_connection'] = 'qga.exporter.agent'
+                for key in _TLS_OPTIONS:
+                    value = connection.get(exporter['name'], {}).get(key)
+                    if value is not None and not (key == 'validate_certs' and value is True):
+                        variables['qga_exporter_' + key] = value
             for var, value in variables.items():
                 self.inventory.set_variable(host, var, value)
             self._set_composite_vars(self.get_option('compose'), variables, host, strict=strict)

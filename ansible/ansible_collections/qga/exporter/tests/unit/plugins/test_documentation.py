@@ -18,7 +18,7 @@ import yaml
 from ansible_collections.qga.exporter.plugins.doc_fragments import common
 
 _PLUGINS = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', 'plugins'))
-_FILES = sorted(os.path.join(kind, name) for kind in ('modules', 'inventory')
+_FILES = sorted(os.path.join(kind, name) for kind in ('modules', 'inventory', 'connection')
                 for name in os.listdir(os.path.join(_PLUGINS, kind))
                 if name.endswith('.py') and name != '__init__.py')
 

@@ -78,7 +78,7 @@ public final class Bench {
     exporterOpts =
         env != null && !env.isBlank()
             ? env
-            : "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+            : "-Xms32m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
                 + " -XX:+ExitOnOutOfMemoryError";
     ticksPerSecond = Proc.clockTicks();
   }

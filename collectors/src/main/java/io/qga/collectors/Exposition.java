@@ -11,10 +11,9 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,13 +62,14 @@ public final class Exposition {
     }
   }
 
-  private record Fragment(MetricFamily family, byte[] lines) {}
+  /** Lines of one family: {@code length} bytes of {@code text} from {@code offset}. */
+  private record Fragment(MetricFamily family, byte[] text, int offset, int length) {}
 
-  /** The lines of one metric name across domains, and the owner that brought it first. */
+  /** The fragments of one metric name across domains, and the owner that brought it first. */
   private static final class Group {
     final MetricFamily family;
     final String owner;
-    final List<byte[]> lines = new ArrayList<>();
+    final List<Fragment> fragments = new ArrayList<>();
 
     Group(MetricFamily family, String owner) {
       this.family = family;
@@ -78,14 +78,15 @@ public final class Exposition {
   }
 
   /**
-   * One domain's series written as text lines, grouped by family: what {@link #prepare} makes of a
-   * collector's samples, and what the poller writes directly for its own per-domain state (no
-   * samples kept; the caller keeps {@link DomainSamples}'s rules itself).
+   * One domain's series written as text lines: what the poller writes directly for its own
+   * per-domain state (no samples kept; the caller keeps {@link DomainSamples}'s rules itself).
+   * {@link #build} copies the lines into one array, a fragment per family: a scrape then groups a
+   * few fragments per domain instead of one per line.
    */
   public static final class Lines {
     private final String domain;
     private final String owner;
-    private final Map<MetricFamily, java.io.ByteArrayOutputStream> byFamily = new LinkedHashMap<>();
+    private final List<Fragment> fragments = new ArrayList<>();
 
     public Lines(String domain, String owner) {
       this.domain = domain;
@@ -103,16 +104,33 @@ public final class Exposition {
 
     /** Lines written earlier by {@link #line} for this domain (kept while their value holds). */
     public Lines add(MetricFamily family, byte[] lines) {
-      byFamily
-          .computeIfAbsent(family, f -> new java.io.ByteArrayOutputStream(256))
-          .writeBytes(lines);
+      fragments.add(new Fragment(family, lines, 0, lines.length));
       return this;
     }
 
     public Prepared build() {
-      List<Fragment> fragments = new ArrayList<>(byFamily.size());
-      byFamily.forEach((family, lines) -> fragments.add(new Fragment(family, lines.toByteArray())));
-      return new Prepared(owner, List.copyOf(fragments));
+      List<MetricFamily> families = new ArrayList<>(8);
+      int size = 0;
+      for (Fragment f : fragments) {
+        if (!families.contains(f.family())) {
+          families.add(f.family());
+        }
+        size += f.length();
+      }
+      byte[] text = new byte[size];
+      List<Fragment> out = new ArrayList<>(families.size());
+      int at = 0;
+      for (MetricFamily family : families) {
+        int start = at;
+        for (Fragment f : fragments) {
+          if (f.family().equals(family)) {
+            System.arraycopy(f.text(), f.offset(), text, at, f.length());
+            at += f.length();
+          }
+        }
+        out.add(new Fragment(family, text, start, at - start));
+      }
+      return new Prepared(owner, List.copyOf(out));
     }
   }
 
@@ -123,22 +141,67 @@ public final class Exposition {
    */
   public static byte[] line(
       MetricFamily family, String domain, double value, String... labelValues) {
-    StringBuilder s = new StringBuilder(128);
-    SeriesText.sample(s, family, domain, java.util.Arrays.asList(labelValues), value);
-    return s.toString().getBytes(StandardCharsets.UTF_8);
+    TextBytes out = new TextBytes(128);
+    SeriesText.sample(
+        out,
+        SeriesText.shape(family),
+        SeriesText.labelValue(domain),
+        Arrays.asList(labelValues),
+        value);
+    return out.toArray();
   }
 
   /**
    * The lines of {@code samples}, what {@code collector} (or another owner of series, such as the
-   * poller) read from {@code domain}, and of its drop counts.
+   * poller) read from {@code domain}, and of its drop counts: one array for all, a fragment per
+   * family in the order the families first appear.
    */
   public static Prepared prepare(String domain, String collector, DomainSamples samples) {
-    Lines lines = new Lines(domain, collector);
-    for (DomainSamples.Sample sample : samples.samples()) {
-      lines.add(sample.family(), sample.value(), sample.labelValues().toArray(String[]::new));
+    List<DomainSamples.Sample> all = samples.samples();
+    byte[] domainText = SeriesText.labelValue(domain);
+    TextBytes out = new TextBytes((all.size() + samples.dropped().size()) * 96);
+    // the families in order of first appearance, and each sample's family among them
+    List<MetricFamily> families = new ArrayList<>(8);
+    int[] familyOf = new int[all.size()];
+    for (int i = 0; i < all.size(); i++) {
+      MetricFamily f = all.get(i).family();
+      int k = i > 0 && all.get(i - 1).family() == f ? familyOf[i - 1] : families.indexOf(f);
+      if (k < 0) {
+        k = families.size();
+        families.add(f);
+      }
+      familyOf[i] = k;
     }
-    samples.dropped().forEach((kind, count) -> lines.add(DROPPED_ITEMS, count, collector, kind));
-    return lines.build();
+    int[] starts = new int[families.size() + 1];
+    for (int k = 0; k < families.size(); k++) {
+      starts[k] = out.size();
+      SeriesText.LineShape shape = SeriesText.shape(families.get(k));
+      for (int i = 0; i < all.size(); i++) {
+        if (familyOf[i] == k) {
+          DomainSamples.Sample sample = all.get(i);
+          SeriesText.sample(out, shape, domainText, sample.labelValues(), sample.value());
+        }
+      }
+    }
+    int droppedStart = out.size();
+    if (!samples.dropped().isEmpty()) {
+      SeriesText.LineShape shape = SeriesText.shape(DROPPED_ITEMS);
+      samples
+          .dropped()
+          .forEach(
+              (kind, count) ->
+                  SeriesText.sample(out, shape, domainText, List.of(collector, kind), count));
+    }
+    starts[families.size()] = droppedStart;
+    byte[] text = out.toArray();
+    List<Fragment> fragments = new ArrayList<>(families.size() + 1);
+    for (int k = 0; k < families.size(); k++) {
+      fragments.add(new Fragment(families.get(k), text, starts[k], starts[k + 1] - starts[k]));
+    }
+    if (text.length > droppedStart) {
+      fragments.add(new Fragment(DROPPED_ITEMS, text, droppedStart, text.length - droppedStart));
+    }
+    return new Prepared(collector, List.copyOf(fragments));
   }
 
   /**
@@ -170,9 +233,14 @@ public final class Exposition {
         continue;
       }
       for (Fragment f : p.fragments) {
-        Group g = groups.computeIfAbsent(f.family().name(), n -> new Group(f.family(), p.owner));
+        String name = f.family().name();
+        Group g = groups.get(name);
+        if (g == null) {
+          g = new Group(f.family(), p.owner);
+          groups.put(name, g);
+        }
         if (f.family() == DROPPED_ITEMS || g.owner.equals(p.owner)) {
-          g.lines.add(f.lines());
+          g.fragments.add(f);
         }
       }
     }
@@ -189,8 +257,8 @@ public final class Exposition {
         });
     for (Group g : sorted.values()) {
       SeriesText.header(out, g.family, format);
-      for (byte[] b : g.lines) {
-        out.write(b);
+      for (Fragment f : g.fragments) {
+        out.write(f.text(), f.offset(), f.length());
       }
     }
     return sorted.keySet();

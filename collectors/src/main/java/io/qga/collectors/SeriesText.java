@@ -3,7 +3,10 @@ package io.qga.collectors;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The per-domain series in the two text formats Prometheus scrapes, byte for byte as client_java
@@ -52,62 +55,87 @@ public final class SeriesText {
   }
 
   /**
-   * Appends one sample line: the name ({@code _total} for a counter), the labels in name order with
-   * {@code domain} among them, the value.
-   *
-   * @param labelValues one per {@code family.labelNames()}, in that order
+   * A family's fixed part of every sample line, made once per family: the name ({@code _total} for
+   * a counter) with the opening brace, and each label's {@code name="} in the order client_java
+   * writes them (label names sorted, {@code domain} among them).
    */
-  public static void sample(
-      StringBuilder out,
-      MetricFamily family,
-      String domain,
-      List<String> labelValues,
-      double value) {
-    out.append(family.name());
-    if (family.type() == MetricFamily.Type.COUNTER) {
-      out.append("_total");
-    }
-    List<String> names = family.labelNames();
-    int n = names.size() + 1;
-    // Label names sorted as client_java sorts them; a family has at most a handful.
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-      for (int j = i;
-          j > 0 && name(names, order[j]).compareTo(name(names, order[j - 1])) < 0;
-          j--) {
-        int t = order[j];
-        order[j] = order[j - 1];
-        order[j - 1] = t;
+  static final class LineShape {
+    final MetricFamily family;
+    final byte[] prefix;
+
+    /** Index into the label values for each written label; -1 is {@code domain}. */
+    final int[] order;
+
+    /** {@code name="} of each written label, with the comma before all but the first. */
+    final byte[][] labelStarts;
+
+    private LineShape(MetricFamily family) {
+      this.family = family;
+      String name =
+          family.type() == MetricFamily.Type.COUNTER ? family.name() + "_total" : family.name();
+      prefix = (name + "{").getBytes(StandardCharsets.UTF_8);
+      List<String> names = new ArrayList<>(family.labelNames());
+      names.add(MetricFamily.DOMAIN);
+      List<String> sorted = new ArrayList<>(names);
+      Collections.sort(sorted); // String order, as client_java sorts label names
+      order = new int[sorted.size()];
+      labelStarts = new byte[sorted.size()][];
+      for (int i = 0; i < sorted.size(); i++) {
+        String label = sorted.get(i);
+        order[i] = label.equals(MetricFamily.DOMAIN) ? -1 : family.labelNames().indexOf(label);
+        labelStarts[i] = ((i > 0 ? "," : "") + label + "=\"").getBytes(StandardCharsets.UTF_8);
       }
     }
-    out.append('{');
-    for (int i = 0; i < n; i++) {
-      if (i > 0) {
-        out.append(',');
+  }
+
+  /** Shapes by metric name; a family declared twice under one name gets its own, uncached. */
+  private static final ConcurrentHashMap<String, LineShape> SHAPES = new ConcurrentHashMap<>();
+
+  static LineShape shape(MetricFamily family) {
+    LineShape shape = SHAPES.computeIfAbsent(family.name(), n -> new LineShape(family));
+    return shape.family.equals(family) ? shape : new LineShape(family);
+  }
+
+  /** A label value as it stands between the quotes, UTF-8: the domain's, made once per poll. */
+  static byte[] labelValue(String value) {
+    TextBytes out = new TextBytes(value.length());
+    out.labelValue(value);
+    return out.toArray();
+  }
+
+  /**
+   * Appends one sample line: the name, the labels in name order with {@code domain} among them, the
+   * value.
+   *
+   * @param domain the domain's label value, escaped ({@link #labelValue})
+   * @param labelValues one per {@code shape.family.labelNames()}, in that order
+   */
+  static void sample(
+      TextBytes out, LineShape shape, byte[] domain, List<String> labelValues, double value) {
+    out.write(shape.prefix);
+    for (int i = 0; i < shape.order.length; i++) {
+      out.write(shape.labelStarts[i]);
+      int k = shape.order[i];
+      if (k < 0) {
+        out.write(domain);
+      } else {
+        out.labelValue(labelValues.get(k));
       }
-      int k = order[i];
-      out.append(name(names, k)).append("=\"");
-      escapeLabelValue(out, k == 0 ? domain : labelValues.get(k - 1));
-      out.append('"');
+      out.write('"');
     }
-    out.append("} ");
+    out.write('}');
+    out.write(' ');
     if (value == Double.POSITIVE_INFINITY) {
-      out.append("+Inf");
+      out.ascii("+Inf");
     } else if (value == Double.NEGATIVE_INFINITY) {
-      out.append("-Inf");
+      out.ascii("-Inf");
     } else {
-      out.append(value); // Double.toString, as client_java
+      out.ascii(Double.toString(value)); // as client_java
     }
-    out.append('\n');
+    out.write('\n');
   }
 
-  /** Index 0 is {@code domain}, then the family's own label names. */
-  private static String name(List<String> names, int index) {
-    return index == 0 ? MetricFamily.DOMAIN : names.get(index - 1);
-  }
-
-  private static void escapeLabelValue(StringBuilder out, String value) {
+  static void escapeLabelValue(StringBuilder out, String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       switch (c) {

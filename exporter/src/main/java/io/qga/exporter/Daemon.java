@@ -137,6 +137,7 @@ public final class Daemon implements AutoCloseable {
     // qga_api_requests_total counts /api/ and /-/reload as answered
     ApiRequests requests = new ApiRequests(registry);
     registry.register(api.authFailureMetrics());
+    registry.register(api.execMetrics());
     List<HttpRoute> routes = requests.counting(api.routes());
     engine.start();
     api.start();

@@ -32,7 +32,7 @@ public final class AgentServer implements Closeable {
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** Requests larger than this are answered with an error and dropped, as the agent caps them. */
-  static final int MAX_REQUEST = 1 << 20;
+  static final int MAX_REQUEST = 4 << 20; // a 1 MiB guest-file-write chunk is 1.4 MiB of base64
 
   /** Decides what the agent does with each request. Called on the connection's thread. */
   public interface Handler {

@@ -40,6 +40,15 @@ final class GuestCommands {
           "guest-suspend-hybrid",
           "guest-ssh-add-authorized-keys",
           "guest-ssh-remove-authorized-keys");
+  // What a guest built with execAndFiles() runs (the rest of BLOCKED stays blocked).
+  static final Set<String> EXEC_AND_FILES =
+      Set.of(
+          "guest-exec",
+          "guest-exec-status",
+          "guest-file-open",
+          "guest-file-close",
+          "guest-file-read",
+          "guest-file-write");
   static final Set<String> NO_SUCCESS_RESPONSE =
       Set.of("guest-shutdown", "guest-suspend-disk", "guest-suspend-ram", "guest-suspend-hybrid");
   static final Set<String> LINUX_ONLY =
@@ -61,14 +70,20 @@ final class GuestCommands {
 
   /** The arguments each implemented command accepts (others are "unexpected"). */
   static final Map<String, Set<String>> ARGUMENTS =
-      Map.of(
-          "guest-sync", Set.of("id"),
-          "guest-sync-delimited", Set.of("id"),
-          "guest-set-time", Set.of("time"),
-          "guest-fstrim", Set.of("minimum"),
-          "guest-fsfreeze-freeze-list", Set.of("mountpoints"),
-          "guest-shutdown", Set.of("mode"),
-          "guest-ssh-get-authorized-keys", Set.of("username"));
+      Map.ofEntries(
+          Map.entry("guest-sync", Set.of("id")),
+          Map.entry("guest-sync-delimited", Set.of("id")),
+          Map.entry("guest-set-time", Set.of("time")),
+          Map.entry("guest-fstrim", Set.of("minimum")),
+          Map.entry("guest-fsfreeze-freeze-list", Set.of("mountpoints")),
+          Map.entry("guest-shutdown", Set.of("mode")),
+          Map.entry("guest-ssh-get-authorized-keys", Set.of("username")),
+          Map.entry("guest-exec", Set.of("path", "arg", "env", "input-data", "capture-output")),
+          Map.entry("guest-exec-status", Set.of("pid")),
+          Map.entry("guest-file-open", Set.of("path", "mode")),
+          Map.entry("guest-file-read", Set.of("handle", "count")),
+          Map.entry("guest-file-write", Set.of("handle", "buf-b64", "count")),
+          Map.entry("guest-file-close", Set.of("handle")));
 
   static {
     String[][] table = {
@@ -139,13 +154,18 @@ final class GuestCommands {
         "Command " + name + " has been disabled" + (hint == null ? "" : ": " + hint));
   }
 
-  static ObjectNode info(Flavour flavour, boolean frozen) {
+  /** Blocked on this guest: {@link #BLOCKED}, less exec and files when the guest allows them. */
+  static boolean blocked(String name, boolean execAndFiles) {
+    return BLOCKED.contains(name) && !(execAndFiles && EXEC_AND_FILES.contains(name));
+  }
+
+  static ObjectNode info(Flavour flavour, boolean frozen, boolean execAndFiles) {
     ArrayNode commands = QemuJson.array();
     for (String name : SINCE.keySet()) {
       if (!hasCommand(flavour, name)) {
         continue;
       }
-      boolean enabled = !BLOCKED.contains(name) && (!frozen || FROZEN_ALLOWED.contains(name));
+      boolean enabled = !blocked(name, execAndFiles) && (!frozen || FROZEN_ALLOWED.contains(name));
       commands
           .addObject()
           .put("enabled", enabled)

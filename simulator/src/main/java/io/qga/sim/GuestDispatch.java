@@ -65,7 +65,7 @@ final class GuestDispatch {
     if (!GuestCommands.hasCommand(flavour, name)) {
       throw new AgentError("CommandNotFound", "The command " + name + " has not been found");
     }
-    if (GuestCommands.BLOCKED.contains(name)) {
+    if (GuestCommands.blocked(name, guest.execAndFiles())) {
       throw GuestCommands.disabled(flavour, name, null);
     }
     if (state.frozen() && !GuestCommands.FROZEN_ALLOWED.contains(name)) {
@@ -169,7 +169,7 @@ final class GuestDispatch {
         yield id;
       }
       case "guest-ping" -> QemuJson.object();
-      case "guest-info" -> GuestCommands.info(flavour, state.frozen());
+      case "guest-info" -> GuestCommands.info(flavour, state.frozen(), guest.execAndFiles());
       case "guest-get-time" -> QemuJson.object().numberNode(state.guestNanosNow());
       case "guest-set-time" -> state.setTime(arguments);
       case "guest-network-get-interfaces" -> network.interfaces(state.uptimeSeconds(now));
@@ -192,6 +192,12 @@ final class GuestDispatch {
       case "guest-fsfreeze-thaw" -> state.thaw();
       case "guest-fstrim" -> state.fstrim(arguments, now);
       case "guest-shutdown" -> shutdown(arguments, connection);
+      case "guest-exec" -> guest.exec().exec(arguments, now);
+      case "guest-exec-status" -> guest.exec().status(arguments, now);
+      case "guest-file-open" -> guest.exec().open(arguments);
+      case "guest-file-read" -> guest.exec().read(arguments, guest.fileReadFault());
+      case "guest-file-write" -> guest.exec().write(arguments);
+      case "guest-file-close" -> guest.exec().close(arguments);
       case "guest-ssh-get-authorized-keys" -> QemuJson.object().set("keys", QemuJson.array());
       default -> throw AgentError.generic("this feature or command is not currently supported");
     };

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.TreeMap;
@@ -42,6 +43,11 @@ public final class SimulatedGuest implements AgentServer.Handler {
   // Turns a request into its reply line (the real agent's checks, the commands).
   private final GuestDispatch dispatch;
 
+  // Programs and files, reachable only when the guest was built with execAndFiles().
+  private final GuestExec exec = new GuestExec();
+  private final boolean execAndFiles;
+  private volatile FileReadFault fileReadFault;
+
   // Bumped by restartAgent(): a request read before the bump gets no reply.
   private final AtomicLong agentGeneration = new AtomicLong();
   private volatile boolean responding = true;
@@ -62,6 +68,7 @@ public final class SimulatedGuest implements AgentServer.Handler {
             ? b.slowDown
             : b.hostile == HostileMode.ANSWER_AFTER ? Duration.ofSeconds(2) : Duration.ZERO;
     this.trickleInterval = b.trickleInterval;
+    this.execAndFiles = b.execAndFiles;
   }
 
   public static Builder builder(String domain) {
@@ -80,6 +87,7 @@ public final class SimulatedGuest implements AgentServer.Handler {
     private HostileMode hostile;
     private Duration slowDown;
     private Duration trickleInterval = Duration.ofSeconds(1);
+    private boolean execAndFiles;
 
     private Builder(String domain) {
       this.domain = Objects.requireNonNull(domain, "domain");
@@ -133,6 +141,16 @@ public final class SimulatedGuest implements AgentServer.Handler {
     /** The pause between bytes of {@link HostileMode#TRICKLE}. */
     public Builder trickleInterval(Duration trickleInterval) {
       this.trickleInterval = Objects.requireNonNull(trickleInterval, "trickleInterval");
+      return this;
+    }
+
+    /**
+     * The agent runs guest-exec and guest-file-open/read/write/close (by default they are blocked,
+     * as qemu-ga started with {@code -b}): programs come from {@link SimulatedGuest#program}, files
+     * from an in-memory file system.
+     */
+    public Builder execAndFiles() {
+      this.execAndFiles = true;
       return this;
     }
 
@@ -207,6 +225,43 @@ public final class SimulatedGuest implements AgentServer.Handler {
   /** Makes guest-fstrim report {@code error} for {@code mountpoint}; null clears it. */
   public void setFstrimError(String mountpoint, String error) {
     state.setFstrimError(mountpoint, error);
+  }
+
+  /** What guest-exec of {@code path} runs (with {@link Builder#execAndFiles()}). */
+  public void program(String path, GuestProgram program) {
+    exec.program(path, program);
+  }
+
+  /** Puts a file into the guest's in-memory file system. */
+  public void putFile(String path, byte[] content) {
+    exec.putFile(path, content);
+  }
+
+  /** A file of the guest's in-memory file system (what guest-file-write left there). */
+  public Optional<byte[]> file(String path) {
+    return exec.file(path);
+  }
+
+  /** Makes guest-file-read lie about sizes; null: honest reads. */
+  public void setFileReadFault(FileReadFault fault) {
+    this.fileReadFault = fault;
+  }
+
+  FileReadFault fileReadFault() {
+    return fileReadFault;
+  }
+
+  /** guest-file handles opened and not closed yet. */
+  public int openFileHandles() {
+    return exec.openHandles();
+  }
+
+  boolean execAndFiles() {
+    return execAndFiles;
+  }
+
+  GuestExec exec() {
+    return exec;
   }
 
   /** How many requests named {@code command} arrived (answered or not). */

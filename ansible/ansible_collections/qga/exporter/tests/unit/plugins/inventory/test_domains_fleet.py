@@ -375,3 +375,18 @@ def test_the_reported_bug_same_name_through_urls_is_two_hosts_each_with_its_url(
     assert hosts['web-1@hv1']['qga_exporter_url'] == 'http://hv1:9920'
     assert hosts['web-1@hv2']['qga_exporter_url'] == 'http://hv2:9920'
     assert hosts['web-1@hv1']['qga_domain'] == hosts['web-1@hv2']['qga_domain'] == 'web-1'
+
+
+def test_connection_plugin_sets_the_connection_and_tls_vars_but_no_token(tmp_path, monkeypatch, two):
+    fleet, config = two
+    ca = tmp_path / 'ca.pem'
+    config = config.replace(u'token: one}', u'token: one, ca_path: "%s"}' % ca)
+    manager = inventory(tmp_path, monkeypatch, fleet, config + u'connection_plugin: true\n')
+    hosts = dict((h.name, h.vars) for h in manager.get_hosts())
+    assert all(hv['ansible_connection'] == 'qga.exporter.agent' for hv in hosts.values())
+    assert hosts['web-1@hv1']['qga_exporter_ca_path'] == str(ca)
+    assert 'qga_exporter_ca_path' not in hosts['web-1@hv2']
+    assert not [k for hv in hosts.values() for k in hv if 'token' in k]
+    # off by default: the hosts keep ansible's default connection
+    manager = inventory(tmp_path, monkeypatch, fleet, config)
+    assert not [h for h in manager.get_hosts() if 'ansible_connection' in h.vars]

@@ -11,6 +11,7 @@ import io.qga.client.AgentCommand;
 import io.qga.client.AgentProtocolException;
 import io.qga.client.protocol.AgentSession;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -287,10 +288,25 @@ public final class GuestAgent {
   }
 
   public long exec(String path, List<String> args, boolean captureOutput) {
+    return exec(path, args, null, null, captureOutput);
+  }
+
+  /**
+   * {@code guest-exec} with environment and standard input: {@code env} entries are {@code
+   * NAME=value}, {@code input} is sent base64-encoded as {@code input-data} (null: none).
+   */
+  public long exec(
+      String path, List<String> args, List<String> env, byte[] input, boolean captureOutput) {
     ObjectNode a = AgentCommand.args();
     a.put("path", path);
     if (args != null && !args.isEmpty()) {
       args.forEach(a.putArray("arg")::add);
+    }
+    if (env != null && !env.isEmpty()) {
+      env.forEach(a.putArray("env")::add);
+    }
+    if (input != null) {
+      a.put("input-data", Base64.getEncoder().encodeToString(input));
     }
     a.put("capture-output", captureOutput);
     JsonNode value = execute("guest-exec", a);
@@ -323,6 +339,66 @@ public final class GuestAgent {
       a.put("count", count);
     }
     return call("guest-file-read", a, FileRead.class);
+  }
+
+  /**
+   * {@code guest-file-read} of at most {@code count} bytes, decoded and checked: the guest's bytes
+   * must be valid base64, no more than asked for, and as many as its {@code count} says; anything
+   * else is an {@link AgentProtocolException} (the guest is not trusted with sizes).
+   */
+  public FileChunk readChunk(long handle, int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("count must be positive: " + count);
+    }
+    FileRead r = fileRead(handle, (long) count);
+    String b64 = r.bufBase64() == null ? "" : r.bufBase64();
+    // 4 characters per 3 bytes: a longer text cannot decode to at most count bytes
+    if (b64.length() > ((long) count + 2) / 3 * 4) {
+      throw new AgentProtocolException(
+          "guest-file-read: "
+              + b64.length()
+              + " base64 characters for at most "
+              + count
+              + " bytes");
+    }
+    byte[] data;
+    try {
+      data = Base64.getDecoder().decode(b64);
+    } catch (IllegalArgumentException e) {
+      throw new AgentProtocolException("guest-file-read: buf-b64 is not base64: " + e.getMessage());
+    }
+    if (data.length > count || r.count() != data.length) {
+      throw new AgentProtocolException(
+          "guest-file-read: count "
+              + r.count()
+              + " for "
+              + data.length
+              + " bytes of data, at most "
+              + count
+              + " asked for");
+    }
+    return new FileChunk(data, r.eof());
+  }
+
+  /**
+   * {@code guest-file-write} of {@code data}; returns how many bytes the guest says it wrote,
+   * checked to be within 0 and {@code data.length}.
+   */
+  public long fileWrite(long handle, byte[] data) {
+    ObjectNode a = AgentCommand.args();
+    a.put("handle", handle);
+    a.put("buf-b64", Base64.getEncoder().encodeToString(data));
+    JsonNode value = execute("guest-file-write", a);
+    JsonNode count = value.get("count");
+    if (count == null || !count.canConvertToExactIntegral() || !count.canConvertToLong()) {
+      throw new AgentProtocolException("guest-file-write: expected {count, eof}, got " + value);
+    }
+    long n = count.asLong();
+    if (n < 0 || n > data.length) {
+      throw new AgentProtocolException(
+          "guest-file-write: count " + n + " for " + data.length + " bytes sent");
+    }
+    return n;
   }
 
   public void fileClose(long handle) {

@@ -190,4 +190,45 @@ class GuestAgentTest {
     assertThat(agent.requests()).allSatisfy(r -> assertThat(r.has("id")).isFalse());
     agent.verify();
   }
+
+  @Test
+  void fileReadsAndWritesAreCheckedAgainstWhatWasAsked() throws Exception {
+    GuestAgent ga = start(null);
+    agent.expect(
+        "guest-file-read", "{\"return\": {\"count\": 3, \"buf-b64\": \"YWJj\", \"eof\": true}}");
+    FileChunk ok = ga.readChunk(7, 4);
+    assertThat(ok.data()).containsExactly('a', 'b', 'c');
+    assertThat(ok.eof()).isTrue();
+    // more bytes than asked for, a count that lies, text that is not base64
+    agent.expect(
+        "guest-file-read",
+        "{\"return\": {\"count\": 6, \"buf-b64\": \"YWJjZGVm\", \"eof\": false}}");
+    assertThatThrownBy(() -> ga.readChunk(7, 4))
+        .isInstanceOf(AgentProtocolException.class)
+        .hasMessageContaining("at most 4");
+    agent.expect(
+        "guest-file-read", "{\"return\": {\"count\": 1, \"buf-b64\": \"YWJj\", \"eof\": false}}");
+    assertThatThrownBy(() -> ga.readChunk(7, 4))
+        .isInstanceOf(AgentProtocolException.class)
+        .hasMessageContaining("count 1 for 3 bytes");
+    agent.expect(
+        "guest-file-read", "{\"return\": {\"count\": 3, \"buf-b64\": \"!!!!\", \"eof\": false}}");
+    assertThatThrownBy(() -> ga.readChunk(7, 4))
+        .isInstanceOf(AgentProtocolException.class)
+        .hasMessageContaining("not base64");
+    agent.expect("guest-file-write", "{\"return\": {\"count\": 3, \"eof\": false}}");
+    assertThat(ga.fileWrite(7, new byte[] {1, 2, 3})).isEqualTo(3);
+    agent.expect("guest-file-write", "{\"return\": {\"count\": 4, \"eof\": false}}");
+    assertThatThrownBy(() -> ga.fileWrite(7, new byte[] {1, 2, 3}))
+        .isInstanceOf(AgentProtocolException.class)
+        .hasMessageContaining("count 4 for 3 bytes sent");
+    assertThat(
+            agent
+                .requests()
+                .get(agent.requests().size() - 1)
+                .path("arguments")
+                .path("buf-b64")
+                .asText())
+        .isEqualTo("AQID");
+  }
 }

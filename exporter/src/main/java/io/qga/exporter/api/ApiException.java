@@ -51,6 +51,11 @@ final class ApiException extends RuntimeException {
     return this;
   }
 
+  ApiException with(String member, long value) {
+    details.put(member, value);
+    return this;
+  }
+
   ApiException with(String member, boolean value) {
     details.put(member, value);
     return this;

@@ -18,7 +18,16 @@ import java.util.Set;
 public final class ApiRequests {
   /** The verbs under {@code /api/v1/domains/{domain}/} that have an endpoint (docs/api.md). */
   static final Set<String> DOMAIN_VERBS =
-      Set.of("ping", "fstrim", "time-sync", "fsfreeze", "fsthaw", "shutdown", "command");
+      Set.of(
+          "ping",
+          "fstrim",
+          "time-sync",
+          "fsfreeze",
+          "fsthaw",
+          "shutdown",
+          "command",
+          "exec",
+          "files");
 
   static final String OTHER = "other";
 

@@ -37,6 +37,8 @@ final class ApiRouter implements HttpHandler {
   private final byte[] openapi;
   private final DomainsHandler domains;
   private final CommandHandler command;
+  private final ExecHandler exec;
+  private final FilesHandler files;
   private final JobsHandler jobs;
   private final PoliciesHandler policies;
 
@@ -46,6 +48,8 @@ final class ApiRouter implements HttpHandler {
       byte[] openapi,
       DomainsHandler domains,
       CommandHandler command,
+      ExecHandler exec,
+      FilesHandler files,
       JobsHandler jobs,
       PoliciesHandler policies) {
     this.settings = settings;
@@ -53,6 +57,8 @@ final class ApiRouter implements HttpHandler {
     this.openapi = openapi;
     this.domains = domains;
     this.command = command;
+    this.exec = exec;
+    this.files = files;
     this.jobs = jobs;
     this.policies = policies;
   }
@@ -88,10 +94,15 @@ final class ApiRouter implements HttpHandler {
     }
     List<String> rest = p.subList(3, p.size());
     return switch (p.get(2)) {
-      case "domains" ->
-          rest.size() == 2 && rest.get(1).equals("command")
-              ? command.handle(call, rest.get(0))
-              : domains.handle(call, rest);
+      case "domains" -> {
+        String verb = rest.size() == 2 ? rest.get(1) : "";
+        yield switch (verb) {
+          case "command" -> command.handle(call, rest.get(0));
+          case "exec" -> exec.handle(call, rest.get(0));
+          case "files" -> files.handle(call, rest.get(0));
+          default -> domains.handle(call, rest);
+        };
+      }
       case "jobs" -> jobs.handle(call, rest);
       case "policies" -> policies.handle(call, rest);
       default -> throw req.notFound();

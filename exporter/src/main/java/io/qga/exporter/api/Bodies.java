@@ -136,6 +136,137 @@ final class Bodies {
     }
   }
 
+  /**
+   * {@code POST .../exec}: {@code path} (a program, found on the guest's PATH unless absolute),
+   * {@code arg} and {@code env} lists of strings, {@code input} as base64, {@code timeout} as a
+   * duration text or seconds (null: the configured default), {@code capture_output} (default true).
+   * Bounds: {@value #MAX_ARGS} arguments and {@value #MAX_ENV} variables, each at most {@value
+   * #MAX_ARG} characters and all together {@value #MAX_ARGS_TOTAL}; input at most {@value
+   * #MAX_INPUT} bytes (and {@code api.exec.max_file_size}, checked by the handler).
+   */
+  record Exec(
+      String path,
+      java.util.List<String> arg,
+      java.util.List<String> env,
+      byte[] input,
+      Duration timeout,
+      boolean captureOutput) {
+    static final int MAX_PATH = 4096;
+    static final int MAX_ARGS = 1024;
+    static final int MAX_ENV = 256;
+    static final int MAX_ARG = 128 * 1024;
+    static final int MAX_ARGS_TOTAL = 1024 * 1024;
+    static final int MAX_INPUT = 8 * 1024 * 1024;
+
+    /** The body bound of this endpoint: the largest input as base64, and the rest. */
+    static final long MAX_BODY = (MAX_INPUT + 2L) / 3 * 4 + 2L * MAX_ARGS_TOTAL;
+
+    @JsonCreator
+    static Exec of(
+        @JsonProperty("path") JsonNode path,
+        @JsonProperty("arg") JsonNode arg,
+        @JsonProperty("env") JsonNode env,
+        @JsonProperty("input") JsonNode input,
+        @JsonProperty("timeout") JsonNode timeout,
+        @JsonProperty("capture_output") JsonNode capture) {
+      if (absent(path) || !path.isTextual() || path.asText().isEmpty()) {
+        throw ApiException.badField("path", "path must be the program to run, e.g. \"/bin/sh\"");
+      }
+      String p = path.asText();
+      if (p.length() > MAX_PATH || p.indexOf('\0') >= 0) {
+        throw ApiException.badField(
+            "path", "path must be at most " + MAX_PATH + " characters without NUL");
+      }
+      java.util.List<String> args = strings("arg", arg, MAX_ARGS, false);
+      java.util.List<String> vars = strings("env", env, MAX_ENV, true);
+      long total = 0;
+      for (String s : args) {
+        total += s.length();
+      }
+      for (String s : vars) {
+        total += s.length();
+      }
+      if (total > MAX_ARGS_TOTAL) {
+        throw ApiException.badField(
+            "arg", "arg and env together must be at most " + MAX_ARGS_TOTAL + " characters");
+      }
+      byte[] data = null;
+      if (!absent(input)) {
+        if (!input.isTextual()) {
+          throw ApiException.badField("input", "input must be base64 text");
+        }
+        try {
+          data = java.util.Base64.getDecoder().decode(input.asText());
+        } catch (IllegalArgumentException e) {
+          throw ApiException.badField("input", "input is not base64: " + e.getMessage());
+        }
+        if (data.length > MAX_INPUT) {
+          throw ApiException.badField(
+              "input",
+              "input is "
+                  + data.length
+                  + " bytes, more than "
+                  + MAX_INPUT
+                  + " (send larger data with PUT .../files)");
+        }
+      }
+      Duration t = null;
+      if (!absent(timeout)) {
+        try {
+          if (timeout.isIntegralNumber() && timeout.canConvertToInt() && timeout.asInt() > 0) {
+            t = Duration.ofSeconds(timeout.asInt());
+          } else if (timeout.isTextual()) {
+            t = Durations.parse(timeout.asText());
+          }
+        } catch (IllegalArgumentException e) {
+          throw ApiException.badField("timeout", "timeout: " + e.getMessage());
+        }
+        if (t == null || t.isZero() || t.isNegative()) {
+          throw ApiException.badField(
+              "timeout", "timeout must be a positive duration like \"30s\" or seconds");
+        }
+      }
+      boolean cap = true;
+      if (!absent(capture)) {
+        if (!capture.isBoolean()) {
+          throw ApiException.badField("capture_output", "capture_output must be true or false");
+        }
+        cap = capture.asBoolean();
+      }
+      return new Exec(p, args, vars, data, t, cap);
+    }
+
+    private static java.util.List<String> strings(
+        String field, JsonNode v, int max, boolean assignments) {
+      if (absent(v)) {
+        return java.util.List.of();
+      }
+      if (!v.isArray()) {
+        throw ApiException.badField(field, field + " must be a list of strings");
+      }
+      if (v.size() > max) {
+        throw ApiException.badField(field, field + " has more than " + max + " entries");
+      }
+      java.util.List<String> out = new java.util.ArrayList<>();
+      for (JsonNode e : v) {
+        if (!e.isTextual()) {
+          throw ApiException.badField(field, field + " must be a list of strings");
+        }
+        String s = e.asText();
+        if (s.length() > MAX_ARG || s.indexOf('\0') >= 0) {
+          throw ApiException.badField(
+              field, field + " entries must be at most " + MAX_ARG + " characters without NUL");
+        }
+        if (assignments && !s.matches("(?s)[A-Za-z_][A-Za-z0-9_]*=.*")) {
+          throw ApiException.badField(
+              field, "env entries must be NAME=value, not " + Views.cut(s.split("=", 2)[0]));
+        }
+        out.add(s);
+      }
+      return out;
+    }
+  }
+
   private static boolean absent(JsonNode v) {
     return v == null || v.isNull();
   }

@@ -50,6 +50,7 @@ public final class ControlApi implements AutoCloseable {
   private final AuthFailures failures;
   private final AuthFilter auth;
   private final ApiRouter router;
+  private final ExecRequests execRequests = new ExecRequests();
   private volatile Settings settings;
 
   /**
@@ -95,6 +96,7 @@ public final class ControlApi implements AutoCloseable {
     LiveCalls live = new LiveCalls();
     JobsHandler jobs = new JobsHandler(executor, live, clock);
     DomainsHandler domainsHandler = new DomainsHandler(domains, executor, guard, jobs, live, clock);
+    GuestJobs guestJobs = new GuestJobs(executor, guard);
     this.router =
         new ApiRouter(
             () -> settings,
@@ -102,6 +104,8 @@ public final class ControlApi implements AutoCloseable {
             openapi(),
             domainsHandler,
             new CommandHandler(domainsHandler, executor, live),
+            new ExecHandler(domainsHandler, guestJobs, live, execRequests),
+            new FilesHandler(domainsHandler, guestJobs, live, execRequests),
             jobs,
             new PoliciesHandler(policies, domains, executor, clock));
   }
@@ -160,6 +164,11 @@ public final class ControlApi implements AutoCloseable {
   /** {@code qga_api_auth_failures_total{reason}}: register it where /metrics reads. */
   public io.prometheus.metrics.model.registry.MultiCollector authFailureMetrics() {
     return failures;
+  }
+
+  /** {@code qga_exec_requests_total{kind, outcome}}: register it where /metrics reads. */
+  public io.prometheus.metrics.model.registry.Collector execMetrics() {
+    return execRequests.collector();
   }
 
   AuthFailures authFailures() {

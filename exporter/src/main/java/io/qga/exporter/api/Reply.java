@@ -30,7 +30,17 @@ record Reply(int status, Object body, byte[] raw, Map<String, String> headers) {
     return new Reply(e.status(), e.body(), headers);
   }
 
+  /**
+   * A body of raw bytes waiting in a host file ({@code GET .../files}): sent with its exact length
+   * as {@code application/octet-stream}, and the file deleted after.
+   */
+  record Spooled(java.nio.file.Path file, long size) {}
+
   void send(HttpExchange exchange) throws IOException {
+    if (body instanceof Spooled spooled) {
+      sendFile(exchange, spooled);
+      return;
+    }
     byte[] bytes =
         raw != null ? raw : Request.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
     var h = exchange.getResponseHeaders();
@@ -44,6 +54,27 @@ record Reply(int status, Object body, byte[] raw, Map<String, String> headers) {
     exchange.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
+    }
+  }
+
+  private void sendFile(HttpExchange exchange, Spooled spooled) throws IOException {
+    try {
+      var h = exchange.getResponseHeaders();
+      h.set("Content-Type", "application/octet-stream");
+      h.set("Cache-Control", "no-store");
+      h.set("X-Content-Type-Options", "nosniff");
+      headers.forEach(h::set);
+      // a zero length here would mean "chunked" to HttpExchange; -1 is "no body"
+      exchange.sendResponseHeaders(status, spooled.size() == 0 ? -1 : spooled.size());
+      if (spooled.size() > 0) {
+        try (OutputStream out = exchange.getResponseBody()) {
+          java.nio.file.Files.copy(spooled.file(), out);
+        }
+      } else {
+        exchange.getResponseBody().close();
+      }
+    } finally {
+      java.nio.file.Files.deleteIfExists(spooled.file());
     }
   }
 }

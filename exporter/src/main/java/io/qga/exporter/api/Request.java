@@ -28,22 +28,29 @@ import java.util.TreeSet;
  * Every parse error is an {@link ApiException} naming what was wrong.
  */
 final class Request {
-  static final ObjectMapper JSON =
-      JsonMapper.builder(
-              JsonFactory.builder()
-                  .streamReadConstraints(
-                      StreamReadConstraints.builder()
-                          .maxNestingDepth(32)
-                          .maxStringLength(1 << 20)
-                          .maxNumberLength(64)
-                          .build())
-                  .build())
-          // strict: {"a":1,"a":2} and {...} followed by more text are errors, not guesses
-          .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          // a member no body record names is refused, not ignored (see body(long, Class))
-          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .build();
+  static final ObjectMapper JSON = mapper(1 << 20);
+
+  /** For bodies with large strings: base64 standard input of {@code POST .../exec}. */
+  static final ObjectMapper LARGE_STRINGS_JSON = mapper(16 << 20);
+
+  private static ObjectMapper mapper(int maxString) {
+    return JsonMapper.builder(
+            JsonFactory.builder()
+                .streamReadConstraints(
+                    StreamReadConstraints.builder()
+                        .maxNestingDepth(32)
+                        .maxStringLength(maxString)
+                        .maxNumberLength(64)
+                        .build())
+                .build())
+        // strict: {"a":1,"a":2} and {...} followed by more text are errors, not guesses
+        .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        // a member no body record names is refused, not ignored (see body(long, Class))
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .build();
+  }
+
   private static final int MAX_QUERY = 4096;
 
   private final HttpExchange exchange;
@@ -125,9 +132,14 @@ final class Request {
    * names may appear; its creator checks their values.
    */
   <T> T body(long maxBody, Class<T> type) throws IOException {
-    ObjectNode node = object(maxBody);
+    return body(maxBody, type, JSON);
+  }
+
+  /** {@link #body(long, Class)} parsed by {@code json} (a mapper of this class). */
+  <T> T body(long maxBody, Class<T> type, ObjectMapper json) throws IOException {
+    ObjectNode node = object(maxBody, json);
     try {
-      return JSON.treeToValue(node, type);
+      return json.treeToValue(node, type);
     } catch (UnrecognizedPropertyException e) {
       Set<String> allowed = new TreeSet<>();
       e.getKnownPropertyIds().forEach(id -> allowed.add(String.valueOf(id)));
@@ -152,7 +164,7 @@ final class Request {
   }
 
   /** The body as a JSON object, read with the bounds of {@link #body(long, Class)}. */
-  private ObjectNode object(long maxBody) throws IOException {
+  private ObjectNode object(long maxBody, ObjectMapper json) throws IOException {
     String length = header("Content-Length");
     if (length != null) {
       long n;
@@ -179,7 +191,7 @@ final class Request {
     checkJsonType(header("Content-Type"));
     JsonNode node;
     try {
-      node = JSON.readTree(text);
+      node = json.readTree(text);
     } catch (JsonProcessingException e) {
       throw new ApiException(
           400, "the body is not valid JSON: " + Views.cut(e.getOriginalMessage()));
@@ -221,6 +233,38 @@ final class Request {
 
   private static ApiException tooLarge(long maxBody) {
     return new ApiException(413, "the body is larger than api.max_body (" + maxBody + " bytes)");
+  }
+
+  /** The names of the query parameters given. */
+  Set<String> queryNames() {
+    return query.keySet();
+  }
+
+  /** A query parameter, or null when absent. */
+  String query(String name) {
+    return query.get(name);
+  }
+
+  /** The declared body length, null when not declared (chunked); 400 when not a number. */
+  Long contentLength() {
+    String length = header("Content-Length");
+    if (length == null) {
+      return null;
+    }
+    try {
+      long n = Long.parseLong(length.trim());
+      if (n < 0) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new ApiException(400, "Content-Length is not a number: " + Views.cut(length));
+    }
+  }
+
+  /** The raw body stream (for octet-stream bodies, read by their handler). */
+  InputStream bodyStream() {
+    return exchange.getRequestBody();
   }
 
   private static byte[] readAtMost(InputStream in, long limit) throws IOException {

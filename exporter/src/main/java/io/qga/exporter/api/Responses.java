@@ -28,6 +28,30 @@ final class Responses {
       @JsonProperty("return") JsonNode value,
       @JsonInclude(JsonInclude.Include.NON_NULL) String job) {}
 
+  /**
+   * {@code POST .../exec}: how the process ended and its output as base64 ({@code byte[]} is
+   * written as base64); {@code exitcode} null when a signal ended it.
+   */
+  record ExecResult(
+      Integer exitcode,
+      Integer signal,
+      byte[] stdout,
+      byte[] stderr,
+      @JsonProperty("stdout_truncated") boolean stdoutTruncated,
+      @JsonProperty("stderr_truncated") boolean stderrTruncated,
+      long pid,
+      @JsonProperty("duration_ms") long durationMs) {}
+
+  /**
+   * {@code PUT .../files}: the file written; {@code mode_applied} (and {@code mode_error} when
+   * false) only when a mode was asked for.
+   */
+  record FileWritten(
+      String path,
+      long size,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("mode_applied") Boolean modeApplied,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("mode_error") String modeError) {}
+
   /** {@code GET /api/v1/policies}. */
   record PolicyList(List<PolicyView> policies) {}
 

@@ -18,6 +18,7 @@ import java.util.Optional;
  *     stay free for scrapes whatever the guests do
  * @param listener a listener of the API's own ({@code api.listen}); empty: the API is on {@code
  *     server.listen}
+ * @param exec the exec and file endpoints ({@code api.exec}), off by default
  */
 public record ApiConfig(
     List<ApiToken> tokens,
@@ -28,7 +29,8 @@ public record ApiConfig(
     Duration jobRetention,
     Duration maxWait,
     int maxLiveCalls,
-    Optional<ApiListener> listener) {
+    Optional<ApiListener> listener,
+    ExecConfig exec) {
 
   public static final int DEFAULT_MAX_LIVE_CALLS = 4;
 
@@ -49,9 +51,33 @@ public record ApiConfig(
   public ApiConfig {
     tokens = List.copyOf(tokens);
     commandAllowList = List.copyOf(commandAllowList);
+    java.util.Objects.requireNonNull(exec, "exec");
     if (maxLiveCalls < 1) {
       throw new IllegalArgumentException("maxLiveCalls must be positive");
     }
+  }
+
+  public ApiConfig(
+      List<ApiToken> tokens,
+      List<String> commandAllowList,
+      Duration fsfreezeDefaultDeadline,
+      Duration fsfreezeMaxDeadline,
+      long maxBody,
+      Duration jobRetention,
+      Duration maxWait,
+      int maxLiveCalls,
+      Optional<ApiListener> listener) {
+    this(
+        tokens,
+        commandAllowList,
+        fsfreezeDefaultDeadline,
+        fsfreezeMaxDeadline,
+        maxBody,
+        jobRetention,
+        maxWait,
+        maxLiveCalls,
+        listener,
+        ExecConfig.DEFAULT);
   }
 
   public ApiConfig(
@@ -92,6 +118,21 @@ public record ApiConfig(
         jobRetention,
         maxWait,
         DEFAULT_MAX_LIVE_CALLS);
+  }
+
+  /** This config with other exec settings. */
+  public ApiConfig withExec(ExecConfig e) {
+    return new ApiConfig(
+        tokens,
+        commandAllowList,
+        fsfreezeDefaultDeadline,
+        fsfreezeMaxDeadline,
+        maxBody,
+        jobRetention,
+        maxWait,
+        maxLiveCalls,
+        listener,
+        e);
   }
 
   /** True when at least one token is configured (else the API is off). */

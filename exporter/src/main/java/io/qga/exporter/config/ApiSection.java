@@ -34,7 +34,8 @@ final class ApiSection {
                 "max_wait",
                 "max_live_calls",
                 "listen",
-                "tls"));
+                "tls",
+                "exec"));
     List<ApiToken> tokens = new ArrayList<>();
     Map<String, String> seen = new HashMap<>();
     Map<TokenSource, String> seenSources = new HashMap<>();
@@ -112,6 +113,43 @@ final class ApiSection {
         r.duration(m, path, "job_retention", d.jobRetention(), true),
         r.duration(m, path, "max_wait", d.maxWait(), true),
         r.integer(m, path, "max_live_calls", d.maxLiveCalls(), 1, 256),
-        TlsKeys.apiListener(r, m, path));
+        TlsKeys.apiListener(r, m, path),
+        exec(r, m.get("exec"), path + "/exec"));
+  }
+
+  /** {@code api.exec}: off unless {@code enabled: true}; limits with bounds. */
+  static ExecConfig exec(Reader r, Object node, String path) {
+    ExecConfig d = ExecConfig.DEFAULT;
+    if (node == null) {
+      return d;
+    }
+    Map<String, Object> m =
+        r.mapping(
+            node,
+            path,
+            List.of(
+                "enabled",
+                "max_timeout",
+                "default_timeout",
+                "max_output",
+                "max_file_size",
+                "chunk_size"));
+    Duration max = r.duration(m, path, "max_timeout", d.maxTimeout(), true);
+    Duration def = r.duration(m, path, "default_timeout", d.defaultTimeout(), true);
+    if (def.compareTo(max) > 0) {
+      r.problem(
+          path + "/default_timeout",
+          Durations.format(def) + " is longer than max_timeout (" + Durations.format(max) + ")");
+      def = max;
+    }
+    return new ExecConfig(
+        r.bool(m, path, "enabled", false),
+        max,
+        def,
+        r.size(m, path, "max_output", d.maxOutput(), 0, ExecConfig.MAX_OUTPUT),
+        r.size(m, path, "max_file_size", d.maxFileSize(), 1, 64L << 30),
+        (int)
+            r.size(
+                m, path, "chunk_size", d.chunkSize(), ExecConfig.MIN_CHUNK, ExecConfig.MAX_CHUNK));
   }
 }

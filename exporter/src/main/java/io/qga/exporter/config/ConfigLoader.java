@@ -136,6 +136,18 @@ public final class ConfigLoader {
     Limits limits = limits(r, m.get("limits"));
     ApiConfig api = ApiSection.api(r, m.get("api"));
     TlsKeys.checkApart(r, server, api);
+    // a guest-file-read reply carries a chunk as base64 (4 characters per 3 bytes)
+    long readReply = (api.exec().chunkSize() + 2L) / 3 * 4 + 256;
+    if (readReply > agent.maxReplySize()) {
+      r.problem(
+          "/api/exec/chunk_size",
+          api.exec().chunkSize()
+              + " bytes need replies of "
+              + readReply
+              + " bytes, more than agent.max_reply_size ("
+              + agent.maxReplySize()
+              + ")");
+    }
     return new Config(
         server,
         discovery,

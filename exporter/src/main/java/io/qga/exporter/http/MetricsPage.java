@@ -8,7 +8,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.qga.collectors.Exposition;
 import io.qga.collectors.SeriesText;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URLDecoder;
@@ -19,14 +18,14 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * {@code /metrics}: every domain's series as text prepared when each poll ended ({@link
  * Exposition#write}), then the registry's own series (the daemon, actions, policies) through
  * client_java's writers. Prometheus text 0.0.4, or OpenMetrics 1.0.0 when the scraper accepts it
  * (client_java's rule); gzip when accepted; {@code ?name[]=NAME} (repeatable) limits the page to
- * those metric names, as client_java's handler does.
+ * those metric names, as client_java's handler does. The page streams to the scraper as it is
+ * written ({@link PageStream}: buffers and the gzip deflater kept between scrapes).
  *
  * <p>The per-domain series bypass client_java's snapshots because at a thousand domains building
  * and sorting ~80 000 data points per scrape cost ~0.5 s of CPU (bench/RESULTS.md); copying
@@ -39,7 +38,9 @@ public final class MetricsPage implements HttpHandler {
 
   private final PrometheusRegistry registry;
   private final Supplier<? extends Iterable<Exposition.Prepared>> domainSeries;
-  private volatile int lastSize;
+
+  /** Two streams kept: Prometheus scraping, and one more scraper or a person with curl. */
+  private final PageStream.Pool streams = new PageStream.Pool(2);
 
   /**
    * @param registry the daemon's own series
@@ -66,12 +67,7 @@ public final class MetricsPage implements HttpHandler {
     }
     boolean openMetrics = OPENMETRICS.accepts(exchange.getRequestHeaders().getFirst("Accept"));
     Set<String> names = names(exchange.getRequestURI().getRawQuery());
-    // Sized from the last page: growing a 6 MiB buffer by doubling copies it twice over.
-    ByteArrayOutputStream body = new ByteArrayOutputStream(lastSize + 64 * 1024);
     boolean gzip = acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding"));
-    try (OutputStream out = gzip ? new GZIPOutputStream(body, 8192) : body) {
-      write(out, openMetrics ? SeriesText.Format.OPENMETRICS : SeriesText.Format.PROMETHEUS, names);
-    }
     exchange
         .getResponseHeaders()
         .set(
@@ -86,10 +82,17 @@ public final class MetricsPage implements HttpHandler {
       exchange.sendResponseHeaders(200, -1);
       return;
     }
-    lastSize = Math.min(body.size(), 256 * 1024 * 1024);
-    exchange.sendResponseHeaders(200, body.size());
-    try (OutputStream out = exchange.getResponseBody()) {
-      body.writeTo(out);
+    // Streamed (chunked): the page is written to the socket as it is made, never held whole.
+    exchange.sendResponseHeaders(200, 0);
+    PageStream page = streams.take();
+    try (OutputStream body = exchange.getResponseBody()) {
+      write(
+          page.open(body, gzip),
+          openMetrics ? SeriesText.Format.OPENMETRICS : SeriesText.Format.PROMETHEUS,
+          names);
+      page.finish();
+    } finally {
+      streams.give(page);
     }
   }
 

@@ -66,6 +66,9 @@ final class ApiTestServer implements AutoCloseable {
   HttpEndpoint http;
   Config config;
 
+  /** The listener's idle and header timeouts; null: the defaults. */
+  Duration listenerTimeout;
+
   ApiTestServer(Path stateDir) throws IOException {
     // unix socket paths are short: keep the sockets under /tmp
     this.dir = Files.createTempDirectory(Path.of("/tmp"), "qga-api-");
@@ -149,14 +152,17 @@ final class ApiTestServer implements AutoCloseable {
             io.qga.exporter.http.MetricsPage.of(new PrometheusRegistry()),
             Clock.systemUTC());
     api.start();
-    http =
+    HttpEndpoint.Builder b =
         HttpEndpoint.builder()
             .listen(new InetSocketAddress("127.0.0.1", 0))
             .registry(new PrometheusRegistry())
             .domains(domains)
             .routes(api.routes())
-            .threads(8)
-            .start();
+            .threads(8);
+    if (listenerTimeout != null) {
+      b.timeouts(listenerTimeout, listenerTimeout);
+    }
+    http = b.start();
     return this;
   }
 

@@ -2,6 +2,8 @@ package io.qga.exporter.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qga.sim.GuestProgram;
+import io.qga.sim.SimulatedGuest;
 import io.qga.sim.testing.RealPrograms;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +61,14 @@ class DocsCurlExamplesTest {
   void everyCurlExampleInTheApiDocsWorksAsWritten() throws Exception {
     Path curl = RealPrograms.require("curl");
     harness.agent("web-1", g -> g.rebootTime(Duration.ofMillis(200)));
-    harness.agent("db-1", g -> {});
+    SimulatedGuest db =
+        harness.agent("db-1", SimulatedGuest.Builder::execAndFiles).guest(); // the exec examples
+    db.program(
+        "/bin/sh",
+        (args, env, in) ->
+            GuestProgram.Run.exited(
+                0, "6.1.0-qga\n".getBytes(StandardCharsets.UTF_8), new byte[0]));
+    db.program("chmod", (args, env, in) -> GuestProgram.Run.exited(0, new byte[0], new byte[0]));
     Path tokenFile = dir.resolve("ansible.token");
     Files.writeString(tokenFile, "operator-token-of-the-docs-examples\n");
     String hex =
@@ -68,7 +77,7 @@ class DocsCurlExamplesTest {
                 MessageDigest.getInstance("SHA-256")
                     .digest(ADMIN.getBytes(StandardCharsets.UTF_8)));
     String extra =
-        "api:\n  tokens:\n"
+        "api:\n  exec: {enabled: true}\n  tokens:\n"
             + "    - {name: ansible, role: operator, token_file: \""
             + tokenFile
             + "\"}\n"
@@ -128,7 +137,8 @@ class DocsCurlExamplesTest {
       }
       run++;
     }
-    assertThat(run).as("curl examples run").isGreaterThanOrEqualTo(12);
+    assertThat(run).as("curl examples run").isGreaterThanOrEqualTo(15);
+    assertThat(db.file("/etc/motd")).as("the PUT example wrote the file").isPresent();
   }
 
   private static int status(String out) {

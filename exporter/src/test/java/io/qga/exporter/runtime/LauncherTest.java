@@ -25,7 +25,7 @@ class LauncherTest {
   private static final List<String> MEASURED =
       List.of(
           "-Xms32m",
-          "-Xmx256m",
+          "-Xmx384m",
           "-XX:+UseSerialGC",
           "-XX:TieredStopAtLevel=1",
           "-XX:+ExitOnOutOfMemoryError");
