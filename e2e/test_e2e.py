@@ -30,6 +30,7 @@ import urllib.parse
 import urllib.request
 
 import harness
+import libvirt_typed
 from harness import eventually, log, one, select
 
 # Assertions that cannot pass until a feature lands in main. They still run; a failure here is
@@ -41,6 +42,9 @@ EXPECTED_TO_FAIL = {
 
 COLLECTORS = ["network", "filesystem", "users", "memory_blocks", "vcpus", "os", "time",
               "fsfreeze", "load", "cpu", "disk"]
+# What libvirt's typed calls serve (docs/hosts.md, "libvirt: routes and taint"); the rest needs raw
+# agent commands.
+TYPED_COLLECTORS = ["network", "filesystem", "users", "vcpus", "os", "time"]
 HOUR = 3600
 
 
@@ -95,7 +99,7 @@ class Suite:
             g.start(self.accel)
             self.guests.append(g)
 
-    def config(self, with_policy=False):
+    def config(self, with_policy=False, raw_agent_commands=False):
         collectors = "\n".join("  %s: {enabled: true, interval: 2s}" % c for c in COLLECTORS)
         policy = ""
         if with_policy:
@@ -116,6 +120,7 @@ discovery:
   libvirt:
     enabled: %(libvirt)s
     run_dir: /run/libvirt/qemu
+    allow_raw_agent_commands: %(raw)s
 agent:
   command_timeout: 5s
   backoff_max: 2s
@@ -129,7 +134,8 @@ api:
 %(policy)sstate_dir: %(state)s
 """ % {"port": self.exporter.port, "glob": os.path.join(self.run_dir, "qga", "*.sock"),
        "libvirt": libvirt, "collectors": collectors, "token": self.token_file,
-       "policy": policy, "state": os.path.join(harness.OUT, "state")}
+       "policy": policy, "state": os.path.join(harness.OUT, "state"),
+       "raw": "true" if raw_agent_commands else "false"}
 
     def cleanup(self):
         if self.exporter is not None:
@@ -285,6 +291,8 @@ def collector_series(s):
     for g in s.guests:
         t = s.truth(g)
         supported = {c["name"] for c in t["info"]["supported_commands"] if c.get("enabled")}
+        # a .0-only libvirt domain: libvirt's typed calls only (no raw command, no taint)
+        typed = g.kind == "libvirt" and not g.with_direct
 
         def check():
             m = s.exporter.metrics()
@@ -292,8 +300,16 @@ def collector_series(s):
             for c in COLLECTORS:
                 if c == "load" and "guest-get-load" not in supported:
                     continue
+                if typed and c not in TYPED_COLLECTORS:
+                    assert not select(m, "qga_collector_success", collector=c, **d), \
+                        "%s: collector %s polled on the typed route" % (g.name, c)
+                    continue
                 v = one(m, "qga_collector_success", collector=c, **d)
                 assert v == 1, "%s: collector %s failed" % (g.name, c)
+            if typed:
+                assert not select(m, "qga_agent_info", **d), "agent version on the typed route"
+                _typed_series(s, g, m, t)
+                return
             assert one(m, "qga_agent_info", version=t["info"]["version"], **d) == 1
             # os: host name from the kernel command line, kernel release of /boot/vmlinuz-*
             os_info = one(m, "qga_guest_os_info", **d)
@@ -346,6 +362,29 @@ def collector_series(s):
                 assert not load, "qga_guest_load1 for an agent without guest-get-load: %s" % load
 
         eventually(check, 60, "series of " + g.name, interval=2)
+
+
+def _typed_series(s, g, m, t):
+    """The series a .0-only libvirt domain has on the typed route, with the guest's values."""
+    d = {"domain": g.name}
+    labels = select(m, "qga_guest_os_info", **d)[0][0]
+    assert labels.get("hostname") == g.hostname, labels
+    assert labels.get("kernel_release") == s.release, labels
+    assert labels.get("id") == "qga-e2e" and labels.get("machine") == "x86_64", labels
+    fs = [f for f in t["fsinfo"] if f["mountpoint"] == "/data"][0]
+    assert one(m, "qga_filesystem_size_bytes", mountpoint="/data", **d) == fs["total-bytes"]
+    assert one(m, "qga_filesystem_avail_bytes", mountpoint="/data", **d) > 0
+    assert one(m, "qga_network_address_info", address=g.ip, mac=g.mac, family="ipv4",
+               prefix="24", **d) == 1
+    assert one(m, "qga_users_logged_in", **d) == len(t["users"])
+    assert one(m, "qga_vcpus", state="online", **d) == len(t["vcpus"])
+    assert one(m, "qga_guest_timezone_offset_seconds", zone=t["timezone"].get("zone", ""),
+               **d) == t["timezone"]["offset"]
+    assert select(m, "qga_guest_time_offset_seconds", **d), "no time offset"
+    for absent in ("qga_network_receive_bytes_total", "qga_memory_blocks",
+                   "qga_guest_cpu_seconds_total", "qga_guest_disk_read_bytes_total",
+                   "qga_filesystem_frozen"):
+        assert not select(m, absent, **d), "%s on the typed route" % absent
 
 
 @test
@@ -771,6 +810,10 @@ def ansible_domain_info_and_power(s):
     code = g.wait_exit(90)
     assert code is not None, "QEMU of %s still runs 90 s after the Ansible power shutdown" % g.name
     assert code == 0, "QEMU of %s exited %s" % (g.name, code)
+
+
+# issue 17: the typed libvirt route, in e2e/libvirt_typed.py (the exporter must still run)
+TESTS.append(libvirt_typed.libvirt_typed_route)
 
 
 @test

@@ -407,21 +407,27 @@ def fleet():
            steps=((1, "orange"),))
     d.table(
         "Agents",
-        "Every domain's agent: up or down (down first), agent version, and how long ago the last "
-        "collector poll succeeded. Click a domain for its own dashboard.",
+        "Every domain's agent: up or down (down first), agent version, how long ago the last "
+        "collector poll succeeded, and how the exporter reaches it (route: direct, libvirt_typed, "
+        "libvirt_raw; see docs/hosts.md) with the libvirt UUID for joins. Click a domain for its "
+        "own dashboard.",
         "none",
         targets(
             (f"qga_up{{{f}}} * on (instance, job, domain) group_left (version) qga_agent_info{{{f}}}"
              f" or on (instance, job, domain) qga_up{{{f}}}", ""),
             (f"time() - max by (instance, job, domain) (qga_collector_last_success_timestamp_seconds{{{f}}})", ""),
+            (f"qga_domain_info{{{f}}}", ""),
             instant=True, table=True,
         ),
         w=24, h=8,
         transformations=[
             {"id": "merge", "options": {}},
-            organize(rename={"Value #A": "Agent", "Value #B": "Last successful poll",
-                             "instance": "Exporter", "domain": "Domain", "version": "Agent version"},
-                     order=["domain", "Value #A", "version", "Value #B", "instance"]),
+            organize(exclude=("Value #C",),
+                     rename={"Value #A": "Agent", "Value #B": "Last successful poll",
+                             "instance": "Exporter", "domain": "Domain", "version": "Agent version",
+                             "route": "Route", "source": "Found by", "uuid": "UUID"},
+                     order=["domain", "Value #A", "version", "Value #B", "route", "source",
+                            "uuid", "instance"]),
         ],
         overrides=[column_override("Agent", unit="none", mappings=UP_MAPPING),
                    column_override("Last successful poll", unit="s")],

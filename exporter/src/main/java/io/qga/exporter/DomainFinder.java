@@ -189,7 +189,14 @@ final class DomainFinder {
       List<DiscoveredDomain> found = discovery.refresh();
       List<PollTarget> targets = new ArrayList<>(found.size());
       for (DiscoveredDomain d : found) {
-        targets.add(new PollTarget(d.name(), d.uuid(), d.route().describe(), opener(d.route())));
+        targets.add(
+            new PollTarget(
+                d.name(),
+                d.uuid(),
+                d.route().describe(),
+                d.route().kind(),
+                d.source(),
+                opener(d.route())));
       }
       poller.setTargets(targets);
       ready = true;

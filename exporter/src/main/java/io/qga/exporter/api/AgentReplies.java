@@ -44,6 +44,12 @@ final class AgentReplies {
           .with("class", f.errorClass())
           .with("desc", Views.cut(f.description()));
     }
+    if (e instanceof AgentUnsupportedException a && a.errorClass().equals("RouteUnsupported")) {
+      // the guest may well offer it: this exporter's route to it has no way to ask
+      return new ApiException(501, Views.cut(a.description()))
+          .with("class", a.errorClass())
+          .with("unsupported", true);
+    }
     if (e instanceof AgentErrorException a) {
       boolean unsupported = a instanceof AgentUnsupportedException;
       ApiException x =

@@ -153,7 +153,19 @@ final class DomainsHandler {
         req.method("POST");
         call.require(Role.ADMIN, "shut a guest down");
         Bodies.Shutdown b = req.body(api.maxBody(), Bodies.Shutdown.class);
-        return submit(call, domain(name), new Shutdown(b.mode(), s.commandTimeout()));
+        DomainHandle d = domain(name);
+        if (b.mode() == io.qga.client.api.ShutdownMode.HALT && d.route().equals("libvirt_typed")) {
+          // refused before a job: libvirt's agent shutdown is a powerdown, and halt needs raw
+          throw new ApiException(
+                  501,
+                  "shutdown mode halt is not available on route libvirt_typed (libvirt's agent"
+                      + " shutdown is a powerdown); set"
+                      + " discovery.libvirt.allow_raw_agent_commands: true to send it as a raw"
+                      + " agent command (libvirt then marks the domain tainted), or use powerdown")
+              .with("route", d.route())
+              .with("field", "mode");
+        }
+        return submit(call, d, new Shutdown(b.mode(), s.commandTimeout()));
       }
       default -> throw req.notFound();
     }

@@ -130,6 +130,10 @@ final class GuestJobs {
   private static ApiException refusal(DomainHandle d, GuestFailure f, ActionRecord r) {
     String cmd = f.command() == null ? "the transfer" : f.command();
     String desc = f.description() == null ? "" : f.description();
+    if (f.kind().equals("unsupported") && "RouteUnsupported".equals(f.errorClass())) {
+      // the guest may offer it: the exporter's route to it (libvirt's typed calls) cannot
+      return new ApiException(501, desc).with("unsupported", true).with("command", cmd);
+    }
     ApiException x =
         switch (f.kind()) {
           case "unsupported" ->

@@ -63,7 +63,8 @@ final class Views {
   }
 
   static ObjectNode detail(DomainHandle d, FreezeGuard guard, Map<String, Instant> lastActions) {
-    return JSON.valueToTree(Detail.of(Summary.of(d, guard), d.guest(), lastActions));
+    return JSON.valueToTree(
+        Detail.of(Summary.of(d, guard), d.collectors(), d.guest(), lastActions));
   }
 
   /** One entry of {@code GET /api/v1/domains}. */
@@ -71,6 +72,8 @@ final class Views {
       @JsonProperty("name") String name,
       @JsonProperty("uuid") String uuid,
       @JsonProperty("channel") String channel,
+      @JsonProperty("route") String route,
+      @JsonProperty("source") String source,
       @JsonProperty("up") boolean up,
       @JsonProperty("paused") boolean paused,
       @JsonProperty("agent_version") String agentVersion,
@@ -86,6 +89,8 @@ final class Views {
           d.name(),
           d.uuid().orElse(null),
           d.channel(),
+          d.route(),
+          d.source(),
           s != null && s.up(),
           d.paused(),
           s == null ? null : cut(s.version()),
@@ -99,6 +104,7 @@ final class Views {
   /** {@code GET /api/v1/domains/{domain}}: the summary's members, then the cached guest data. */
   record Detail(
       @JsonUnwrapped Summary summary,
+      @JsonProperty("collectors") Map<String, String> collectors,
       @JsonProperty("supported_commands") List<String> supportedCommands,
       @JsonProperty("hostname") String hostname,
       @JsonProperty("os") Os os,
@@ -110,7 +116,8 @@ final class Views {
       @JsonProperty("users") List<UserView> users,
       @JsonProperty("last_actions") Map<String, String> lastActions) {
 
-    static Detail of(Summary s, GuestData g, Map<String, Instant> lastActions) {
+    static Detail of(
+        Summary s, Map<String, String> collectors, GuestData g, Map<String, Instant> lastActions) {
       List<String> commands = new ArrayList<>();
       for (String c : limit(g.commands())) {
         commands.add(cut(c));
@@ -135,6 +142,7 @@ final class Views {
       }
       return new Detail(
           s,
+          collectors,
           commands,
           os == null ? null : cut(os.hostName()),
           os == null || os.os() == null ? null : Os.of(os.os()),

@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What is valid but risky in a config: today, {@code api.command_allow_list} entries that let an
- * admin token change the guest through the passthrough ({@code POST .../command}). Printed by
- * {@code check-config} and logged at start; never a reason to refuse the config.
+ * What is valid but risky in a config: {@code api.command_allow_list} entries that let an admin
+ * token change the guest through the passthrough ({@code POST .../command}), and raw agent commands
+ * through libvirt, which taint the domains they reach. Printed by {@code check-config} and logged
+ * at start; never a reason to refuse the config.
  */
 public final class ConfigWarnings {
   /**
@@ -79,6 +80,16 @@ public final class ConfigWarnings {
       }
       m.append("; list only the commands you need");
       out.add(new ConfigProblem(Reader.child("/api/command_allow_list", i), m.toString()));
+    }
+    LibvirtConfig lv = config.discovery().libvirt();
+    if (lv.enabled() && lv.useLibvirtChannel() && lv.allowRawAgentCommands()) {
+      out.add(
+          new ConfigProblem(
+              "/discovery/libvirt/allow_raw_agent_commands",
+              "true: every domain reached through libvirt's own channel (.0 only) is sent raw agent"
+                  + " commands, and libvirt marks each of them tainted (custom-ga-command in"
+                  + " /var/log/libvirt/qemu/NAME.log); false keeps them untainted with libvirt's"
+                  + " typed calls, a second channel (.1) gives full data without taint"));
     }
     return out;
   }

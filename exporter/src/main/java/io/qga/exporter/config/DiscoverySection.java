@@ -104,7 +104,13 @@ final class DiscoverySection {
         r.mapping(
             m.get("libvirt"),
             lp,
-            List.of("enabled", "run_dir", "uri", "use_libvirt_channel", "source"));
+            List.of(
+                "enabled",
+                "run_dir",
+                "uri",
+                "use_libvirt_channel",
+                "source",
+                "allow_raw_agent_commands"));
     String uri = r.string(l, lp, "uri", lv.uri());
     if (uri.isBlank()) {
       r.problem(lp + "/uri", "must not be blank (e.g. qemu:///system)");
@@ -122,7 +128,8 @@ final class DiscoverySection {
             r.path(l, lp, "run_dir", lv.runDir()),
             uri,
             r.bool(l, lp, "use_libvirt_channel", lv.useLibvirtChannel()),
-            source);
+            source,
+            r.bool(l, lp, "allow_raw_agent_commands", lv.allowRawAgentCommands()));
     ProxmoxConfig proxmox = ProxmoxConfig.read(r, m.get("proxmox"), path + "/proxmox");
     return new DiscoveryConfig(refresh, statics, globs, libvirt, proxmox);
   }

@@ -11,11 +11,21 @@ import java.nio.file.Path;
  * @param useLibvirtChannel route a domain whose only agent channel is libvirt's own {@code .0}
  *     through libvirt; when false such a domain is skipped
  * @param source where the domains' XML comes from
+ * @param allowRawAgentCommands let such a domain be polled and driven with raw agent commands
+ *     ({@code virDomainQemuAgentCommand}), which make libvirt mark it tainted ({@code
+ *     custom-ga-command}); when false (the default) only libvirt's typed calls are used and what
+ *     has none is not polled
  */
 public record LibvirtConfig(
-    boolean enabled, Path runDir, String uri, boolean useLibvirtChannel, Source source) {
+    boolean enabled,
+    Path runDir,
+    String uri,
+    boolean useLibvirtChannel,
+    Source source,
+    boolean allowRawAgentCommands) {
   public static final LibvirtConfig DEFAULT =
-      new LibvirtConfig(false, Path.of("/run/libvirt/qemu"), "qemu:///system", true, Source.AUTO);
+      new LibvirtConfig(
+          false, Path.of("/run/libvirt/qemu"), "qemu:///system", true, Source.AUTO, false);
 
   /** {@code discovery.libvirt.source}. */
   public enum Source {
@@ -37,5 +47,10 @@ public record LibvirtConfig(
 
   public LibvirtConfig(boolean enabled, Path runDir, String uri, boolean useLibvirtChannel) {
     this(enabled, runDir, uri, useLibvirtChannel, Source.AUTO);
+  }
+
+  public LibvirtConfig(
+      boolean enabled, Path runDir, String uri, boolean useLibvirtChannel, Source source) {
+    this(enabled, runDir, uri, useLibvirtChannel, source, false);
   }
 }

@@ -45,6 +45,9 @@ public final class Discovery {
   /** Reason: a socket path longer than a unix socket address holds. */
   public static final String SOCKET_PATH_TOO_LONG = "socket_path_too_long";
 
+  /** {@code qga_domain_info{source}} of a domain found in Proxmox VE's socket directory. */
+  static final String PROXMOX = "proxmox";
+
   /** Longest domain name kept from a socket or libvirt name; longer ones are cut. */
   static final int MAX_NAME_LENGTH = 255;
 
@@ -88,7 +91,11 @@ public final class Discovery {
           seen,
           new Entry(
               "static",
-              new DiscoveredDomain(s.domain(), Optional.empty(), new Route.Direct(s.address()))));
+              new DiscoveredDomain(
+                  s.domain(),
+                  Optional.empty(),
+                  new Route.Direct(s.address()),
+                  SourceAccess.STATIC)));
     }
     Map<String, Integer> errorsNow = new LinkedHashMap<>();
     List<String> problemsNow = new ArrayList<>();
@@ -103,7 +110,10 @@ public final class Discovery {
     }
     for (DiscoveredDomain d :
         config.proxmox().enabled() ? proxmox.scan() : List.<DiscoveredDomain>of()) {
-      add(merged, seen, new Entry("proxmox " + config.proxmox().socketDir(), d));
+      add(
+          merged,
+          seen,
+          new Entry("proxmox " + config.proxmox().socketDir(), d.withSource(PROXMOX)));
     }
     for (SocketGlob glob : globs) {
       for (var e : glob.scan(SourceAccess.globDirectory(glob, errorsNow, problemsNow)).entrySet()) {
@@ -116,7 +126,8 @@ public final class Discovery {
                 new DiscoveredDomain(
                     e.getKey(),
                     Optional.empty(),
-                    new Route.Direct(AgentAddress.unix(e.getValue())))));
+                    new Route.Direct(AgentAddress.unix(e.getValue())),
+                    SourceAccess.GLOB)));
       }
       if (glob.cut() > 0) {
         left.merge(OVER_DIRECTORY_LIMIT, glob.cut(), Long::sum);
@@ -187,7 +198,8 @@ public final class Discovery {
     }
     String name = LabelValues.clean(d.name(), MAX_NAME_LENGTH);
     if (!name.equals(d.name())) {
-      entry = new Entry(entry.source(), new DiscoveredDomain(name, d.uuid(), d.route()));
+      entry =
+          new Entry(entry.source(), new DiscoveredDomain(name, d.uuid(), d.route(), d.source()));
     }
     add(merged, seen, entry);
   }

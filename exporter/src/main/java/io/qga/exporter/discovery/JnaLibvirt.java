@@ -24,7 +24,8 @@ final class JnaLibvirt implements LibvirtBackend {
 
   private static volatile boolean silenced;
 
-  private final Connect connect;
+  private final JnaGuestCalls.TypedConnect connect;
+  private final JnaGuestCalls guest;
 
   JnaLibvirt(String uri) throws LibvirtFailure {
     this(uri, false);
@@ -36,7 +37,8 @@ final class JnaLibvirt implements LibvirtBackend {
         Connect.setErrorCallback(SILENT);
         silenced = true;
       }
-      this.connect = readOnly ? new Connect(uri, true) : new Connect(uri);
+      this.connect = new JnaGuestCalls.TypedConnect(uri, readOnly);
+      this.guest = new JnaGuestCalls(connect);
     } catch (LibvirtException e) {
       throw failure(e);
     }
@@ -104,6 +106,11 @@ final class JnaLibvirt implements LibvirtBackend {
     } finally {
       free(d);
     }
+  }
+
+  @Override
+  public LibvirtGuestCalls guest() {
+    return guest;
   }
 
   @Override

@@ -18,6 +18,11 @@ interface LibvirtBackend extends AutoCloseable {
    */
   void rebootThroughAgent(String domain, Optional<String> uuid) throws LibvirtFailure;
 
+  /** libvirt's typed guest agent calls on this connection (they do not taint the domain). */
+  default LibvirtGuestCalls guest() {
+    throw new UnsupportedOperationException("this libvirt backend has no typed guest calls");
+  }
+
   @Override
   void close();
 }

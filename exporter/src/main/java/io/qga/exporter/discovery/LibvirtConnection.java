@@ -25,7 +25,7 @@ public final class LibvirtConnection implements AutoCloseable {
   private final String uri;
   private final Opener opener;
   private final LongSupplier nanoTime;
-  private final java.util.concurrent.ConcurrentHashMap<String, LibvirtAgentChannel> channels =
+  private final java.util.concurrent.ConcurrentHashMap<String, AgentChannel> channels =
       new java.util.concurrent.ConcurrentHashMap<>();
   private LibvirtBackend backend;
   private long nextAttempt;
@@ -63,11 +63,20 @@ public final class LibvirtConnection implements AutoCloseable {
   /** Drops the cached channel of a domain that is gone (stopped, migrated away). */
   public void forget(String domainName, Optional<String> uuid) {
     channels.remove(domainName + "\n" + uuid.orElse(""));
+    channels.remove("typed\n" + domainName + "\n" + uuid.orElse(""));
   }
 
-  /** The agent channel for a discovered libvirt route. */
+  /**
+   * The agent channel for a discovered libvirt route: raw commands ({@link LibvirtAgentChannel})
+   * when the route allows them, else libvirt's typed calls only ({@link LibvirtTypedChannel}).
+   */
   public AgentChannel channelFor(Route.Libvirt route) {
-    return channelFor(route.domainName(), route.uuid());
+    if (route.raw()) {
+      return channelFor(route.domainName(), route.uuid());
+    }
+    return channels.computeIfAbsent(
+        "typed\n" + route.domainName() + "\n" + route.uuid().orElse(""),
+        k -> new LibvirtTypedChannel(this, route.domainName(), route.uuid()));
   }
 
   public String uri() {

@@ -91,7 +91,7 @@ final class LibvirtSource {
       for (Path file : listing.files()) {
         LibvirtRunDir.Result result = readCached(file);
         if (result instanceof LibvirtRunDir.Found f) {
-          fromFiles.add(new Found("libvirt " + file, f.domain()));
+          fromFiles.add(new Found("libvirt " + file, routed(f.domain(), RUN_DIR)));
         } else if (result instanceof LibvirtRunDir.Skipped s) {
           logs.add(s);
         } else {
@@ -184,13 +184,24 @@ final class LibvirtSource {
               "the live XML of active domain #" + i + " from " + config.uri(),
               config.useLibvirtChannel());
       if (r instanceof LibvirtRunDir.Found f) {
-        fromApi.add(new Found("libvirt API " + config.uri(), f.domain()));
+        fromApi.add(new Found("libvirt API " + config.uri(), routed(f.domain(), API)));
       } else if (r instanceof LibvirtRunDir.Skipped s) {
         logs.add(s);
       }
     }
     lastFromApi = List.copyOf(fromApi);
     return new Outcome(fromApi, logs, errors, problems);
+  }
+
+  /** Tags the source, and makes a libvirt route raw when the operator allows raw commands. */
+  private DiscoveredDomain routed(DiscoveredDomain d, String source) {
+    DiscoveredDomain out = d.withSource(source);
+    if (d.route() instanceof Route.Libvirt lv && config.allowRawAgentCommands() != lv.raw()) {
+      out =
+          out.withRoute(
+              new Route.Libvirt(lv.domainName(), lv.uuid(), config.allowRawAgentCommands()));
+    }
+    return out;
   }
 
   private LibvirtRunDir.Result readCached(Path file) {

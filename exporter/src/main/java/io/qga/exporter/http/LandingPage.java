@@ -67,7 +67,8 @@ final class LandingPage {
     } else {
       html.append(
           "<div class=\"scroll\"><table>\n<tr><th>Domain</th><th>Agent</th><th>Version</th>"
-              + "<th>Last successful poll</th><th>Last error</th><th>Channel</th></tr>\n");
+              + "<th>Last successful poll</th><th>Last error</th><th>Channel</th><th>Route</th>"
+              + "<th>Collectors</th></tr>\n");
       for (DomainHandle d : domains) {
         AgentState s = d.state();
         String state = s.up() ? "up" : s.lastError() == null ? "unknown" : "down";
@@ -90,12 +91,29 @@ final class LandingPage {
               .append(when(s.lastErrorAt(), now))
               .append(")</small>");
         }
-        html.append("</td><td>").append(Html.escape(d.channel())).append("</td></tr>\n");
+        html.append("</td><td>").append(Html.escape(d.channel()));
+        html.append("</td><td>").append(Html.escape(d.route()));
+        if (!d.source().isEmpty()) {
+          html.append(" <small>(").append(Html.escape(d.source())).append(")</small>");
+        }
+        html.append("</td><td>").append(Html.escape(collectors(d))).append("</td></tr>\n");
       }
       html.append("</table></div>\n");
     }
     html.append("</body></html>\n");
     return html.toString();
+  }
+
+  /** {@code polled: a, b; not polled: c} (unsupported by the agent or the route). */
+  private static String collectors(DomainHandle d) {
+    java.util.List<String> polled = new java.util.ArrayList<>();
+    java.util.List<String> not = new java.util.ArrayList<>();
+    d.collectors().forEach((c, state) -> (state.equals("unsupported") ? not : polled).add(c));
+    String out = polled.isEmpty() ? "" : "polled: " + String.join(", ", polled);
+    if (!not.isEmpty()) {
+      out += (out.isEmpty() ? "" : "; ") + "not polled: " + String.join(", ", not);
+    }
+    return out;
   }
 
   private static String when(Instant t, Instant now) {

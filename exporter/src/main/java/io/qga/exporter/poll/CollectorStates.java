@@ -30,6 +30,20 @@ final class CollectorStates {
     return byName.put(collector, state);
   }
 
+  /** Each collector's state in a word ({@code DomainHandle.collectors()}), in name order. */
+  Map<String, String> summary() {
+    Map<String, String> out = new TreeMap<>();
+    view()
+        .forEach(
+            (name, c) ->
+                out.put(
+                    name,
+                    c.unsupported()
+                        ? "unsupported"
+                        : c.frozen() ? "frozen" : c.success() ? "ok" : "failing"));
+    return out;
+  }
+
   /** A live, read-only view in collector name order (each entry as of when it is read). */
   Map<String, CollectorState> view() {
     return Collections.unmodifiableMap(byName);

@@ -96,6 +96,21 @@ final class PolledDomain implements DomainHandle {
   }
 
   @Override
+  public String route() {
+    return target.route();
+  }
+
+  @Override
+  public String source() {
+    return target.source();
+  }
+
+  @Override
+  public Map<String, String> collectors() {
+    return collectors.summary();
+  }
+
+  @Override
   public GuestAgent agent() {
     return agent;
   }
@@ -240,7 +255,7 @@ final class PolledDomain implements DomainHandle {
     // Listed but disabled may mean "frozen right now" (guest-info's flags change during a freeze):
     // only the agent's refusal tells, so such a command is asked and its answer decides.
     if (primary != null && caps != null && !caps.known().contains(primary)) {
-      markUnsupported(name, primary);
+      markUnsupported(name, primary, null);
       return;
     }
     long start = System.nanoTime();
@@ -275,7 +290,9 @@ final class PolledDomain implements DomainHandle {
       if (state().frozen() && e.description().contains("disabled")) {
         pausedByFreeze(name, start); // an older agent's wording, while the guest is known frozen
       } else {
-        markUnsupported(name, e.command());
+        // the route's own refusal (libvirt typed calls) says why; the agent's needs no more
+        markUnsupported(
+            name, e.command(), e.errorClass().equals("RouteUnsupported") ? e.description() : null);
       }
     } catch (AgentTimeoutException | AgentConnectionException e) {
       failed(name, start, e, e instanceof AgentTimeoutException ? "timeout" : "connection");
@@ -310,20 +327,21 @@ final class PolledDomain implements DomainHandle {
     }
   }
 
-  private void markUnsupported(String name, String command) {
+  private void markUnsupported(String name, String command, String why) {
     collectors.put(name, CollectorState.UNSUPPORTED);
     if (phase == Phase.RECOVERING) {
       alive(poller.clock().instant()); // guest-info or the command itself was answered
     }
     if (collectors.firstUnsupported(name)) {
-      LOG.info(
-          () ->
-              "domain "
-                  + name()
-                  + ": collector "
-                  + name
-                  + " not polled: the agent does not offer "
-                  + command);
+      String reason =
+          why != null
+              ? why
+              : route().equals("libvirt_typed")
+                  ? command
+                      + " is not offered on route libvirt_typed (no typed libvirt call; see"
+                      + " discovery.libvirt.allow_raw_agent_commands)"
+                  : "the agent does not offer " + command;
+      LOG.info(() -> "domain " + name() + ": collector " + name + " not polled: " + reason);
     }
   }
 

@@ -167,7 +167,15 @@ public final class Poller implements DomainDirectory, AutoCloseable {
         notify(l -> l.onDomainRemoved(d.name()));
       } else if (!t.equals(d.target())) {
         removeDomain(d);
-        LOG.info(() -> "domain " + d.name() + ": channel changed to " + t.channel());
+        LOG.info(
+            () ->
+                "domain "
+                    + d.name()
+                    + ": channel changed to "
+                    + t.channel()
+                    + " (route "
+                    + t.route()
+                    + ")");
         addDomain(t);
       }
     }

@@ -44,6 +44,14 @@ public final class PollerMetrics implements MultiCollector {
   static final MetricFamily AGENT_INFO =
       MetricFamily.gauge(
           "qga_agent_info", "Version of the guest agent (from guest-info); always 1", "version");
+  static final MetricFamily DOMAIN_INFO =
+      MetricFamily.gauge(
+          "qga_domain_info",
+          "How the exporter reaches the domain's agent (route: direct, libvirt_typed, libvirt_raw)"
+              + " and which discovery source found it; always 1",
+          "uuid",
+          "route",
+          "source");
   static final MetricFamily SUCCESS =
       MetricFamily.gauge(
           "qga_collector_success",
@@ -165,6 +173,8 @@ public final class PollerMetrics implements MultiCollector {
     Phase phase = d.phase();
     boolean up = phase == Phase.UP;
     s.add(UP, up ? 1 : 0);
+    // ours, not the guest's: the libvirt name and UUID were cleaned by discovery
+    s.add(DOMAIN_INFO, 1, d.uuid().orElse(""), d.route(), d.source());
     String version = d.state().version();
     if (!version.isEmpty()) {
       // the daemon's alone: it reads guest-info on every connect; the guest's words, so cleaned

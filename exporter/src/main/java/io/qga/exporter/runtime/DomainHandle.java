@@ -23,6 +23,32 @@ public interface DomainHandle {
   /** Where commands go, for humans: a socket path, {@code vsock:3:1234}, {@code libvirt:NAME}. */
   String channel();
 
+  /**
+   * How its commands travel: {@code direct} (a socket this exporter connects to), {@code
+   * libvirt_typed} (libvirt's typed calls only) or {@code libvirt_raw} (raw agent commands through
+   * libvirt, which taint the domain).
+   */
+  default String route() {
+    return "direct";
+  }
+
+  /**
+   * The discovery source that found it ({@code static}, {@code glob}, {@code libvirt_run_dir},
+   * ...).
+   */
+  default String source() {
+    return "";
+  }
+
+  /**
+   * Each enabled collector polled so far and how: {@code ok}, {@code failing}, {@code frozen}
+   * (paused by a freeze) or {@code unsupported} (its command is not offered: by the agent, or not
+   * on this route); in name order.
+   */
+  default Map<String, String> collectors() {
+    return Map.of();
+  }
+
   /** The typed agent API on this domain's channel. */
   GuestAgent agent();
 

@@ -97,11 +97,14 @@ class DomainViewTest {
       {
         "name" : "web-1",
         "uuid" : null,
+        "route" : "direct",
+        "source" : "",
         "up" : true,
         "paused" : false,
         "agent_version" : "7.2.22",
         "last_error" : null,
         "frozen" : false,
+        "collectors" : { },
         "supported_commands" : [ "guest-sync", "guest-get-osinfo" ],
         "hostname" : "web-1\\n<b>",
         "os" : {

@@ -82,4 +82,19 @@ class CheckConfigWarningsTest {
     assertThat(run("check-config", "--config", file.toString())).isZero();
     assertThat(err.toString()).isEmpty();
   }
+
+  @Test
+  void rawAgentCommandsThroughLibvirtAreWarnedAboutAsTainting() throws Exception {
+    Path file = dir.resolve("config.yaml");
+    Files.writeString(
+        file, "discovery:\n  libvirt:\n    enabled: true\n    allow_raw_agent_commands: true\n");
+    assertThat(run("check-config", "--config", file.toString())).isZero();
+    assertThat(err.toString())
+        .startsWith(file + ": WARNING /discovery/libvirt/allow_raw_agent_commands: true: ")
+        .contains("tainted");
+    Files.writeString(file, "discovery:\n  libvirt:\n    enabled: true\n");
+    err.getBuffer().setLength(0);
+    assertThat(run("check-config", "--config", file.toString())).isZero();
+    assertThat(err.toString()).doesNotContain("allow_raw_agent_commands");
+  }
 }

@@ -41,7 +41,7 @@ class DiscoveryTest {
 
   private static DiscoveredDomain direct(String name, Path socket) {
     return new DiscoveredDomain(
-        name, Optional.empty(), new Route.Direct(AgentAddress.unix(socket)));
+        name, Optional.empty(), new Route.Direct(AgentAddress.unix(socket)), "glob");
   }
 
   private DiscoveryConfig config(List<StaticDomain> statics, boolean libvirt, boolean viaLibvirt) {
@@ -66,8 +66,11 @@ class DiscoveryTest {
     assertThat(d.refresh())
         .containsExactly(
             new DiscoveredDomain(
-                "db-1", Optional.empty(), new Route.Direct(new AgentAddress.Vsock(3, 1234))),
-            direct("web-1", Path.of("/run/qga/web-1.sock")));
+                "db-1",
+                Optional.empty(),
+                new Route.Direct(new AgentAddress.Vsock(3, 1234)),
+                "static"),
+            direct("web-1", Path.of("/run/qga/web-1.sock")).withSource("static"));
     assertThat(d.refresh().get(0).route().describe()).isEqualTo("vsock:3:1234");
     assertThat(d.refresh().get(1).route().describe()).isEqualTo("/run/qga/web-1.sock");
   }

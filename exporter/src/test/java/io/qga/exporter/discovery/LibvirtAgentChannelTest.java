@@ -252,7 +252,7 @@ class LibvirtAgentChannelTest {
   @Test
   void sameDomainSameChannel() {
     assertThat(connection.channelFor("vm")).isSameAs(connection.channelFor("vm", Optional.empty()));
-    assertThat(connection.channelFor(new Route.Libvirt("vm", Optional.of("u"))))
+    assertThat(connection.channelFor(new Route.Libvirt("vm", Optional.of("u"), true)))
         .isSameAs(connection.channelFor("vm", Optional.of("u")))
         .isNotSameAs(connection.channelFor("vm"));
     AgentChannel before = connection.channelFor("vm");

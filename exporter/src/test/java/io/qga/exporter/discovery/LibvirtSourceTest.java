@@ -95,6 +95,27 @@ class LibvirtSourceTest {
     assertThat(o.problems()).isEmpty();
   }
 
+  /** A .0-only domain is typed unless raw agent commands are allowed; each says its source. */
+  @Test
+  void libvirtRoutesAreTypedUnlessRawCommandsAreAllowedAndCarryTheirSource() throws Exception {
+    Path run = Files.createDirectories(dir.resolve("run"));
+    try (InputStream in = getClass().getResourceAsStream("/libvirt/only-0.xml")) {
+      Files.copy(in, run.resolve("only-0.xml"));
+    }
+    try (InputStream in = getClass().getResourceAsStream("/libvirt/with-0-and-1.xml")) {
+      Files.copy(in, run.resolve("two-channels.xml"));
+    }
+    for (boolean raw : List.of(false, true)) {
+      LibvirtConfig c = new LibvirtConfig(true, run, "qemu:///system", true, Source.AUTO, raw);
+      LibvirtSource.Outcome o = new LibvirtSource(c, NEVER, "root").refresh();
+      assertThat(o.found())
+          .extracting(f -> f.domain().route().kind() + " " + f.domain().source())
+          .containsExactlyInAnyOrder(
+              (raw ? "libvirt_raw" : "libvirt_typed") + " " + LibvirtSource.RUN_DIR,
+              "direct " + LibvirtSource.RUN_DIR);
+    }
+  }
+
   @Test
   void aMissingRunDirIsNoErrorAndAsksNoLibvirt() {
     for (Source s : List.of(Source.AUTO, Source.RUN_DIR)) {

@@ -162,8 +162,8 @@ class ProxmoxNodeTest {
     // static web-1 wins over Proxmox's web-1; Proxmox's db-1 over the glob's db-1
     assertThat(new Discovery(config).refresh())
         .containsExactly(
-            domain("db-1", "7f0e4a6b-1c2d-4e3f-8a9b-0c1d2e3f4a5b", s101),
-            domain("web-1", null, other));
+            domain("db-1", "7f0e4a6b-1c2d-4e3f-8a9b-0c1d2e3f4a5b", s101).withSource("proxmox"),
+            domain("web-1", null, other).withSource("static"));
     var off =
         new DiscoveryConfig(
             Duration.ofSeconds(30),

@@ -93,6 +93,28 @@ class PollerMetricsTest {
         .doesNotContain("qga_test_b");
   }
 
+  /** qga_domain_info says how each domain is reached and who found it, for joins by UUID. */
+  @Test
+  void domainInfoNamesUuidRouteAndSource() {
+    start();
+    FakeChannel typed = new FakeChannel("lv", Set.of("cmd-a"));
+    poller.setTargets(
+        List.of(
+            new PollTarget(
+                "lv",
+                Optional.of("6695eb01-f6a4-8304-79aa-97f2502e193f"),
+                "libvirt:lv",
+                "libvirt_typed",
+                "libvirt_api",
+                () -> typed)));
+    Await.until(
+        Duration.ofSeconds(5), "lv polled", () -> scrape().contains("qga_test_a{domain=\"lv\"}"));
+    assertThat(scrape())
+        .contains(
+            "qga_domain_info{domain=\"lv\",route=\"libvirt_typed\",source=\"libvirt_api\","
+                + "uuid=\"6695eb01-f6a4-8304-79aa-97f2502e193f\"} 1.0\n");
+  }
+
   @Test
   void aScrapeNeverWaitsOnAHungGuestAndADownDomainShowsOnlyItsState() {
     start("web-1", "stuck");
