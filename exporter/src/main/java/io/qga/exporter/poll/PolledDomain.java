@@ -59,6 +59,7 @@ final class PolledDomain implements DomainHandle {
   private final SerialQueue queue;
   private final Map<String, AtomicBoolean> pending = new ConcurrentHashMap<>();
   private final CollectorStates collectors = new CollectorStates();
+  private final long schedulePhase;
   private volatile Phase phase = Phase.UNKNOWN;
   private volatile AgentState state = new AgentState(false, "", null, null, null, false);
 
@@ -76,6 +77,7 @@ final class PolledDomain implements DomainHandle {
     this.queue = queue;
     this.channel = new FreezeWatch(target.opener().get(), this::freezeChanged);
     this.agent = new GuestAgent(channel);
+    this.schedulePhase = PollSchedule.phase(target.name());
   }
 
   // --- DomainHandle ------------------------------------------------------------------------
@@ -126,6 +128,11 @@ final class PolledDomain implements DomainHandle {
 
   Phase phase() {
     return phase;
+  }
+
+  /** Where in each interval the domain is polled ({@link PollSchedule#phase}). */
+  long schedulePhase() {
+    return schedulePhase;
   }
 
   /** A live, read-only view in collector name order (each entry as of when it is read). */

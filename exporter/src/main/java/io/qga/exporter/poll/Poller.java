@@ -425,9 +425,8 @@ public final class Poller implements DomainDirectory, AutoCloseable {
    * Polls the domains whose turn is in (t - tick, t]: whose offset is that far into the interval.
    */
   private void tick(long interval, long tick, String[] collectors, long t) {
-    Duration period = Duration.ofMillis(interval);
     for (PolledDomain d : domains.values()) {
-      if (PollSchedule.isDue(d.name(), period, tick, t)) {
+      if (PollSchedule.isDue(d.schedulePhase(), interval, tick, t)) {
         for (String collector : collectors) {
           d.firePoll(collector);
         }
