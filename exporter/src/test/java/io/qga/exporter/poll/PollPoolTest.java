@@ -1,0 +1,62 @@
+package io.qga.exporter.poll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class PollPoolTest {
+  private final PollPool pool = new PollPool(2, 100);
+  private final CountDownLatch release = new CountDownLatch(1);
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    pool.close();
+  }
+
+  @Test
+  void aBurstOfQuickTasksIsServedByTheThreadsThatExist() {
+    AtomicInteger done = new AtomicInteger();
+    for (int i = 0; i < 500; i++) {
+      pool.execute(done::incrementAndGet);
+    }
+    Await.until(Duration.ofSeconds(10), "all ran", () -> done.get() == 500);
+    // a thread per task would be 100: the pool grows only when a task waited 200 ms
+    assertThat(pool.largestThreads()).isLessThan(20);
+  }
+
+  @Test
+  void threadsHeldByHungWorkDoNotStopOtherTasks() {
+    for (int i = 0; i < 10; i++) {
+      pool.execute(this::hang);
+    }
+    CountDownLatch ran = new CountDownLatch(3);
+    for (int i = 0; i < 3; i++) {
+      pool.execute(ran::countDown);
+    }
+    Await.until(Duration.ofSeconds(10), "the quick tasks ran", () -> ran.getCount() == 0);
+    assertThat(pool.largestThreads()).isGreaterThanOrEqualTo(11);
+  }
+
+  @Test
+  void aStalledTaskGetsAThreadWithoutAnotherArriving() throws InterruptedException {
+    pool.execute(this::hang);
+    pool.execute(this::hang);
+    CountDownLatch ran = new CountDownLatch(1);
+    pool.execute(ran::countDown); // waits: both threads held; nothing else arrives after it
+    assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  private void hang() {
+    try {
+      release.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
