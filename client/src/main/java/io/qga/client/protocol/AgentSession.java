@@ -15,9 +15,11 @@ import io.qga.client.transport.TransportFactory;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -159,6 +161,22 @@ public final class AgentSession implements AgentChannel {
 
   public AgentAddress address() {
     return address;
+  }
+
+  /**
+   * The unix socket an {@link AgentProbe} can probe this agent on: present when the session talks
+   * to a unix socket with the default transport (not vsock, not a transport of a test or proxy).
+   */
+  public Optional<Path> probeSocket() {
+    return address instanceof AgentAddress.Unix unix
+            && options.transports() == TransportFactory.sockets()
+        ? Optional.of(unix.path())
+        : Optional.empty();
+  }
+
+  /** How long a sync may take before the agent counts as not responding. */
+  public Duration syncTimeout() {
+    return options.syncTimeout();
   }
 
   @Override

@@ -9,6 +9,8 @@ import io.qga.client.api.Capabilities;
 import io.qga.client.api.FreezeStatus;
 import io.qga.client.api.GuestAgent;
 import io.qga.client.api.GuestInfo;
+import io.qga.client.protocol.AgentProbe;
+import io.qga.client.protocol.AgentSession;
 import io.qga.collectors.CollectContext;
 import io.qga.collectors.Collector;
 import io.qga.collectors.DomainSamples;
@@ -16,6 +18,7 @@ import io.qga.collectors.Exposition;
 import io.qga.collectors.GuestRecord;
 import io.qga.exporter.runtime.DomainHandle;
 import io.qga.exporter.runtime.GuestData;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -60,6 +63,11 @@ final class PolledDomain implements DomainHandle {
   private final Map<String, AtomicBoolean> pending = new ConcurrentHashMap<>();
   private final CollectorStates collectors = new CollectorStates();
   private final long schedulePhase;
+
+  /** Where the agent can be probed without a thread ({@link AgentProbe}); null: on the queue. */
+  private final Path probeSocket;
+
+  private final Duration syncTimeout;
   private volatile Phase phase = Phase.UNKNOWN;
   private volatile AgentState state = new AgentState(false, "", null, null, null, false);
 
@@ -75,7 +83,11 @@ final class PolledDomain implements DomainHandle {
     this.poller = poller;
     this.target = target;
     this.queue = queue;
-    this.channel = new FreezeWatch(target.opener().get(), this::freezeChanged);
+    AgentChannel opened = target.opener().get();
+    this.channel = new FreezeWatch(opened, this::freezeChanged);
+    AgentSession session = opened instanceof AgentSession s ? s : null;
+    this.probeSocket = session == null ? null : session.probeSocket().orElse(null);
+    this.syncTimeout = session == null ? null : session.syncTimeout();
     this.agent = new GuestAgent(channel);
     this.schedulePhase = PollSchedule.phase(target.name());
   }
@@ -183,9 +195,21 @@ final class PolledDomain implements DomainHandle {
     }
   }
 
-  /** The probe trigger fired: ping on the serial queue. */
+  /**
+   * The probe trigger fired: sync and ping. On a unix socket without a thread ({@link AgentProbe}:
+   * a hung agent holds no poll thread while it does not answer), the answer handled on the serial
+   * queue; on other channels (libvirt, vsock) on the serial queue.
+   */
   void fireProbe() {
-    queue.submit(this::probe);
+    if (probeSocket == null) {
+      queue.submit(this::probe);
+      return;
+    }
+    if (removed || phase != Phase.DOWN) {
+      return;
+    }
+    Duration timeout = poller.settings().commandTimeout();
+    poller.prober().probe(probeSocket, syncTimeout, timeout, r -> queue.submit(() -> probed(r)));
   }
 
   /** Forgets the domain: queued work becomes a no-op, the channel is closed. */
@@ -422,6 +446,24 @@ final class PolledDomain implements DomainHandle {
       lost(String.valueOf(e.getMessage()));
       return;
     }
+    recover();
+  }
+
+  /** The answer of a probe made without a thread. */
+  private void probed(AgentProbe.Result result) {
+    if (removed || phase != Phase.DOWN) {
+      return;
+    }
+    if (!result.answered()) {
+      poller.countError(result.timedOut() ? "timeout" : "connection");
+      lost(result.error());
+      return;
+    }
+    recover();
+  }
+
+  /** The agent answered a probe: guest-info (on a new connection), then every collector. */
+  private void recover() {
     if (connect()) {
       if (poller.settings().intervals().isEmpty()) {
         alive(poller.clock().instant());

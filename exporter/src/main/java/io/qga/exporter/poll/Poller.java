@@ -1,11 +1,15 @@
 package io.qga.exporter.poll;
 
+import io.qga.client.protocol.AgentProbe;
+import io.qga.client.protocol.ReplyCodec;
 import io.qga.collectors.Collector;
 import io.qga.collectors.DomainSamples;
 import io.qga.exporter.runtime.DomainDirectory;
 import io.qga.exporter.runtime.DomainHandle;
 import io.qga.exporter.runtime.DomainListener;
 import io.qga.exporter.runtime.Timers;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,6 +66,7 @@ public final class Poller implements DomainDirectory, AutoCloseable {
   private final Map<String, Collector> available;
   private final Clock clock;
   private final PollPool pool;
+  private final AgentProbe prober;
   private final int minWorkers;
   private final Timers timers;
   private final boolean ownTimers;
@@ -105,6 +110,12 @@ public final class Poller implements DomainDirectory, AutoCloseable {
     warnUnknown(settings);
     this.minWorkers = workers;
     this.pool = new PollPool(workers, MAX_WORKERS);
+    try {
+      this.prober = new AgentProbe(ReplyCodec.MAX_REPLY_BYTES);
+    } catch (IOException e) {
+      pool.close();
+      throw new UncheckedIOException("cannot open a selector for agent probes", e);
+    }
     this.ownTimers = timers == null;
     this.timers = timers == null ? Timers.start("poller") : timers;
   }
@@ -228,6 +239,7 @@ public final class Poller implements DomainDirectory, AutoCloseable {
       timers.cancelGroup(PROBES);
     }
     pool.close();
+    prober.close();
     domains.values().forEach(PolledDomain::remove);
     domains.clear();
   }
@@ -240,6 +252,11 @@ public final class Poller implements DomainDirectory, AutoCloseable {
 
   Backoff backoff() {
     return backoff;
+  }
+
+  /** Probes agents on unix sockets without a thread each. */
+  AgentProbe prober() {
+    return prober;
   }
 
   Collector collector(String name) {
