@@ -54,17 +54,29 @@ public final class AgentProbe implements AutoCloseable {
     }
   }
 
+  /**
+   * Where and how to probe one agent (from {@link AgentSession#probeTarget()}).
+   *
+   * @param socket the agent's unix socket
+   * @param syncTimeout no sync reply within this means "agent not responding"
+   * @param maxReplyBytes longest reply line accepted
+   */
+  public record Target(Path socket, Duration syncTimeout, int maxReplyBytes) {
+    public Target {
+      Objects.requireNonNull(socket, "socket");
+      Objects.requireNonNull(syncTimeout, "syncTimeout");
+    }
+  }
+
   private final Selector selector;
   private final Thread thread;
-  private final int maxReplyBytes;
   private final Queue<Probe> submitted = new ArrayDeque<>(); // guarded by itself
   private final PriorityQueue<Probe> deadlines =
       new PriorityQueue<>((a, b) -> Long.compare(a.due, b.due));
   private volatile boolean closed;
 
   /** Starts the probe thread. */
-  public AgentProbe(int maxReplyBytes) throws IOException {
-    this.maxReplyBytes = maxReplyBytes;
+  public AgentProbe() throws IOException {
     this.selector = Selector.open();
     this.thread = new Thread(this::loop, "qga-agent-probe");
     thread.setDaemon(true);
@@ -72,17 +84,16 @@ public final class AgentProbe implements AutoCloseable {
   }
 
   /**
-   * Probes the agent on {@code socket}; {@code done} runs on the probe thread (keep it short: hand
-   * work on). Never blocks.
+   * Probes the agent; {@code done} runs on the probe thread (keep it short: hand work on). Never
+   * blocks.
    *
-   * @param syncTimeout no sync reply within this means "agent not responding"
    * @param timeout the whole probe: connect, sync and ping
    */
-  public void probe(Path socket, Duration syncTimeout, Duration timeout, Consumer<Result> done) {
+  public void probe(Target target, Duration timeout, Consumer<Result> done) {
     Objects.requireNonNull(done, "done");
     long now = System.nanoTime();
-    Probe p = new Probe(socket, done, now, now + timeout.toNanos());
-    p.due = now + Math.min(syncTimeout.toNanos(), timeout.toNanos());
+    Probe p = new Probe(target, done, now, now + timeout.toNanos());
+    p.due = now + Math.min(target.syncTimeout().toNanos(), timeout.toNanos());
     synchronized (submitted) {
       if (closed) {
         done.accept(Result.failed("the probe thread is stopped"));
@@ -124,7 +135,7 @@ public final class AgentProbe implements AutoCloseable {
     final long started;
     final long deadline;
     final long id = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
-    final LineFramer framer = new LineFramer(maxReplyBytes);
+    final LineFramer framer;
 
     /** The deadline of the step in progress: the sync's, then the whole probe's. */
     long due;
@@ -136,8 +147,9 @@ public final class AgentProbe implements AutoCloseable {
     boolean sentinelSeen;
     boolean finished;
 
-    Probe(Path socket, Consumer<Result> done, long started, long deadline) {
-      this.socket = socket;
+    Probe(Target target, Consumer<Result> done, long started, long deadline) {
+      this.socket = target.socket();
+      this.framer = new LineFramer(target.maxReplyBytes());
       this.done = done;
       this.started = started;
       this.deadline = deadline;

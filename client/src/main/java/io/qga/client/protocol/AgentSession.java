@@ -15,7 +15,6 @@ import io.qga.client.transport.TransportFactory;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -164,19 +163,16 @@ public final class AgentSession implements AgentChannel {
   }
 
   /**
-   * The unix socket an {@link AgentProbe} can probe this agent on: present when the session talks
-   * to a unix socket with the default transport (not vsock, not a transport of a test or proxy).
+   * How an {@link AgentProbe} can probe this agent, with this session's sync timeout and reply
+   * bound: present when the session talks to a unix socket with the default transport (not vsock,
+   * not a transport of a test or proxy).
    */
-  public Optional<Path> probeSocket() {
+  public Optional<AgentProbe.Target> probeTarget() {
     return address instanceof AgentAddress.Unix unix
             && options.transports() == TransportFactory.sockets()
-        ? Optional.of(unix.path())
+        ? Optional.of(
+            new AgentProbe.Target(unix.path(), options.syncTimeout(), options.maxReplyBytes()))
         : Optional.empty();
-  }
-
-  /** How long a sync may take before the agent counts as not responding. */
-  public Duration syncTimeout() {
-    return options.syncTimeout();
   }
 
   @Override

@@ -22,7 +22,7 @@ class AgentProbeTest {
 
   @BeforeEach
   void start() throws Exception {
-    probe = new AgentProbe(1024);
+    probe = new AgentProbe();
   }
 
   @AfterEach
@@ -39,8 +39,24 @@ class AgentProbeTest {
 
   private CompletableFuture<AgentProbe.Result> probe(Path socket, Duration timeout) {
     CompletableFuture<AgentProbe.Result> result = new CompletableFuture<>();
-    probe.probe(socket, timeout, timeout, result::complete);
+    probe.probe(new AgentProbe.Target(socket, timeout, 1024), timeout, result::complete);
     return result;
+  }
+
+  @Test
+  void aSessionOnAUnixSocketCanBeProbedWithItsOwnBounds() {
+    Path socket = dir.resolve("a.sock");
+    AgentSession session =
+        new AgentSession(
+            io.qga.client.AgentAddress.unix(socket),
+            AgentSession.Options.defaults().withMaxReplyBytes(4096));
+    assertThat(session.probeTarget())
+        .contains(new AgentProbe.Target(socket, Duration.ofSeconds(3), 4096));
+    AgentSession proxied =
+        new AgentSession(
+            io.qga.client.AgentAddress.unix(socket),
+            AgentSession.Options.defaults().withTransports((a, t) -> null));
+    assertThat(proxied.probeTarget()).isEmpty();
   }
 
   @Test

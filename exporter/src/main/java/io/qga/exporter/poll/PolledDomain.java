@@ -18,7 +18,6 @@ import io.qga.collectors.Exposition;
 import io.qga.collectors.GuestRecord;
 import io.qga.exporter.runtime.DomainHandle;
 import io.qga.exporter.runtime.GuestData;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -64,10 +63,9 @@ final class PolledDomain implements DomainHandle {
   private final CollectorStates collectors = new CollectorStates();
   private final long schedulePhase;
 
-  /** Where the agent can be probed without a thread ({@link AgentProbe}); null: on the queue. */
-  private final Path probeSocket;
+  /** How the agent can be probed without a thread ({@link AgentProbe}); null: on the queue. */
+  private final AgentProbe.Target probeTarget;
 
-  private final Duration syncTimeout;
   private volatile Phase phase = Phase.UNKNOWN;
   private volatile AgentState state = new AgentState(false, "", null, null, null, false);
 
@@ -85,9 +83,7 @@ final class PolledDomain implements DomainHandle {
     this.queue = queue;
     AgentChannel opened = target.opener().get();
     this.channel = new FreezeWatch(opened, this::freezeChanged);
-    AgentSession session = opened instanceof AgentSession s ? s : null;
-    this.probeSocket = session == null ? null : session.probeSocket().orElse(null);
-    this.syncTimeout = session == null ? null : session.syncTimeout();
+    this.probeTarget = opened instanceof AgentSession s ? s.probeTarget().orElse(null) : null;
     this.agent = new GuestAgent(channel);
     this.schedulePhase = PollSchedule.phase(target.name());
   }
@@ -201,7 +197,7 @@ final class PolledDomain implements DomainHandle {
    * queue; on other channels (libvirt, vsock) on the serial queue.
    */
   void fireProbe() {
-    if (probeSocket == null) {
+    if (probeTarget == null) {
       queue.submit(this::probe);
       return;
     }
@@ -209,7 +205,7 @@ final class PolledDomain implements DomainHandle {
       return;
     }
     Duration timeout = poller.settings().commandTimeout();
-    poller.prober().probe(probeSocket, syncTimeout, timeout, r -> queue.submit(() -> probed(r)));
+    poller.prober().probe(probeTarget, timeout, r -> queue.submit(() -> probed(r)));
   }
 
   /** Forgets the domain: queued work becomes a no-op, the channel is closed. */

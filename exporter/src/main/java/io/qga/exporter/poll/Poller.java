@@ -1,7 +1,6 @@
 package io.qga.exporter.poll;
 
 import io.qga.client.protocol.AgentProbe;
-import io.qga.client.protocol.ReplyCodec;
 import io.qga.collectors.Collector;
 import io.qga.collectors.DomainSamples;
 import io.qga.exporter.runtime.DomainDirectory;
@@ -111,7 +110,7 @@ public final class Poller implements DomainDirectory, AutoCloseable {
     this.minWorkers = workers;
     this.pool = new PollPool(workers, MAX_WORKERS);
     try {
-      this.prober = new AgentProbe(ReplyCodec.MAX_REPLY_BYTES);
+      this.prober = new AgentProbe();
     } catch (IOException e) {
       pool.close();
       throw new UncheckedIOException("cannot open a selector for agent probes", e);
