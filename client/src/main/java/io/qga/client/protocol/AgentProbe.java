@@ -90,9 +90,22 @@ public final class AgentProbe implements AutoCloseable {
    * @param timeout the whole probe: connect, sync and ping
    */
   public void probe(Target target, Duration timeout, Consumer<Result> done) {
+    start(target, true, timeout, done);
+  }
+
+  /**
+   * As {@link #probe}, without the ping: the agent answers when it syncs. The first contact with a
+   * new domain, which then asks guest-info on its own connection.
+   */
+  public void sync(Target target, Duration timeout, Consumer<Result> done) {
+    start(target, false, timeout, done);
+  }
+
+  private void start(Target target, boolean ping, Duration timeout, Consumer<Result> done) {
     Objects.requireNonNull(done, "done");
     long now = System.nanoTime();
     Probe p = new Probe(target, done, now, now + timeout.toNanos());
+    p.ping = ping;
     p.due = now + Math.min(target.syncTimeout().toNanos(), timeout.toNanos());
     synchronized (submitted) {
       if (closed) {
@@ -136,6 +149,7 @@ public final class AgentProbe implements AutoCloseable {
     final long deadline;
     final long id = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
     final LineFramer framer;
+    boolean ping;
 
     /** The deadline of the step in progress: the sync's, then the whole probe's. */
     long due;
@@ -166,7 +180,7 @@ public final class AgentProbe implements AutoCloseable {
           }
           Probe p;
           while ((p = submitted.poll()) != null) {
-            start(p);
+            begin(p);
           }
         }
         Probe first = deadlines.peek();
@@ -204,7 +218,7 @@ public final class AgentProbe implements AutoCloseable {
     }
   }
 
-  private void start(Probe p) {
+  private void begin(Probe p) {
     deadlines.add(p);
     try {
       p.channel = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -294,7 +308,9 @@ public final class AgentProbe implements AutoCloseable {
         throw e;
       }
       if (p.step == Step.SYNC) {
-        if (reply instanceof Reply.Return r && r.isSync(p.id)) {
+        if (reply instanceof Reply.Return r && r.isSync(p.id) && !p.ping) {
+          finish(p, new Result(true, false, null));
+        } else if (reply instanceof Reply.Return r && r.isSync(p.id)) {
           p.step = Step.PING;
           deadlines.remove(p);
           p.due = p.deadline;

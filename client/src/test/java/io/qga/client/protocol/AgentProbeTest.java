@@ -70,6 +70,18 @@ class AgentProbeTest {
   }
 
   @Test
+  void aSyncOnlyProbeSendsNoCommand() throws Exception {
+    ScriptedAgent a = agent("first");
+    CompletableFuture<AgentProbe.Result> result = new CompletableFuture<>();
+    probe.sync(
+        new AgentProbe.Target(a.socket(), Duration.ofSeconds(10), 1024),
+        Duration.ofSeconds(10),
+        result::complete);
+    assertThat(result.get(15, TimeUnit.SECONDS).answered()).isTrue();
+    assertThat(a.requests()).isEmpty(); // syncs are not listed: nothing else was sent
+  }
+
+  @Test
   void aBlockedPingStillMeansTheAgentAnswers() throws Exception {
     ScriptedAgent a = agent("blocked");
     a.expect(

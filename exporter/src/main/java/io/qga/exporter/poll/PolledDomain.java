@@ -73,6 +73,10 @@ final class PolledDomain implements DomainHandle {
   private volatile GuestData guest = GuestData.EMPTY;
 
   private volatile boolean removed;
+
+  /** The first contact's sync ({@link #start}) is under way: no polls yet. */
+  private volatile boolean firstSync;
+
   // Confined to the serial queue.
   private int failures;
   private Instant lastInfoAt;
@@ -150,15 +154,40 @@ final class PolledDomain implements DomainHandle {
 
   // --- driven by the poller --------------------------------------------------------------------
 
-  /** First contact after discovery: guest-info, then every collector once. */
+  /**
+   * First contact after discovery: guest-info, then every collector once. On a unix socket a sync
+   * without a thread ({@link AgentProbe#sync}) comes first, and polls wait for it: a domain whose
+   * agent never answers holds no poll thread from the start.
+   */
   void start() {
-    queue.submit(
-        () -> {
-          // a trigger may have fired (and connected) before this first task ran
-          if (!removed && phase != Phase.DOWN && refreshInfo(poller.settings())) {
-            pollAllNow();
-          }
-        });
+    if (probeTarget == null) {
+      queue.submit(this::firstContact);
+      return;
+    }
+    firstSync = true;
+    poller
+        .prober()
+        .sync(
+            probeTarget,
+            poller.settings().commandTimeout(),
+            r -> queue.submit(() -> firstSynced(r)));
+  }
+
+  private void firstSynced(AgentProbe.Result result) {
+    firstSync = false;
+    if (removed || result.answered()) {
+      firstContact();
+      return;
+    }
+    poller.countError(result.timedOut() ? "timeout" : "connection");
+    lost(result.error());
+  }
+
+  private void firstContact() {
+    // a trigger may have fired (and connected) before this first task ran
+    if (!removed && phase != Phase.DOWN && refreshInfo(poller.settings())) {
+      pollAllNow();
+    }
   }
 
   /** A collector's trigger fired: queue its poll unless the previous one is still pending. */
@@ -167,8 +196,8 @@ final class PolledDomain implements DomainHandle {
   }
 
   private void queuePoll(String collector, boolean countSkip) {
-    if (removed || phase == Phase.DOWN) {
-      return; // the probe brings the domain back
+    if (removed || phase == Phase.DOWN || firstSync) {
+      return; // the probe brings the domain back; the first sync polls every collector
     }
     AtomicBoolean busy = pending.computeIfAbsent(collector, k -> new AtomicBoolean());
     if (!busy.compareAndSet(false, true)) {

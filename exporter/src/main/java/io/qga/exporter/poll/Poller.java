@@ -163,6 +163,11 @@ public final class Poller implements DomainDirectory, AutoCloseable {
     pool.setMaxThreads(size);
   }
 
+  /** The most threads the shared pool had at once. */
+  int largestPoolThreads() {
+    return pool.largestThreads();
+  }
+
   /** Threads the shared pool may use now. */
   int poolSize() {
     return pool.maxThreads();
