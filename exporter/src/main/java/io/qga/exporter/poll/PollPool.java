@@ -1,6 +1,8 @@
 package io.qga.exporter.poll;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -8,13 +10,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The shared pool the domains' {@link SerialQueue}s run on. It grows only when work stalls: a task
- * goes to an idle thread, or waits in line while the line moves; once the oldest task has waited
- * {@link #GROW_AFTER} (every thread held, typically by agents that do not answer), a thread starts
- * for each task that has waited that long, up to the maximum. So a hung agent delays another
- * domain's poll by at most about {@link #GROW_AFTER}, while the bursts of a tick (hundreds of
- * domains due in the same second, a millisecond of work each) are served by the threads that exist
- * instead of starting one thread per domain due.
+ * The shared pool the domains' {@link SerialQueue}s run on. It grows only for threads held by
+ * agents: a task goes to an idle thread, or waits in line; once the oldest task has waited {@link
+ * #GROW_AFTER} and some threads have been running one task for that long (waiting on agents that do
+ * not answer, or answer slowly), a thread starts for each such held thread, up to the maximum. A
+ * line that is long because there is much work (a tick's burst: hundreds of domains due in the same
+ * second, a millisecond each; thousands at start) is served by the threads that exist: more threads
+ * would not make two cores faster. So a hung agent delays another domain's poll by about {@link
+ * #GROW_AFTER} at most, and hung agents, not domains due, decide the number of threads.
  */
 final class PollPool implements Executor, AutoCloseable {
 
@@ -33,10 +36,16 @@ final class PollPool implements Executor, AutoCloseable {
 
   private final ThreadPoolExecutor pool;
   private final StallQueue queue = new StallQueue();
+
+  /** Start times of the tasks running now. */
+  private final Set<Running> running = ConcurrentHashMap.newKeySet();
+
+  private final int minWorkers;
   private final Thread grower;
 
   PollPool(int minWorkers, int maxWorkers) {
     AtomicInteger threads = new AtomicInteger();
+    this.minWorkers = minWorkers;
     this.pool =
         new ThreadPoolExecutor(
             minWorkers,
@@ -62,7 +71,7 @@ final class PollPool implements Executor, AutoCloseable {
 
   @Override
   public void execute(Runnable task) {
-    pool.execute(task);
+    pool.execute(new Running(task));
   }
 
   int maxThreads() {
@@ -87,8 +96,9 @@ final class PollPool implements Executor, AutoCloseable {
   }
 
   /**
-   * Starts a thread for every task that waited {@link #GROW_AFTER}: each no-op below is refused by
-   * the stalled queue, so the executor starts a thread for it, which then takes the oldest task.
+   * While the line is stalled, starts a thread for every thread held by one task for {@link
+   * #GROW_AFTER} (and not yet replaced): each no-op below is refused by the stalled queue, so the
+   * executor starts a thread for it, which then takes the oldest task.
    */
   private void growWhileOpen() {
     long sleep = Math.max(1, GROW_AFTER.toMillis() / 2);
@@ -99,12 +109,50 @@ final class PollPool implements Executor, AutoCloseable {
         return;
       }
       int stalled = queue.stalled();
-      for (int i = 0; i < stalled && pool.getPoolSize() < pool.getMaximumPoolSize(); i++) {
+      int wanted = stalled == 0 ? 0 : minWorkers + held();
+      int start =
+          Math.min(stalled, Math.min(wanted, pool.getMaximumPoolSize()) - pool.getPoolSize());
+      for (int i = 0; i < start; i++) {
         try {
           pool.execute(() -> {});
         } catch (RuntimeException e) {
           return; // shut down meanwhile
         }
+      }
+    }
+  }
+
+  /** Threads running one task for {@link #GROW_AFTER} or longer. */
+  private int held() {
+    long now = System.nanoTime();
+    long limit = GROW_AFTER.toNanos();
+    int n = 0;
+    for (Running r : running) {
+      long since = r.since;
+      if (since != 0 && now - since >= limit) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** A task, counted in {@link #running} while it runs. */
+  private final class Running implements Runnable {
+    final Runnable task;
+    volatile long since;
+
+    Running(Runnable task) {
+      this.task = task;
+    }
+
+    @Override
+    public void run() {
+      since = System.nanoTime();
+      running.add(this);
+      try {
+        task.run();
+      } finally {
+        running.remove(this);
       }
     }
   }
@@ -127,8 +175,8 @@ final class PollPool implements Executor, AutoCloseable {
       if (tryTransfer(task)) {
         return true;
       }
-      if (stalled() > 0) {
-        return false;
+      if (!(task instanceof Running) && stalled() > 0) {
+        return false; // the grower's no-op: start a thread
       }
       enqueue(task);
       return true;

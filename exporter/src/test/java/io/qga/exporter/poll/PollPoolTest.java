@@ -26,8 +26,23 @@ class PollPoolTest {
       pool.execute(done::incrementAndGet);
     }
     Await.until(Duration.ofSeconds(10), "all ran", () -> done.get() == 500);
-    // a thread per task would be 100: the pool grows only when a task waited 200 ms
+    // a thread per task would be 100: the pool grows only for threads held 200 ms
     assertThat(pool.largestThreads()).isLessThan(20);
+  }
+
+  @Test
+  void aLongLineOfWorkStartsNoThreadsWhenNoneIsHeld() {
+    AtomicInteger done = new AtomicInteger();
+    for (int i = 0; i < 200; i++) {
+      pool.execute(
+          () -> {
+            sleep(5); // 200 x 5 ms on 2 threads: the line is stalled for ~500 ms
+            done.incrementAndGet();
+          });
+    }
+    Await.until(Duration.ofSeconds(20), "all ran", () -> done.get() == 200);
+    // more threads would not make the work faster: none was held by one task for 200 ms
+    assertThat(pool.largestThreads()).isLessThan(10);
   }
 
   @Test
@@ -50,6 +65,14 @@ class PollPoolTest {
     CountDownLatch ran = new CountDownLatch(1);
     pool.execute(ran::countDown); // waits: both threads held; nothing else arrives after it
     assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void hang() {
