@@ -102,11 +102,18 @@ final class PollPool implements Executor, AutoCloseable {
    */
   private void growWhileOpen() {
     long sleep = Math.max(1, GROW_AFTER.toMillis() / 2);
+    long last = System.nanoTime();
     while (!pool.isShutdown()) {
       try {
         Thread.sleep(sleep);
       } catch (InterruptedException e) {
         return;
+      }
+      long now = System.nanoTime();
+      boolean paused = now - last > 2 * sleep * 1_000_000L;
+      last = now;
+      if (paused) {
+        continue; // the whole JVM stood still (a collection): every task looks held for no agent
       }
       int stalled = queue.stalled();
       int wanted = stalled == 0 ? 0 : minWorkers + held();
