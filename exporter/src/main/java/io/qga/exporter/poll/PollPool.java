@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * line that is long because there is much work (a tick's burst: hundreds of domains due in the same
  * second, a millisecond each; thousands at start) is served by the threads that exist: more threads
  * would not make two cores faster. So a hung agent delays another domain's poll by about {@link
- * #GROW_AFTER} at most, and hung agents, not domains due, decide the number of threads.
+ * #GROW_AFTER} at most, and hung agents, not domains due, decide the number of threads: once they
+ * are done (timed out, or the domain is down and probed without a thread), the threads started for
+ * them end.
  */
 final class PollPool implements Executor, AutoCloseable {
 
@@ -41,15 +43,20 @@ final class PollPool implements Executor, AutoCloseable {
   private final Set<Running> running = ConcurrentHashMap.newKeySet();
 
   private final int minWorkers;
+
+  /** The most threads allowed (one per domain, at most {@link Poller#MAX_WORKERS}). */
+  private volatile int limit;
+
   private final Thread grower;
 
   PollPool(int minWorkers, int maxWorkers) {
     AtomicInteger threads = new AtomicInteger();
     this.minWorkers = minWorkers;
+    this.limit = Math.max(minWorkers, maxWorkers);
     this.pool =
         new ThreadPoolExecutor(
             minWorkers,
-            Math.max(minWorkers, maxWorkers),
+            minWorkers, // raised by the grower for threads held by agents
             IDLE.toSeconds(),
             TimeUnit.SECONDS,
             queue,
@@ -75,7 +82,12 @@ final class PollPool implements Executor, AutoCloseable {
   }
 
   int maxThreads() {
-    return pool.getMaximumPoolSize();
+    return limit;
+  }
+
+  /** Threads now. */
+  int threads() {
+    return pool.getPoolSize();
   }
 
   /** The most threads the pool had at once. */
@@ -84,9 +96,7 @@ final class PollPool implements Executor, AutoCloseable {
   }
 
   void setMaxThreads(int max) {
-    if (max != pool.getMaximumPoolSize()) {
-      pool.setMaximumPoolSize(Math.max(max, pool.getCorePoolSize()));
-    }
+    limit = Math.max(max, minWorkers);
   }
 
   @Override
@@ -96,9 +106,12 @@ final class PollPool implements Executor, AutoCloseable {
   }
 
   /**
-   * While the line is stalled, starts a thread for every thread held by one task for {@link
-   * #GROW_AFTER} (and not yet replaced): each no-op below is refused by the stalled queue, so the
-   * executor starts a thread for it, which then takes the oldest task.
+   * Every round: the pool may have {@code minWorkers} threads plus one for each thread held by one
+   * task for {@link #GROW_AFTER} (up to the limit). While the line is stalled, starts threads up to
+   * that: each no-op below is refused by the stalled queue, so the executor starts a thread for it,
+   * which then takes the oldest task. Threads beyond it end when they next have nothing to do: an
+   * idle timeout alone would never end them, since a steady flow of polls reaches every waiting
+   * thread in turn.
    */
   private void growWhileOpen() {
     long sleep = Math.max(1, GROW_AFTER.toMillis() / 2);
@@ -115,10 +128,11 @@ final class PollPool implements Executor, AutoCloseable {
       if (paused) {
         continue; // the whole JVM stood still (a collection): every task looks held for no agent
       }
-      int stalled = queue.stalled();
-      int wanted = stalled == 0 ? 0 : minWorkers + held();
-      int start =
-          Math.min(stalled, Math.min(wanted, pool.getMaximumPoolSize()) - pool.getPoolSize());
+      int allowed = Math.min(limit, minWorkers + held());
+      if (allowed != pool.getMaximumPoolSize()) {
+        pool.setMaximumPoolSize(allowed);
+      }
+      int start = Math.min(queue.stalled(), allowed - pool.getPoolSize());
       for (int i = 0; i < start; i++) {
         try {
           pool.execute(() -> {});

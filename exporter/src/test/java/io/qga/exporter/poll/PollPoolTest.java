@@ -59,6 +59,38 @@ class PollPoolTest {
   }
 
   @Test
+  void threadsStartedForHungWorkEndOnceItIsDoneThoughWorkKeepsFlowing() {
+    CountDownLatch hungDone = new CountDownLatch(1);
+    for (int i = 0; i < 10; i++) {
+      pool.execute(
+          () -> {
+            try {
+              hungDone.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+    }
+    CountDownLatch ran = new CountDownLatch(1);
+    pool.execute(ran::countDown);
+    Await.until(Duration.ofSeconds(10), "the pool grew", () -> ran.getCount() == 0);
+    assertThat(pool.threads()).isGreaterThan(2);
+    hungDone.countDown();
+    // a steady flow of quick tasks reaches every idle thread in turn: an idle timeout alone
+    // would keep them all
+    Await.until(
+        Duration.ofSeconds(20),
+        "back to the threads the work needs",
+        () -> {
+          for (int i = 0; i < 20; i++) {
+            pool.execute(() -> {});
+          }
+          sleep(20);
+          return pool.threads() <= 2;
+        });
+  }
+
+  @Test
   void aStalledTaskGetsAThreadWithoutAnotherArriving() throws InterruptedException {
     pool.execute(this::hang);
     pool.execute(this::hang);
