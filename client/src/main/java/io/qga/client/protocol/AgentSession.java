@@ -18,6 +18,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -159,6 +160,19 @@ public final class AgentSession implements AgentChannel {
 
   public AgentAddress address() {
     return address;
+  }
+
+  /**
+   * How an {@link AgentProbe} can probe this agent, with this session's sync timeout and reply
+   * bound: present when the session talks to a unix socket with the default transport (not vsock,
+   * not a transport of a test or proxy).
+   */
+  public Optional<AgentProbe.Target> probeTarget() {
+    return address instanceof AgentAddress.Unix unix
+            && options.transports() == TransportFactory.sockets()
+        ? Optional.of(
+            new AgentProbe.Target(unix.path(), options.syncTimeout(), options.maxReplyBytes()))
+        : Optional.empty();
   }
 
   @Override

@@ -11,6 +11,10 @@ import java.util.Arrays;
  * agent writes pure ASCII otherwise) can only be the sync sentinel. Fed with whatever the socket
  * delivers: partial lines, several lines, a line split anywhere. Never holds more than one line of
  * at most {@code maxLine} bytes plus the last chunk fed.
+ *
+ * <p>Reads go into the reading thread's buffer ({@link #SCRATCH}) while nothing is pending, so the
+ * usual reply (one read, one whole line) allocates only the line it returns; bytes still pending
+ * when the caller is done ({@link #detach}) move into a buffer of the framer's own.
  */
 final class LineFramer {
   private static final byte NEWLINE = '\n';
@@ -24,8 +28,21 @@ final class LineFramer {
 
   private static final byte[] NONE = new byte[0];
 
+  /**
+   * The buffer reads go into while nothing is pending, one per reading thread: a buffer per read
+   * was ~37 KB of garbage per command (8 KiB, doubled for longer replies).
+   */
+  static final int SCRATCH_BYTES = 16 * 1024;
+
+  private static final ThreadLocal<byte[]> SCRATCH =
+      ThreadLocal.withInitial(() -> new byte[SCRATCH_BYTES]);
+
   private final int maxLine;
   private byte[] buf = NONE;
+
+  /** {@link #buf} is the reading thread's {@link #SCRATCH}, not the framer's own. */
+  private boolean borrowed;
+
   private int start;
   private int end;
 
@@ -51,7 +68,15 @@ final class LineFramer {
    * @return bytes read, or -1 at the end of the stream
    */
   int readFrom(Transport transport, Duration timeout) throws IOException {
-    makeRoom(READ_CHUNK);
+    if (start == end) {
+      buf = SCRATCH.get();
+      borrowed = true;
+      start = 0;
+      end = 0;
+      scanned = 0;
+    } else {
+      makeRoom(READ_CHUNK);
+    }
     int n = transport.read(buf, end, buf.length - end, timeout);
     if (n > 0) {
       end += n;
@@ -60,6 +85,10 @@ final class LineFramer {
   }
 
   private void makeRoom(int length) {
+    if (borrowed) {
+      own(length);
+      return;
+    }
     if (end + length <= buf.length) {
       return;
     }
@@ -74,6 +103,34 @@ final class LineFramer {
     scanned -= start;
     start = 0;
     end = pending;
+  }
+
+  /** Moves the pending bytes out of the thread's buffer into one of this framer's own. */
+  private void own(int room) {
+    int pending = end - start;
+    byte[] mine = new byte[Math.max(READ_CHUNK, pending + room)];
+    System.arraycopy(buf, start, mine, 0, pending);
+    buf = mine;
+    borrowed = false;
+    scanned -= start;
+    start = 0;
+    end = pending;
+  }
+
+  /**
+   * Gives the reading thread's buffer back: bytes still pending move to a buffer of the framer's
+   * own. The caller calls it before it stops reading, since the thread's next read, for any framer,
+   * reuses that buffer.
+   */
+  void detach() {
+    if (!borrowed) {
+      return;
+    }
+    if (start == end) {
+      release();
+    } else {
+      own(0);
+    }
   }
 
   /**
@@ -165,15 +222,16 @@ final class LineFramer {
   private void release() {
     if (start == end) {
       buf = NONE;
+      borrowed = false;
       start = 0;
       end = 0;
       scanned = 0;
     }
   }
 
-  /** Bytes of buffer held now. */
+  /** Bytes of buffer of its own held now. */
   int capacity() {
-    return buf.length;
+    return borrowed ? 0 : buf.length;
   }
 
   /** Bytes fed but not yet returned as a line. */
@@ -196,6 +254,7 @@ final class LineFramer {
     end = 0;
     scanned = 0;
     buf = NONE;
+    borrowed = false;
   }
 
   private boolean isBlank(int from, int to) {

@@ -48,6 +48,14 @@ final class Wire {
   void sync(long id, long deadline) throws IOException {
     transport.write(ReplyCodec.syncRequest(id), remaining(deadline, "guest-sync-delimited"));
     framer.clear();
+    try {
+      awaitSync(id, deadline);
+    } finally {
+      framer.detach();
+    }
+  }
+
+  private void awaitSync(long id, long deadline) throws IOException {
     long linesBefore = framer.discardedLines();
     while (!framer.skipToSentinel()) {
       fill(deadline);
@@ -55,7 +63,7 @@ final class Wire {
     // Lines before the sentinel are stale, except the agent's answer to our own 0xFF.
     staleLines += Math.max(0, framer.discardedLines() - linesBefore - 1);
     while (true) {
-      byte[] line = readLine(deadline);
+      byte[] line = nextLine(deadline);
       Reply reply;
       try {
         reply = ReplyCodec.parse(line);
@@ -83,6 +91,14 @@ final class Wire {
 
   /** The next reply line; waits until the deadline. */
   byte[] readLine(long deadline) throws IOException {
+    try {
+      return nextLine(deadline);
+    } finally {
+      framer.detach();
+    }
+  }
+
+  private byte[] nextLine(long deadline) throws IOException {
     while (true) {
       byte[] line = framer.nextLine();
       if (line != null) {
@@ -93,7 +109,7 @@ final class Wire {
   }
 
   private void fill(long deadline) throws IOException {
-    // Straight into the framer's buffer, which an idle connection does not hold.
+    // Into the thread's buffer while nothing is pending: an idle connection holds none.
     if (framer.readFrom(transport, remaining(deadline, "reply")) < 0) {
       throw new EOFException("the agent channel was closed by the other side");
     }

@@ -31,6 +31,9 @@ final class SocketTransport implements Transport {
 
   static final Duration WATCHDOG_TICK = Duration.ofMillis(50);
 
+  /** {@link TransportFactory#sockets()}: one instance, so that a session can tell it is in use. */
+  static final TransportFactory FACTORY = SocketTransport::connect;
+
   static {
     Thread t = new Thread(SocketTransport::watchdog, "qga-transport-watchdog");
     t.setDaemon(true);

@@ -20,6 +20,6 @@ public interface TransportFactory {
 
   /** Unix and vsock sockets through junixsocket. */
   static TransportFactory sockets() {
-    return SocketTransport::connect;
+    return SocketTransport.FACTORY;
   }
 }

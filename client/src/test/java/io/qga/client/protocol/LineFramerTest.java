@@ -113,4 +113,46 @@ class LineFramerTest {
     assertThat(line(f)).startsWith("{\"return\": xxx");
     assertThat(f.capacity()).as("after the reply, nothing pending").isZero();
   }
+
+  @Test
+  void aWholeReplyReadIntoTheThreadsBufferLeavesTheFramerNoBuffer() throws Exception {
+    LineFramer f = new LineFramer(1 << 20);
+    ChunkTransport t = new ChunkTransport(false).chunk("{\"return\": 1}\n");
+    assertThat(f.readFrom(t, java.time.Duration.ofSeconds(1))).isPositive();
+    assertThat(line(f)).isEqualTo("{\"return\": 1}");
+    f.detach();
+    assertThat(f.capacity()).isZero();
+  }
+
+  @Test
+  void pendingBytesSurviveAnotherFramersReadOnTheSameThread() throws Exception {
+    java.time.Duration wait = java.time.Duration.ofSeconds(1);
+    LineFramer a = new LineFramer(1 << 20);
+    LineFramer b = new LineFramer(1 << 20);
+    a.readFrom(new ChunkTransport(false).chunk("{\"return\": 1}\n{\"return\": 2}\n{\"ret"), wait);
+    assertThat(line(a)).isEqualTo("{\"return\": 1}");
+    a.detach(); // a's caller is done: a's pending bytes move out of the thread's buffer
+    b.readFrom(new ChunkTransport(false).chunk("x".repeat(200) + "\n"), wait);
+    assertThat(line(b)).hasSize(200);
+    b.detach();
+    assertThat(line(a)).isEqualTo("{\"return\": 2}");
+    a.readFrom(new ChunkTransport(false).chunk("urn\": 3}\n"), wait);
+    assertThat(line(a)).isEqualTo("{\"return\": 3}");
+  }
+
+  @Test
+  void aReplyLongerThanOneReadGrowsAnOwnBuffer() throws Exception {
+    java.time.Duration wait = java.time.Duration.ofSeconds(1);
+    String big = "{\"return\": \"" + "y".repeat(3 * LineFramer.SCRATCH_BYTES) + "\"}";
+    ChunkTransport t = new ChunkTransport(false).chunk(big + "\n");
+    LineFramer f = new LineFramer(1 << 20);
+    String got = null;
+    while (got == null) {
+      f.readFrom(t, wait);
+      got = line(f);
+    }
+    f.detach();
+    assertThat(got).isEqualTo(big);
+    assertThat(f.capacity()).isZero();
+  }
 }

@@ -7,16 +7,22 @@ import java.util.zip.CRC32;
 /**
  * Where in each interval a domain is polled: at a stable offset derived from a hash of the domain
  * name, aligned to the epoch, so domains are spread evenly over the interval (no thundering herd at
- * :00) and a domain keeps its phase across restarts and reloads.
+ * :00) and a domain keeps its phase across restarts and reloads. The hash ({@link #phase}) is
+ * computed once per domain: the schedule's tick asks every domain every second.
  */
 final class PollSchedule {
   private PollSchedule() {}
 
-  /** The domain's offset within an interval, in [0, interval). */
-  static long offsetMillis(String domain, Duration interval) {
+  /** The domain's hash, from which its offset in every interval follows. */
+  static long phase(String domain) {
     CRC32 crc = new CRC32();
     crc.update(domain.getBytes(StandardCharsets.UTF_8));
-    return Math.floorMod(crc.getValue() * 0x9E3779B97F4A7C15L >>> 16, interval.toMillis());
+    return crc.getValue() * 0x9E3779B97F4A7C15L >>> 16;
+  }
+
+  /** The domain's offset within an interval, in [0, interval). */
+  static long offsetMillis(String domain, Duration interval) {
+    return Math.floorMod(phase(domain), interval.toMillis());
   }
 
   /**
@@ -27,6 +33,11 @@ final class PollSchedule {
    * @param tickMillis at most the interval
    */
   static boolean isDue(String domain, Duration interval, long tickMillis, long t) {
-    return Math.floorMod(t - offsetMillis(domain, interval), interval.toMillis()) < tickMillis;
+    return isDue(phase(domain), interval.toMillis(), tickMillis, t);
+  }
+
+  /** {@link #isDue(String, Duration, long, long)} for a domain's {@link #phase}. */
+  static boolean isDue(long phase, long intervalMillis, long tickMillis, long t) {
+    return Math.floorMod(t - Math.floorMod(phase, intervalMillis), intervalMillis) < tickMillis;
   }
 }

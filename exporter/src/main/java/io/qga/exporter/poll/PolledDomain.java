@@ -9,6 +9,8 @@ import io.qga.client.api.Capabilities;
 import io.qga.client.api.FreezeStatus;
 import io.qga.client.api.GuestAgent;
 import io.qga.client.api.GuestInfo;
+import io.qga.client.protocol.AgentProbe;
+import io.qga.client.protocol.AgentSession;
 import io.qga.collectors.CollectContext;
 import io.qga.collectors.Collector;
 import io.qga.collectors.DomainSamples;
@@ -59,6 +61,11 @@ final class PolledDomain implements DomainHandle {
   private final SerialQueue queue;
   private final Map<String, AtomicBoolean> pending = new ConcurrentHashMap<>();
   private final CollectorStates collectors = new CollectorStates();
+  private final long schedulePhase;
+
+  /** How the agent can be probed without a thread ({@link AgentProbe}); null: on the queue. */
+  private final AgentProbe.Target probeTarget;
+
   private volatile Phase phase = Phase.UNKNOWN;
   private volatile AgentState state = new AgentState(false, "", null, null, null, false);
 
@@ -66,6 +73,10 @@ final class PolledDomain implements DomainHandle {
   private volatile GuestData guest = GuestData.EMPTY;
 
   private volatile boolean removed;
+
+  /** The first contact's sync ({@link #start}) is under way: no polls yet. */
+  private volatile boolean firstSync;
+
   // Confined to the serial queue.
   private int failures;
   private Instant lastInfoAt;
@@ -74,8 +85,11 @@ final class PolledDomain implements DomainHandle {
     this.poller = poller;
     this.target = target;
     this.queue = queue;
-    this.channel = new FreezeWatch(target.opener().get(), this::freezeChanged);
+    AgentChannel opened = target.opener().get();
+    this.channel = new FreezeWatch(opened, this::freezeChanged);
+    this.probeTarget = opened instanceof AgentSession s ? s.probeTarget().orElse(null) : null;
     this.agent = new GuestAgent(channel);
+    this.schedulePhase = PollSchedule.phase(target.name());
   }
 
   // --- DomainHandle ------------------------------------------------------------------------
@@ -148,6 +162,11 @@ final class PolledDomain implements DomainHandle {
     return phase;
   }
 
+  /** Where in each interval the domain is polled ({@link PollSchedule#phase}). */
+  long schedulePhase() {
+    return schedulePhase;
+  }
+
   /** A live, read-only view in collector name order (each entry as of when it is read). */
   Map<String, CollectorState> collectorStates() {
     return collectors.view();
@@ -155,15 +174,40 @@ final class PolledDomain implements DomainHandle {
 
   // --- driven by the poller --------------------------------------------------------------------
 
-  /** First contact after discovery: guest-info, then every collector once. */
+  /**
+   * First contact after discovery: guest-info, then every collector once. On a unix socket a sync
+   * without a thread ({@link AgentProbe#sync}) comes first, and polls wait for it: a domain whose
+   * agent never answers holds no poll thread from the start.
+   */
   void start() {
-    queue.submit(
-        () -> {
-          // a trigger may have fired (and connected) before this first task ran
-          if (!removed && phase != Phase.DOWN && refreshInfo(poller.settings())) {
-            pollAllNow();
-          }
-        });
+    if (probeTarget == null) {
+      queue.submit(this::firstContact);
+      return;
+    }
+    firstSync = true;
+    poller
+        .prober()
+        .sync(
+            probeTarget,
+            poller.settings().commandTimeout(),
+            r -> queue.submit(() -> firstSynced(r)));
+  }
+
+  private void firstSynced(AgentProbe.Result result) {
+    firstSync = false;
+    if (removed || result.answered()) {
+      firstContact();
+      return;
+    }
+    poller.countError(result.timedOut() ? "timeout" : "connection");
+    lost(result.error());
+  }
+
+  private void firstContact() {
+    // a trigger may have fired (and connected) before this first task ran
+    if (!removed && phase != Phase.DOWN && refreshInfo(poller.settings())) {
+      pollAllNow();
+    }
   }
 
   /** A collector's trigger fired: queue its poll unless the previous one is still pending. */
@@ -172,8 +216,8 @@ final class PolledDomain implements DomainHandle {
   }
 
   private void queuePoll(String collector, boolean countSkip) {
-    if (removed || phase == Phase.DOWN) {
-      return; // the probe brings the domain back
+    if (removed || phase == Phase.DOWN || firstSync) {
+      return; // the probe brings the domain back; the first sync polls every collector
     }
     AtomicBoolean busy = pending.computeIfAbsent(collector, k -> new AtomicBoolean());
     if (!busy.compareAndSet(false, true)) {
@@ -204,7 +248,7 @@ final class PolledDomain implements DomainHandle {
             return;
           }
           if (phase == Phase.DOWN) {
-            probe();
+            fireProbe(); // without a thread where it can
           } else {
             lastInfoAt = null; // an agent that reconnected may be another version
             pollAllNow();
@@ -212,9 +256,21 @@ final class PolledDomain implements DomainHandle {
         });
   }
 
-  /** The probe trigger fired: ping on the serial queue. */
+  /**
+   * The probe trigger fired: sync and ping. On a unix socket without a thread ({@link AgentProbe}:
+   * a hung agent holds no poll thread while it does not answer), the answer handled on the serial
+   * queue; on other channels (libvirt, vsock) on the serial queue.
+   */
   void fireProbe() {
-    queue.submit(this::probe);
+    if (probeTarget == null) {
+      queue.submit(this::probe);
+      return;
+    }
+    if (removed || phase != Phase.DOWN) {
+      return;
+    }
+    Duration timeout = poller.settings().commandTimeout();
+    poller.prober().probe(probeTarget, timeout, r -> queue.submit(() -> probed(r)));
   }
 
   /** Forgets the domain: queued work becomes a no-op, the channel is closed. */
@@ -454,6 +510,24 @@ final class PolledDomain implements DomainHandle {
       lost(String.valueOf(e.getMessage()));
       return;
     }
+    recover();
+  }
+
+  /** The answer of a probe made without a thread. */
+  private void probed(AgentProbe.Result result) {
+    if (removed || phase != Phase.DOWN) {
+      return;
+    }
+    if (!result.answered()) {
+      poller.countError(result.timedOut() ? "timeout" : "connection");
+      lost(result.error());
+      return;
+    }
+    recover();
+  }
+
+  /** The agent answered a probe: guest-info (on a new connection), then every collector. */
+  private void recover() {
     if (connect()) {
       if (poller.settings().intervals().isEmpty()) {
         alive(poller.clock().instant());

@@ -1,11 +1,14 @@
 package io.qga.exporter.poll;
 
+import io.qga.client.protocol.AgentProbe;
 import io.qga.collectors.Collector;
 import io.qga.collectors.DomainSamples;
 import io.qga.exporter.runtime.DomainDirectory;
 import io.qga.exporter.runtime.DomainHandle;
 import io.qga.exporter.runtime.DomainListener;
 import io.qga.exporter.runtime.Timers;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,10 +23,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedTransferQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -33,9 +32,9 @@ import java.util.logging.Logger;
  * Polls every discovered domain at a stable per-domain offset in each collector's interval ({@link
  * PollSchedule}), driven by one trigger per interval ({@link #scheduleWheel}) on the daemon's
  * {@link Timers} (Quartz). Quartz threads never touch an agent: a trigger only queues the poll on
- * the domain's {@link SerialQueue}, which runs on a bounded shared pool. A poll whose previous run
- * for the same domain and collector is still queued or running is skipped and counted ({@code
- * qga_poll_skipped_total}).
+ * the domain's {@link SerialQueue}, which runs on a bounded shared pool ({@link PollPool}). A poll
+ * whose previous run for the same domain and collector is still queued or running is skipped and
+ * counted ({@code qga_poll_skipped_total}).
  *
  * <p>Also the daemon's {@link DomainDirectory}: the policy engine and the control API find domains
  * and subscribe to events here.
@@ -56,26 +55,17 @@ public final class Poller implements DomainDirectory, AutoCloseable {
 
   /**
    * The pool may grow to one thread per domain up to this bound: a domain never needs more than one
-   * (its queue is serial), so with at most this many domains no domain ever waits for a thread held
-   * by another's hung agent. Threads start only when every one is busy (a healthy agent answers in
-   * about a millisecond, so a few threads serve hundreds of domains; hung ones hold a thread each
-   * until their command timeout), and idle ones end after {@link #IDLE}.
+   * (its queue is serial), so with at most this many domains no domain waits for long on a thread
+   * held by another's hung agent. Threads start only when work stalls ({@link PollPool}): a healthy
+   * agent answers in about a millisecond, so a few threads serve thousands of domains; hung ones
+   * hold a thread each until their command timeout.
    */
   public static final int MAX_WORKERS = 512;
 
-  /** How long a pool thread with nothing to do lives on. */
-  static final Duration IDLE = Duration.ofSeconds(30);
-
-  /**
-   * Stack of a pool thread: its deepest path (collector, typed API, Jackson, junixsocket) needs a
-   * few dozen KiB; the JVM default of 1 MiB only reserves address space, but this is a bound for
-   * hundreds of threads.
-   */
-  private static final long WORKER_STACK = 256 * 1024;
-
   private final Map<String, Collector> available;
   private final Clock clock;
-  private final ThreadPoolExecutor pool;
+  private final PollPool pool;
+  private final AgentProbe prober;
   private final int minWorkers;
   private final Timers timers;
   private final boolean ownTimers;
@@ -119,25 +109,13 @@ public final class Poller implements DomainDirectory, AutoCloseable {
     this.backoff = backoffFor(settings);
     warnUnknown(settings);
     this.minWorkers = workers;
-    AtomicInteger threads = new AtomicInteger();
-    this.pool =
-        new ThreadPoolExecutor(
-            workers,
-            Math.max(workers, MAX_WORKERS),
-            IDLE.toSeconds(),
-            TimeUnit.SECONDS,
-            new HandOffQueue(),
-            r -> {
-              Thread t = new Thread(null, r, "poll-" + threads.incrementAndGet(), WORKER_STACK);
-              t.setDaemon(true);
-              return t;
-            },
-            (task, executor) -> {
-              if (!executor.isShutdown()) {
-                ((HandOffQueue) executor.getQueue()).enqueue(task); // every thread busy: wait
-              }
-            });
-    pool.allowCoreThreadTimeOut(true);
+    this.pool = new PollPool(workers, MAX_WORKERS);
+    try {
+      this.prober = new AgentProbe();
+    } catch (IOException e) {
+      pool.close();
+      throw new UncheckedIOException("cannot open a selector for agent probes", e);
+    }
     this.ownTimers = timers == null;
     this.timers = timers == null ? Timers.start("poller") : timers;
   }
@@ -191,30 +169,17 @@ public final class Poller implements DomainDirectory, AutoCloseable {
   private void resizePool(int domainCount) {
     int size = Math.max(minWorkers, Math.min(MAX_WORKERS, domainCount));
     LOG.fine(() -> "poll pool: at most " + size + " threads for " + domainCount + " domains");
-    if (size != pool.getMaximumPoolSize()) {
-      pool.setMaximumPoolSize(size);
-    }
+    pool.setMaxThreads(size);
   }
 
-  /**
-   * The pool's queue: a task goes to an idle thread if one is waiting, and otherwise is refused, so
-   * that the pool starts another thread (up to its maximum) instead of queueing behind a thread
-   * that a hung agent holds. Only with every thread busy does a task wait here.
-   */
-  private static final class HandOffQueue extends LinkedTransferQueue<Runnable> {
-    @Override
-    public boolean offer(Runnable task) {
-      return tryTransfer(task);
-    }
-
-    void enqueue(Runnable task) {
-      super.offer(task);
-    }
+  /** The most threads the shared pool had at once. */
+  int largestPoolThreads() {
+    return pool.largestThreads();
   }
 
   /** Threads the shared pool may use now. */
   int poolSize() {
-    return pool.getMaximumPoolSize();
+    return pool.maxThreads();
   }
 
   /** Applies new intervals, timeouts and limits; domains keep their state and phase. */
@@ -307,7 +272,8 @@ public final class Poller implements DomainDirectory, AutoCloseable {
       timers.cancelGroup(WHEEL);
       timers.cancelGroup(PROBES);
     }
-    pool.shutdownNow();
+    pool.close();
+    prober.close();
     domains.values().forEach(PolledDomain::remove);
     domains.clear();
   }
@@ -320,6 +286,11 @@ public final class Poller implements DomainDirectory, AutoCloseable {
 
   Backoff backoff() {
     return backoff;
+  }
+
+  /** Probes agents on unix sockets without a thread each. */
+  AgentProbe prober() {
+    return prober;
   }
 
   Collector collector(String name) {
@@ -455,9 +426,8 @@ public final class Poller implements DomainDirectory, AutoCloseable {
    * Polls the domains whose turn is in (t - tick, t]: whose offset is that far into the interval.
    */
   private void tick(long interval, long tick, String[] collectors, long t) {
-    Duration period = Duration.ofMillis(interval);
     for (PolledDomain d : domains.values()) {
-      if (PollSchedule.isDue(d.name(), period, tick, t)) {
+      if (PollSchedule.isDue(d.schedulePhase(), interval, tick, t)) {
         for (String collector : collectors) {
           d.firePoll(collector);
         }

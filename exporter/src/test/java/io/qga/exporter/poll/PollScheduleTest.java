@@ -33,7 +33,11 @@ class PollScheduleTest {
         long start = 1_767_225_600_000L; // 2026-01-01T00:00Z, on a tick
         int due = 0;
         for (long t = start + tick; t <= start + 10 * intervalMillis; t += tick) {
-          if (PollSchedule.isDue(domain, interval, tick, t)) {
+          boolean isDue = PollSchedule.isDue(domain, interval, tick, t);
+          assertThat(PollSchedule.isDue(PollSchedule.phase(domain), intervalMillis, tick, t))
+              .as("the cached phase gives the same turn")
+              .isEqualTo(isDue);
+          if (isDue) {
             due++;
             long late = Math.floorMod(t - offset, intervalMillis);
             assertThat(late).as("%s polled at most a tick after its turn", domain).isLessThan(tick);
