@@ -1,6 +1,5 @@
 package io.qga.exporter.poll;
 
-import io.qga.collectors.DomainSamples;
 import io.qga.collectors.Exposition;
 import java.time.Instant;
 
@@ -10,8 +9,9 @@ import java.time.Instant;
  * @param success the last poll succeeded
  * @param durationSeconds how long the last poll took
  * @param lastSuccess when it last succeeded, null if never
- * @param samples the samples of the last successful poll, null if never
- * @param exposed the same samples as data points, what every scrape serves until the next poll
+ * @param exposed the last successful poll's samples as prepared text, what every scrape serves
+ *     until the next poll; null if never (the samples themselves are not kept: the guest's typed
+ *     records live in {@code GuestData})
  * @param unsupported the agent lacks the collector's primary command: not polled, no series
  * @param frozen the agent refused the last poll because the guest is frozen: the last samples stay
  *     exposed (with {@code qga_collector_success 0}) until the thaw, then it polls at once
@@ -20,13 +20,11 @@ record CollectorState(
     boolean success,
     double durationSeconds,
     Instant lastSuccess,
-    DomainSamples samples,
     Exposition.Prepared exposed,
     boolean unsupported,
     boolean frozen) {
 
-  static final CollectorState UNSUPPORTED =
-      new CollectorState(false, 0, null, null, null, true, false);
+  static final CollectorState UNSUPPORTED = new CollectorState(false, 0, null, null, true, false);
 
   /** A poll that got no data: what the last success brought stays, for the API and policies. */
   static CollectorState keptAfter(CollectorState before, double durationSeconds, boolean frozen) {
@@ -34,7 +32,6 @@ record CollectorState(
         false,
         durationSeconds,
         before == null ? null : before.lastSuccess(),
-        before == null ? null : before.samples(),
         before == null ? null : before.exposed(),
         false,
         frozen);

@@ -1,8 +1,6 @@
 package io.qga.exporter.poll;
 
-import io.qga.collectors.DomainSamples;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,17 +47,12 @@ final class CollectorStates {
     return Collections.unmodifiableMap(byName);
   }
 
-  /** The last samples of each collector that has some and is offered by the agent. */
-  Map<String, DomainSamples> lastSamples() {
-    Map<String, DomainSamples> out = new LinkedHashMap<>();
-    new TreeMap<>(byName)
-        .forEach(
-            (name, c) -> {
-              if (c.samples() != null && !c.unsupported()) {
-                out.put(name, c.samples());
-              }
-            });
-    return out;
+  /** The collectors that succeeded at least once and are offered by the agent, in name order. */
+  List<String> withSeries() {
+    return byName.entrySet().stream()
+        .filter(e -> e.getValue().exposed() != null && !e.getValue().unsupported())
+        .map(Map.Entry::getKey)
+        .toList();
   }
 
   /** Collectors were disabled by a reload: their series go away. */

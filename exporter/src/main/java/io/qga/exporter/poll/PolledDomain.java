@@ -20,6 +20,7 @@ import io.qga.exporter.runtime.DomainHandle;
 import io.qga.exporter.runtime.GuestData;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -142,9 +143,9 @@ final class PolledDomain implements DomainHandle {
     return poller.paused(name());
   }
 
-  @Override
-  public Map<String, DomainSamples> lastSamples() {
-    return collectors.lastSamples();
+  /** The collectors that succeeded at least once and are offered by the agent (tests). */
+  List<String> collectorsWithSeries() {
+    return collectors.withSeries();
   }
 
   @Override
@@ -331,7 +332,6 @@ final class PolledDomain implements DomainHandle {
                   true,
                   seconds(start),
                   now,
-                  samples,
                   Exposition.prepare(name(), name, samples),
                   false,
                   false));

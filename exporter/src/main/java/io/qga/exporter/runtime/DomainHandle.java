@@ -1,7 +1,6 @@
 package io.qga.exporter.runtime;
 
 import io.qga.client.api.GuestAgent;
-import io.qga.collectors.DomainSamples;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -62,11 +61,6 @@ public interface DomainHandle {
 
   /** The current agent state as last observed (never waits on the guest). */
   AgentState state();
-
-  /**
-   * The last samples of each collector that succeeded at least once (collector name to samples).
-   */
-  Map<String, DomainSamples> lastSamples();
 
   /**
    * The latest typed guest data the collectors decoded (interfaces, filesystems, OS, ...) and the

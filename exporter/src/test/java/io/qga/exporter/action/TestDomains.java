@@ -123,11 +123,6 @@ public final class TestDomains implements DomainDirectory {
       return state;
     }
 
-    @Override
-    public Map<String, DomainSamples> lastSamples() {
-      return Map.copyOf(samples);
-    }
-
     /**
      * The typed data a poller would keep: the records of the samples set, and the replies set (JSON
      * as an agent sends it) decoded with the client's records and bounded by the collectors'

@@ -8,7 +8,6 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapsho
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.qga.client.api.GuestAgent;
-import io.qga.collectors.DomainSamples;
 import io.qga.exporter.runtime.DomainDirectory;
 import io.qga.exporter.runtime.DomainHandle;
 import io.qga.exporter.runtime.DomainListener;
@@ -24,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPInputStream;
@@ -213,11 +211,6 @@ class HttpEndpointTest {
     public AgentState state() {
       Instant t = Instant.parse("2026-01-01T00:00:00Z");
       return new AgentState(false, version, t, "last poll failed: \"boom\"", t, false);
-    }
-
-    @Override
-    public Map<String, DomainSamples> lastSamples() {
-      return Map.of();
     }
 
     @Override

@@ -3,14 +3,12 @@ package io.qga.exporter.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qga.client.api.GuestAgent;
-import io.qga.collectors.DomainSamples;
 import io.qga.exporter.runtime.DomainHandle;
 import io.qga.exporter.runtime.GuestData;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -81,11 +79,6 @@ class LandingPageTest {
       @Override
       public AgentState state() {
         return state;
-      }
-
-      @Override
-      public Map<String, DomainSamples> lastSamples() {
-        return Map.of();
       }
 
       @Override

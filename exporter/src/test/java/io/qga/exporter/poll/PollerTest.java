@@ -91,7 +91,7 @@ class PollerTest {
       DomainHandle h = poller.find(d).orElseThrow();
       assertThat(h.state().up()).isTrue();
       assertThat(h.state().version()).isEqualTo("7.2.22");
-      assertThat(h.lastSamples()).containsOnlyKeys("a", "b");
+      assertThat(domain(d).collectorsWithSeries()).containsOnly("a", "b");
       assertThat(h.guest().commands()).containsExactlyInAnyOrder("cmd-a", "cmd-b");
       // guest-info once on connect, not before every poll
       assertThat(c.calls("guest-info")).isEqualTo(1);
@@ -249,7 +249,7 @@ class PollerTest {
     Await.until(Duration.ofSeconds(5), "a polled", () -> c.calls("cmd-a") >= 5);
     assertThat(c.calls("cmd-b")).isZero();
     assertThat(domain("old").collectorStates().get("b").unsupported()).isTrue();
-    assertThat(domain("old").lastSamples()).containsOnlyKeys("a");
+    assertThat(domain("old").collectorsWithSeries()).containsOnly("a");
     assertThat(poller.pollErrors()).isEmpty();
 
     // a new agent version offering the command: polled from then on
@@ -268,7 +268,7 @@ class PollerTest {
 
     poller.apply(every(Duration.ofMillis(100), null));
     assertThat(domain("vm")).isSameAs(before);
-    assertThat(domain("vm").lastSamples()).doesNotContainKey("b");
+    assertThat(domain("vm").collectorsWithSeries()).doesNotContain("b");
     int b = c.calls("cmd-b");
     int a = c.calls("cmd-a");
     Await.until(Duration.ofSeconds(5), "a still polled", () -> c.calls("cmd-a") >= a + 3);
