@@ -115,18 +115,21 @@ public final class PollerMetrics implements MultiCollector {
   }
 
   /**
-   * Every domain's series, for {@link Exposition#write}: the poller's own (written now, a few lines
-   * per domain) and the collectors' (written when their poll ended) of every domain whose agent is
-   * up and whose last poll of that collector succeeded (or was refused only because the guest is
-   * frozen: those keep their last series, with {@code qga_collector_success 0}).
+   * Every domain's series, for {@link Exposition#write}: the poller's own (a few lines per domain,
+   * written again only when something in them changed, see {@link DomainLines}) and the collectors'
+   * (written when their poll ended) of every domain whose agent is up and whose last poll of that
+   * collector succeeded (or was refused only because the guest is frozen: those keep their last
+   * series, with {@code qga_collector_success 0}).
    */
   public List<Exposition.Prepared> domainSeries() {
     List<PolledDomain> domains = poller.polledDomains();
     List<Exposition.Prepared> out = new ArrayList<>(domains.size() * 8);
-    Map<String, Map<String, CollectorLines>> nextCache = new HashMap<>();
+    Map<String, DomainLines> nextCache = new HashMap<>();
     for (PolledDomain d : domains) {
       try {
-        out.add(pollerSeries(d, nextCache));
+        DomainLines lines = pollerSeries(d);
+        nextCache.put(d.name(), lines);
+        out.add(lines.text());
       } catch (RuntimeException e) {
         // One broken domain never fails the whole scrape; log once, not on every scrape.
         if (domainSeriesFailureLogged.compareAndSet(false, true)) {
@@ -157,58 +160,118 @@ public final class PollerMetrics implements MultiCollector {
   /**
    * A collector's three series on a domain as text, kept while the collector's state object (new
    * after every poll) and the domain's phase stay the same: most collectors poll less often than
-   * Prometheus scrapes, and formatting a thousand domains' timestamps on every scrape was most of a
-   * scrape's cost.
+   * Prometheus scrapes. An unsupported collector has no lines (all null).
    */
   private record CollectorLines(
-      CollectorState state, boolean up, byte[] success, byte[] duration, byte[] lastSuccess) {}
+      String collector,
+      CollectorState state,
+      boolean up,
+      byte[] success,
+      byte[] duration,
+      byte[] lastSuccess) {}
 
-  /** Domain to collector to its lines; replaced by each scrape, so gone domains drop out. */
-  private volatile Map<String, Map<String, CollectorLines>> linesCache = Map.of();
+  /**
+   * A domain's poller series as text and everything they were written from: served again by every
+   * scrape while all of it holds, so a scrape copies them like the collectors' prepared text
+   * instead of writing a few lines per domain. Each input is compared by identity where a change
+   * makes a new object (the target, each collector's state after every poll).
+   */
+  private record DomainLines(
+      PollTarget target,
+      boolean up,
+      String version,
+      int maxLabelLength,
+      List<CollectorLines> collectors,
+      Exposition.Prepared text) {
 
-  private Exposition.Prepared pollerSeries(
-      PolledDomain d, Map<String, Map<String, CollectorLines>> nextCache) {
+    /** The text would be the same: same target, phase, agent version and collector states. */
+    boolean holds(
+        PollTarget target,
+        boolean up,
+        String version,
+        int maxLabelLength,
+        Map<String, CollectorState> states) {
+      if (target != this.target
+          || up != this.up
+          || maxLabelLength != this.maxLabelLength
+          || !version.equals(this.version)) {
+        return false;
+      }
+      int i = 0;
+      for (Map.Entry<String, CollectorState> e : states.entrySet()) { // name order
+        if (i == collectors.size()) {
+          return false;
+        }
+        CollectorLines c = collectors.get(i++);
+        if (c.state() != e.getValue() || !c.collector().equals(e.getKey())) {
+          return false;
+        }
+      }
+      return i == collectors.size();
+    }
+  }
+
+  /** Domain name to its lines; replaced by each scrape, so gone domains drop out. */
+  private volatile Map<String, DomainLines> linesCache = Map.of();
+
+  private DomainLines pollerSeries(PolledDomain d) {
     String domain = d.name();
+    PollTarget target = d.target();
+    boolean up = d.phase() == Phase.UP;
+    String version = d.state().version();
+    int maxLabelLength = poller.settings().limits().maxLabelLength();
+    Map<String, CollectorState> states = d.collectorStates(); // live, in name order
+    DomainLines before = linesCache.get(domain);
+    if (before != null && before.holds(target, up, version, maxLabelLength, states)) {
+      return before;
+    }
+    Map<String, CollectorLines> kept = new HashMap<>();
+    if (before != null) {
+      before.collectors().forEach(c -> kept.put(c.collector(), c));
+    }
     Exposition.Lines s = new Exposition.Lines(domain, OWNER);
-    Phase phase = d.phase();
-    boolean up = phase == Phase.UP;
     s.add(UP, up ? 1 : 0);
     // ours, not the guest's: the libvirt name and UUID were cleaned by discovery
-    s.add(DOMAIN_INFO, 1, d.uuid().orElse(""), d.route(), d.source());
-    String version = d.state().version();
+    s.add(DOMAIN_INFO, 1, target.uuid().orElse(""), target.route(), target.source());
     if (!version.isEmpty()) {
       // the daemon's alone: it reads guest-info on every connect; the guest's words, so cleaned
-      s.add(AGENT_INFO, 1, LabelValues.clean(version, poller.settings().limits().maxLabelLength()));
+      s.add(AGENT_INFO, 1, LabelValues.clean(version, maxLabelLength));
     }
-    Map<String, CollectorLines> before = linesCache.getOrDefault(domain, Map.of());
-    Map<String, CollectorLines> now = new HashMap<>();
-    for (Map.Entry<String, CollectorState> e : d.collectorStates().entrySet()) { // name order
-      CollectorState c = e.getValue();
-      if (c.unsupported()) {
-        continue; // a command the agent lacks produces no series
-      }
+    List<CollectorLines> now = new ArrayList<>(states.size());
+    for (Map.Entry<String, CollectorState> e : states.entrySet()) { // name order
       String collector = e.getKey(); // from config: a known collector's name
-      CollectorLines lines = before.get(collector);
+      CollectorState c = e.getValue();
+      CollectorLines lines = kept.get(collector);
       if (lines == null || lines.state() != c || lines.up() != up) {
-        lines =
-            new CollectorLines(
-                c,
-                up,
-                Exposition.line(SUCCESS, domain, up && c.success() ? 1 : 0, collector),
-                Exposition.line(DURATION, domain, c.durationSeconds(), collector),
-                c.lastSuccess() == null
-                    ? null
-                    : Exposition.line(LAST_SUCCESS, domain, seconds(c.lastSuccess()), collector));
+        lines = lines(domain, collector, c, up);
       }
-      now.put(collector, lines);
-      s.add(SUCCESS, lines.success());
-      s.add(DURATION, lines.duration());
+      now.add(lines);
+      if (lines.success() != null) {
+        s.add(SUCCESS, lines.success());
+        s.add(DURATION, lines.duration());
+      }
       if (lines.lastSuccess() != null) {
         s.add(LAST_SUCCESS, lines.lastSuccess());
       }
     }
-    nextCache.put(domain, now);
-    return s.build();
+    return new DomainLines(target, up, version, maxLabelLength, List.copyOf(now), s.build());
+  }
+
+  private static CollectorLines lines(
+      String domain, String collector, CollectorState c, boolean up) {
+    if (c.unsupported()) {
+      // a command the agent lacks produces no series
+      return new CollectorLines(collector, c, up, null, null, null);
+    }
+    return new CollectorLines(
+        collector,
+        c,
+        up,
+        Exposition.line(SUCCESS, domain, up && c.success() ? 1 : 0, collector),
+        Exposition.line(DURATION, domain, c.durationSeconds(), collector),
+        c.lastSuccess() == null
+            ? null
+            : Exposition.line(LAST_SUCCESS, domain, seconds(c.lastSuccess()), collector));
   }
 
   private static void add(MetricSnapshots.Builder out, MetricSnapshot s) {

@@ -144,6 +144,54 @@ class PollerMetricsTest {
         .containsPattern("qga_poll_errors_total\\{kind=\"timeout\"\\} [1-9]");
   }
 
+  /**
+   * The poller's per-domain lines are kept between scrapes: every change that alters them (a new
+   * poll's timestamp, the agent going down and up, a new agent version, a collector offered again)
+   * must reach the next scrape, never a stale line.
+   */
+  @Test
+  void theKeptPollerLinesFollowEveryChange() {
+    start("web-1");
+    String lastSuccess =
+        "qga_collector_last_success_timestamp_seconds{collector=\"a\",domain=\"web-1\"} ";
+    Await.until(Duration.ofSeconds(5), "web-1 polled", () -> scrape().contains(lastSuccess));
+    String first = lineOf(scrape(), lastSuccess);
+    assertThat(lineOf(scrape(), lastSuccess)).isEqualTo(first); // between polls: the same line
+    Await.until(
+        Duration.ofSeconds(5),
+        "the next poll's timestamp served",
+        () -> !lineOf(scrape(), lastSuccess).equals(first));
+
+    FakeChannel c = channels.get("web-1");
+    c.mode = FakeChannel.Mode.DEAD;
+    Await.until(
+        Duration.ofSeconds(5),
+        "down served",
+        () -> scrape().contains("qga_up{domain=\"web-1\"} 0.0"));
+    assertThat(scrape()).contains("qga_collector_success{collector=\"a\",domain=\"web-1\"} 0.0");
+
+    c.commands = Set.of("cmd-a", "cmd-b");
+    c.version = "9.0.0";
+    c.mode = FakeChannel.Mode.HEALTHY;
+    Await.until(
+        Duration.ofSeconds(10),
+        "up again with the new agent served",
+        () -> {
+          String s = scrape();
+          return s.contains("qga_up{domain=\"web-1\"} 1.0")
+              && s.contains("qga_agent_info{domain=\"web-1\",version=\"9.0.0\"} 1.0")
+              && s.contains("qga_collector_success{collector=\"a\",domain=\"web-1\"} 1.0")
+              && s.contains("qga_collector_success{collector=\"b\",domain=\"web-1\"} 1.0");
+        });
+    assertThat(scrape()).doesNotContain("version=\"7.2.22\"");
+  }
+
+  private static String lineOf(String page, String prefix) {
+    int at = page.indexOf(prefix);
+    assertThat(at).as(prefix).isNotNegative();
+    return page.substring(at, page.indexOf('\n', at));
+  }
+
   @Test
   void aRemovedDomainsSeriesAreGoneFromTheNextScrape() {
     start("web-1", "web-2");
