@@ -183,37 +183,9 @@ final class DomainsHandler {
     Duration wait = req.waitFor(call.settings().api().maxWait());
     if (!dry) {
       if (action.blockedByFreeze()) {
-        guard
-            .promised(d.name())
-            .ifPresent(
-                p -> {
-                  throw ApiException.conflict(
-                          "domain "
-                              + d.name()
-                              + " is frozen by api:"
-                              + p.token()
-                              + " until "
-                              + p.until()
-                              + ": "
-                              + action.name()
-                              + " waits for a thaw (POST .../fsthaw)")
-                      .with("frozen", true)
-                      .with("frozen_until", p.until().toString());
-                });
+        Refusals.notFrozenByUs(guard, d, action);
       }
-      DomainHandle.AgentState st = d.state();
-      // down after having been seen (a domain never polled yet is given the benefit of the doubt)
-      if (st != null && !st.up() && (st.lastError() != null || st.lastSuccess() != null)) {
-        throw new ApiException(
-                503, "the agent of " + d.name() + " is not responding; nothing was queued")
-            .with(
-                "tried",
-                "polling "
-                    + d.channel()
-                    + ": "
-                    + (st.lastError() == null ? "no answer" : Views.cut(st.lastError()))
-                    + (st.lastErrorAt() == null ? "" : " (at " + st.lastErrorAt() + ")"));
-      }
+      Refusals.agentAnswering(d, "nothing was queued");
     }
     ActionRequest request =
         ActionRequest.of(d.name(), action, Origin.api(call.caller().name()))

@@ -54,29 +54,8 @@ final class GuestJobs {
    */
   ActionRecord run(
       ApiRouter.Call call, DomainHandle d, Action action, String request, Duration within) {
-    guard
-        .promised(d.name())
-        .ifPresent(
-            p -> {
-              throw ApiException.conflict(
-                      "domain "
-                          + d.name()
-                          + " is frozen by api:"
-                          + p.token()
-                          + " until "
-                          + p.until()
-                          + ": "
-                          + action.name()
-                          + " waits for a thaw (POST .../fsthaw)")
-                  .with("frozen", true)
-                  .with("frozen_until", p.until().toString());
-            });
-    DomainHandle.AgentState st = d.state();
-    if (st != null && !st.up() && (st.lastError() != null || st.lastSuccess() != null)) {
-      throw new ApiException(503, "the agent of " + d.name() + " is not responding; nothing sent")
-          .with(
-              "tried", "polling " + d.channel() + ": " + Views.cut(String.valueOf(st.lastError())));
-    }
+    Refusals.notFrozenByUs(guard, d, action);
+    Refusals.agentAnswering(d, "nothing sent");
     Job job;
     try {
       job =
