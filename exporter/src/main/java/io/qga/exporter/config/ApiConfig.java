@@ -46,7 +46,9 @@ public record ApiConfig(
           64 * 1024,
           Duration.ofHours(1),
           Duration.ofSeconds(60),
-          DEFAULT_MAX_LIVE_CALLS);
+          DEFAULT_MAX_LIVE_CALLS,
+          Optional.empty(),
+          ExecConfig.DEFAULT);
 
   public ApiConfig {
     tokens = List.copyOf(tokens);
@@ -55,69 +57,6 @@ public record ApiConfig(
     if (maxLiveCalls < 1) {
       throw new IllegalArgumentException("maxLiveCalls must be positive");
     }
-  }
-
-  public ApiConfig(
-      List<ApiToken> tokens,
-      List<String> commandAllowList,
-      Duration fsfreezeDefaultDeadline,
-      Duration fsfreezeMaxDeadline,
-      long maxBody,
-      Duration jobRetention,
-      Duration maxWait,
-      int maxLiveCalls,
-      Optional<ApiListener> listener) {
-    this(
-        tokens,
-        commandAllowList,
-        fsfreezeDefaultDeadline,
-        fsfreezeMaxDeadline,
-        maxBody,
-        jobRetention,
-        maxWait,
-        maxLiveCalls,
-        listener,
-        ExecConfig.DEFAULT);
-  }
-
-  public ApiConfig(
-      List<ApiToken> tokens,
-      List<String> commandAllowList,
-      Duration fsfreezeDefaultDeadline,
-      Duration fsfreezeMaxDeadline,
-      long maxBody,
-      Duration jobRetention,
-      Duration maxWait,
-      int maxLiveCalls) {
-    this(
-        tokens,
-        commandAllowList,
-        fsfreezeDefaultDeadline,
-        fsfreezeMaxDeadline,
-        maxBody,
-        jobRetention,
-        maxWait,
-        maxLiveCalls,
-        Optional.empty());
-  }
-
-  public ApiConfig(
-      List<ApiToken> tokens,
-      List<String> commandAllowList,
-      Duration fsfreezeDefaultDeadline,
-      Duration fsfreezeMaxDeadline,
-      long maxBody,
-      Duration jobRetention,
-      Duration maxWait) {
-    this(
-        tokens,
-        commandAllowList,
-        fsfreezeDefaultDeadline,
-        fsfreezeMaxDeadline,
-        maxBody,
-        jobRetention,
-        maxWait,
-        DEFAULT_MAX_LIVE_CALLS);
   }
 
   /** This config with other exec settings. */

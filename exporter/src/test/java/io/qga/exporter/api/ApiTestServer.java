@@ -12,6 +12,7 @@ import io.qga.exporter.action.TestDomains;
 import io.qga.exporter.config.ApiConfig;
 import io.qga.exporter.config.ApiToken;
 import io.qga.exporter.config.Config;
+import io.qga.exporter.config.ExecConfig;
 import io.qga.exporter.config.Role;
 import io.qga.exporter.config.ServerConfig;
 import io.qga.exporter.config.TokenSource;
@@ -98,7 +99,10 @@ final class ApiTestServer implements AutoCloseable {
         Duration.ofMinutes(5),
         1024,
         d.jobRetention(),
-        Duration.ofSeconds(20));
+        Duration.ofSeconds(20),
+        ApiConfig.DEFAULT_MAX_LIVE_CALLS,
+        Optional.empty(),
+        ExecConfig.DEFAULT);
   }
 
   SimulatedGuest addGuest(String name) throws IOException {

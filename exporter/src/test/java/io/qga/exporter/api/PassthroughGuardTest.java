@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qga.exporter.action.FreezeGuard;
 import io.qga.exporter.config.ApiConfig;
+import io.qga.exporter.config.ExecConfig;
 import io.qga.sim.SimulatedGuest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -35,7 +36,10 @@ class PassthroughGuardTest {
               d.fsfreezeMaxDeadline(),
               d.maxBody(),
               d.jobRetention(),
-              d.maxWait());
+              d.maxWait(),
+              ApiConfig.DEFAULT_MAX_LIVE_CALLS,
+              Optional.empty(),
+              ExecConfig.DEFAULT);
       server.start(wide, Optional.empty(), null);
 
       String[][] cases = {
